@@ -1,0 +1,192 @@
+//! Defaulting as the API server applies it on create and update (the `SetDefaults_*` functions
+//! of Kubernetes), so `kubectl get -o yaml` shows the same fields a real cluster fills in.
+
+use super::Object;
+use k8s_openapi::api::apps::v1::{
+    DeploymentStrategy, RollingUpdateDeployment,
+};
+use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec, Toleration};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+/// Applies the API server's defaults to an object about to be stored.
+pub fn apply_defaults(obj: &mut Object) {
+    match obj {
+        Object::Pod(p) => {
+            if let Some(spec) = p.spec.as_mut() {
+                pod_spec(spec);
+                default_tolerations(spec);
+            }
+        }
+        Object::Deployment(d) => {
+            if let Some(spec) = d.spec.as_mut() {
+                spec.replicas.get_or_insert(1);
+                spec.revision_history_limit.get_or_insert(10);
+                spec.progress_deadline_seconds.get_or_insert(600);
+                let strategy = spec.strategy.get_or_insert_with(DeploymentStrategy::default);
+                let ty = strategy.type_.get_or_insert_with(|| "RollingUpdate".to_string());
+                if ty == "RollingUpdate" {
+                    let ru = strategy.rolling_update.get_or_insert_with(RollingUpdateDeployment::default);
+                    ru.max_surge.get_or_insert(IntOrString::String("25%".into()));
+                    ru.max_unavailable.get_or_insert(IntOrString::String("25%".into()));
+                }
+                template(&mut spec.template);
+            }
+        }
+        Object::ReplicaSet(rs) => {
+            if let Some(spec) = rs.spec.as_mut() {
+                spec.replicas.get_or_insert(1);
+                if let Some(t) = spec.template.as_mut() {
+                    template(t);
+                }
+            }
+        }
+        Object::DaemonSet(ds) => {
+            if let Some(spec) = ds.spec.as_mut() {
+                spec.revision_history_limit.get_or_insert(10);
+                template(&mut spec.template);
+            }
+        }
+        Object::StatefulSet(ss) => {
+            if let Some(spec) = ss.spec.as_mut() {
+                spec.replicas.get_or_insert(1);
+                spec.revision_history_limit.get_or_insert(10);
+                spec.pod_management_policy.get_or_insert_with(|| "OrderedReady".into());
+                template(&mut spec.template);
+            }
+        }
+        Object::Job(j) => {
+            if let Some(spec) = j.spec.as_mut() {
+                spec.backoff_limit.get_or_insert(6);
+                spec.completions.get_or_insert(1);
+                spec.parallelism.get_or_insert(1);
+                spec.completion_mode.get_or_insert_with(|| "NonIndexed".into());
+                spec.suspend.get_or_insert(false);
+                template(&mut spec.template);
+            }
+        }
+        Object::Service(s) => {
+            if let Some(spec) = s.spec.as_mut() {
+                let ty = spec.type_.get_or_insert_with(|| "ClusterIP".into()).clone();
+                if ty != "ExternalName" {
+                    spec.session_affinity.get_or_insert_with(|| "None".into());
+                    spec.internal_traffic_policy.get_or_insert_with(|| "Cluster".into());
+                }
+                if ty == "NodePort" || ty == "LoadBalancer" {
+                    spec.external_traffic_policy.get_or_insert_with(|| "Cluster".into());
+                }
+                for port in spec.ports.iter_mut().flatten() {
+                    port.protocol.get_or_insert_with(|| "TCP".into());
+                    if port.target_port.is_none() {
+                        port.target_port = Some(IntOrString::Int(port.port));
+                    }
+                }
+            }
+        }
+        Object::PersistentVolume(pv) => {
+            if let Some(spec) = pv.spec.as_mut() {
+                spec.persistent_volume_reclaim_policy.get_or_insert_with(|| "Retain".into());
+                spec.volume_mode.get_or_insert_with(|| "Filesystem".into());
+            }
+        }
+        Object::PersistentVolumeClaim(pvc) => {
+            if let Some(spec) = pvc.spec.as_mut() {
+                spec.volume_mode.get_or_insert_with(|| "Filesystem".into());
+            }
+        }
+        Object::StorageClass(sc) => {
+            if sc.reclaim_policy.is_none() {
+                sc.reclaim_policy = Some("Delete".into());
+            }
+            if sc.volume_binding_mode.is_none() {
+                sc.volume_binding_mode = Some("Immediate".into());
+            }
+        }
+        Object::PriorityClass(pc) => {
+            if pc.preemption_policy.is_none() {
+                pc.preemption_policy = Some("PreemptLowerPriority".into());
+            }
+        }
+        _ => {}
+    }
+}
+
+fn template(t: &mut PodTemplateSpec) {
+    if let Some(spec) = t.spec.as_mut() {
+        pod_spec(spec);
+    }
+}
+
+/// Pod spec defaults (restartPolicy, dnsPolicy, grace period, pull policy by tag, ...).
+pub fn pod_spec(spec: &mut PodSpec) {
+    spec.restart_policy.get_or_insert_with(|| "Always".into());
+    spec.dns_policy.get_or_insert_with(|| "ClusterFirst".into());
+    spec.scheduler_name.get_or_insert_with(|| "default-scheduler".into());
+    spec.termination_grace_period_seconds.get_or_insert(30);
+    spec.security_context.get_or_insert_with(Default::default);
+    for c in spec.containers.iter_mut() {
+        container(c);
+    }
+    for c in spec.init_containers.iter_mut().flatten() {
+        container(c);
+    }
+}
+
+/// `Always` for `:latest` or untagged images, `IfNotPresent` otherwise.
+pub fn default_pull_policy(image: &str) -> &'static str {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    if image.contains('@') {
+        return "IfNotPresent";
+    }
+    match last.split_once(':') {
+        None => "Always",
+        Some((_, "latest")) => "Always",
+        Some(_) => "IfNotPresent",
+    }
+}
+
+fn container(c: &mut Container) {
+    if c.image_pull_policy.is_none() {
+        let image = c.image.clone().unwrap_or_default();
+        c.image_pull_policy = Some(default_pull_policy(&image).into());
+    }
+    c.termination_message_path.get_or_insert_with(|| "/dev/termination-log".into());
+    c.termination_message_policy.get_or_insert_with(|| "File".into());
+    c.resources.get_or_insert_with(Default::default);
+    for p in c.ports.iter_mut().flatten() {
+        p.protocol.get_or_insert_with(|| "TCP".into());
+    }
+}
+
+/// The DefaultTolerationSeconds admission plugin: tolerate not-ready/unreachable for 300 s.
+fn default_tolerations(spec: &mut PodSpec) {
+    let tols = spec.tolerations.get_or_insert_with(Vec::new);
+    for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
+        let has = tols.iter().any(|t| {
+            (t.key.as_deref() == Some(key) || (t.key.is_none() && t.operator.as_deref() == Some("Exists")))
+                && (t.effect.is_none() || t.effect.as_deref() == Some("NoExecute"))
+        });
+        if !has {
+            tols.push(Toleration {
+                key: Some(key.into()),
+                operator: Some("Exists".into()),
+                effect: Some("NoExecute".into()),
+                toleration_seconds: Some(300),
+                value: None,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pull_policy_by_tag() {
+        assert_eq!(default_pull_policy("nginx"), "Always");
+        assert_eq!(default_pull_policy("nginx:latest"), "Always");
+        assert_eq!(default_pull_policy("nginx:1.25"), "IfNotPresent");
+        assert_eq!(default_pull_policy("localhost:5000/app"), "Always");
+        assert_eq!(default_pull_policy("localhost:5000/app:v1"), "IfNotPresent");
+    }
+}
