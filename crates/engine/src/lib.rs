@@ -4,8 +4,20 @@
 //! and as WebAssembly in the page.
 
 pub mod api;
+pub mod apiserver;
+pub mod bootstrap;
+pub mod clock;
+pub mod cluster;
+pub mod controllers;
+pub mod kubelet;
 pub mod scheduler;
+pub mod scheduling;
 pub mod selector;
+pub mod store;
+pub mod util;
+
+pub use api::{ApiError, Kind, Object, ObjectKey};
+pub use cluster::{Cluster, ClusterOptions};
 
 /// The engine's version (the crate version).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,200 @@
+//! The ReplicaSet controller: keeps `spec.replicas` active pods matching the selector, creating
+//! pods from the template (named `<rs>-<suffix>`) and deleting the least valuable ones first,
+//! adopting orphans and releasing pods that stop matching, and reporting status.
+
+use super::{owner_ref, owned_pods, pod_is_active, pod_is_available, pod_is_ready, pod_ready_since, Cursor};
+use crate::api::{meta, Kind, Object, ObjectKey};
+use crate::apiserver::{Api, DeleteOptions};
+use crate::clock::Component;
+use crate::selector::label_selector_matches;
+use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
+use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use std::collections::BTreeSet;
+
+/// Most pods created or deleted per sync, as kube-controller-manager's burst.
+const BURST: usize = 500;
+
+/// The ReplicaSet controller's state.
+#[derive(Debug, Default, Clone)]
+pub struct ReplicaSetController {
+    cursor: Cursor,
+    queue: BTreeSet<ObjectKey>,
+}
+
+impl ReplicaSetController {
+    /// Whether there is work.
+    pub fn has_work(&self, api: &Api) -> bool {
+        !self.queue.is_empty() || self.cursor.behind(api)
+    }
+
+    /// One round over new events and timers.
+    pub fn run(&mut self, api: &mut Api, woken: Vec<ObjectKey>) {
+        let keys = self.cursor.collect(
+            api,
+            |e, out| match &*e.object {
+                Object::ReplicaSet(_) => {
+                    out.push(e.key.clone());
+                    if e.event_type == crate::store::EventType::Added {
+                        out.push(ObjectKey::new(Kind::Namespace, "", &e.key.namespace));
+                    }
+                }
+                Object::Pod(p) => {
+                    if let Some(k) = super::controller_key(&p.metadata, Kind::ReplicaSet) {
+                        out.push(k);
+                    } else if meta::controller_of(&p.metadata).is_none() && e.event_type != crate::store::EventType::Deleted {
+                        // An orphan: any ReplicaSet in the namespace whose selector matches may adopt it.
+                        let labels = p.metadata.labels.clone().unwrap_or_default();
+                        if !labels.is_empty() {
+                            out.push(ObjectKey::new(Kind::Namespace, "", meta::namespace(&p.metadata)));
+                        }
+                    }
+                }
+                _ => {}
+            },
+            |api| api.store.list(Kind::ReplicaSet).map(|o| ObjectKey::of(o)).collect(),
+        );
+        let mut adopt_ns = BTreeSet::new();
+        for k in keys {
+            if k.kind == Kind::Namespace {
+                let rss: Vec<ObjectKey> = api.store.list_ns(Kind::ReplicaSet, &k.name).map(|o| ObjectKey::of(o)).collect();
+                self.queue.extend(rss);
+                adopt_ns.insert(k.name);
+            } else {
+                self.queue.insert(k);
+            }
+        }
+        self.queue.extend(woken);
+        for key in std::mem::take(&mut self.queue) {
+            let adopt = adopt_ns.contains(&key.namespace);
+            self.reconcile(api, &key, adopt);
+        }
+        self.cursor.0 = api.store.next_seq();
+    }
+
+    fn reconcile(&mut self, api: &mut Api, key: &ObjectKey, adopt: bool) {
+        let Some(Object::ReplicaSet(rs)) = api.store.get(key).map(|o| (**o).clone()) else { return };
+        if rs.metadata.deletion_timestamp.is_some() {
+            return;
+        }
+        let Some(spec) = rs.spec.clone() else { return };
+        let uid = meta::uid(&rs.metadata).to_string();
+        let ns = meta::namespace(&rs.metadata).to_string();
+        let rs_obj = Object::ReplicaSet(rs.clone());
+        // Adopt orphans and release pods that no longer match.
+        let orphans: Vec<Pod> = if !adopt { Vec::new() } else { api
+            .store
+            .list_ns(Kind::Pod, &ns)
+            .filter_map(|o| match &**o {
+                Object::Pod(p) if meta::controller_of(&p.metadata).is_none() && pod_is_active(p) => Some(p.clone()),
+                _ => None,
+            })
+            .filter(|p| label_selector_matches(&spec.selector, p.metadata.labels.as_ref().unwrap_or(&Default::default())))
+            .collect() };
+        for mut p in orphans {
+            p.metadata.owner_references.get_or_insert_with(Vec::new).push(owner_ref(&rs_obj));
+            api.store.put(Object::Pod(p));
+        }
+        let mut pods = owned_pods(api, &uid);
+        for (_, p) in pods.iter_mut() {
+            if !label_selector_matches(&spec.selector, p.metadata.labels.as_ref().unwrap_or(&Default::default())) {
+                let mut released = p.clone();
+                if let Some(refs) = released.metadata.owner_references.as_mut() {
+                    refs.retain(|r| r.uid != uid);
+                }
+                api.store.put(Object::Pod(released));
+                p.metadata.deletion_timestamp = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(crate::clock::epoch()));
+            }
+        }
+        let active: Vec<(ObjectKey, Pod)> = pods.into_iter().filter(|(_, p)| pod_is_active(p)).collect();
+        let want = spec.replicas.unwrap_or(1).max(0) as usize;
+        let now = api.clock.now_ms();
+        if active.len() < want {
+            let n = (want - active.len()).min(BURST);
+            let template = spec.template.clone().unwrap_or_default();
+            let prefix = format!("{}-", meta::name(&rs.metadata));
+            for _ in 0..n {
+                let mut tmeta = template.metadata.clone().unwrap_or_default();
+                let pod = Pod {
+                    metadata: ObjectMeta {
+                        generate_name: Some(prefix.clone()),
+                        namespace: Some(ns.clone()),
+                        labels: tmeta.labels.take(),
+                        annotations: tmeta.annotations.take(),
+                        owner_references: Some(vec![owner_ref(&rs_obj)]),
+                        ..Default::default()
+                    },
+                    spec: template.spec.clone(),
+                    status: None,
+                };
+                match api.create(Object::Pod(pod)) {
+                    Ok(created) => {
+                        let msg = format!("Created pod: {}", meta::name(created.metadata()));
+                        api.record(&rs_obj, "Normal", "SuccessfulCreate", &msg, "replicaset-controller", None);
+                    }
+                    Err(e) => {
+                        api.record(&rs_obj, "Warning", "FailedCreate", &format!("Error creating: {}", e), "replicaset-controller", None);
+                        // Retry later (quota may free up, namespace may come back).
+                        api.clock.wake_in(10_000, Component::ReplicaSet, key.clone());
+                        break;
+                    }
+                }
+            }
+        } else if active.len() > want {
+            let mut ranked = active.clone();
+            ranked.sort_by(|a, b| deletion_rank(&a.1, now).cmp(&deletion_rank(&b.1, now)));
+            for (k, p) in ranked.into_iter().take((active.len() - want).min(BURST)) {
+                if api.delete(&k, &DeleteOptions::default()).is_ok() {
+                    let msg = format!("Deleted pod: {}", meta::name(&p.metadata));
+                    api.record(&rs_obj, "Normal", "SuccessfulDelete", &msg, "replicaset-controller", None);
+                }
+            }
+        }
+        self.update_status(api, key, &uid, spec.min_ready_seconds.unwrap_or(0));
+    }
+
+    fn update_status(&mut self, api: &mut Api, key: &ObjectKey, uid: &str, min_ready: i32) {
+        let now = api.clock.now_ms();
+        let pods: Vec<Pod> = owned_pods(api, uid).into_iter().map(|(_, p)| p).filter(pod_is_active).collect();
+        let Some(Object::ReplicaSet(rs)) = api.store.get(key).map(|o| (**o).clone()) else { return };
+        let ready = pods.iter().filter(|p| pod_is_ready(p)).count() as i32;
+        let available = pods.iter().filter(|p| pod_is_available(p, min_ready, now)).count() as i32;
+        if min_ready > 0 {
+            for p in pods.iter().filter(|p| pod_is_ready(p) && !pod_is_available(p, min_ready, now)) {
+                if let Some(since) = pod_ready_since(p) {
+                    api.clock.wake_at(since + min_ready as u64 * 1000, Component::ReplicaSet, key.clone());
+                }
+            }
+        }
+        let labeled = pods.len() as i32;
+        let old = rs.status.clone().unwrap_or_default();
+        let status = ReplicaSetStatus {
+            replicas: pods.len() as i32,
+            fully_labeled_replicas: Some(labeled),
+            ready_replicas: Some(ready),
+            available_replicas: Some(available),
+            observed_generation: rs.metadata.generation,
+            conditions: old.conditions.clone(),
+        };
+        if rs.status.as_ref() != Some(&status) {
+            let mut rs: ReplicaSet = rs;
+            rs.status = Some(status);
+            api.store.put(Object::ReplicaSet(rs));
+        }
+    }
+}
+
+/// Rank for scale-down, lowest deleted first (Kubernetes' `ActivePodsWithRanks` order).
+fn deletion_rank(p: &Pod, _now: u64) -> (u8, u8, u8, std::cmp::Reverse<u64>, std::cmp::Reverse<i32>, std::cmp::Reverse<String>) {
+    let assigned = p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some() as u8;
+    let phase = match p.status.as_ref().and_then(|s| s.phase.as_deref()) {
+        Some("Pending") => 0,
+        Some("Unknown") => 1,
+        _ => 2,
+    };
+    let ready = pod_is_ready(p) as u8;
+    let ready_since = pod_ready_since(p).unwrap_or(0);
+    let restarts: i32 = p.status.as_ref().and_then(|s| s.container_statuses.as_ref()).map(|cs| cs.iter().map(|c| c.restart_count).sum()).unwrap_or(0);
+    let created = p.metadata.creation_timestamp.as_ref().map(|t| t.0.to_rfc3339()).unwrap_or_default();
+    (assigned, phase, ready, std::cmp::Reverse(ready_since), std::cmp::Reverse(restarts), std::cmp::Reverse(created))
+}
