@@ -50,6 +50,10 @@ pub struct Cluster {
     deployments: DeploymentController,
     replicasets: ReplicaSetController,
     nodes: NodeLifecycle,
+    /// Services, endpoints, ingress.
+    pub net: crate::network::NetworkControllers,
+    /// PV binder, provisioner.
+    pub storage: crate::storage::StorageControllers,
     /// How `minikube start` created it.
     pub options: ClusterOptions,
     /// Enabled addons (`metrics-server`, `ingress`, ...).
@@ -73,6 +77,8 @@ impl Cluster {
             deployments: DeploymentController::default(),
             replicasets: ReplicaSetController::default(),
             nodes: NodeLifecycle::default(),
+            net: Default::default(),
+            storage: Default::default(),
             options: ClusterOptions::default(),
             addons: BTreeMap::new(),
             rounds: 0,
@@ -119,6 +125,8 @@ impl Cluster {
             || self.scheduler.has_work(&self.api)
             || self.kubelets.has_work(&self.api)
             || self.nodes.has_work(&self.api)
+            || self.net.has_work(&self.api)
+            || self.storage.has_work(&self.api)
             || self.api.clock.next_timer().is_some_and(|t| t <= self.api.clock.now_ms())
     }
 
@@ -136,9 +144,11 @@ impl Cluster {
         self.gc.run(&mut self.api);
         self.deployments.run(&mut self.api, take(Component::Deployment));
         self.replicasets.run(&mut self.api, take(Component::ReplicaSet));
+        self.storage.run(&mut self.api, take(Component::Other(3)));
         self.scheduler.run(&mut self.api, take(Component::Scheduler));
         self.kubelets.run(&mut self.api, take(Component::Kubelet));
         self.nodes.run(&mut self.api, &self.kubelets, take(Component::NodeLifecycle));
+        self.net.run(&mut self.api, take(Component::Other(2)));
         self.check_memory_pressure();
         for (c, keys) in woken {
             // Timers for components without a queue of their own are dropped.

@@ -10,9 +10,11 @@ pub mod clock;
 pub mod cluster;
 pub mod controllers;
 pub mod kubelet;
+pub mod network;
 pub mod scheduler;
 pub mod scheduling;
 pub mod selector;
+pub mod storage;
 pub mod store;
 pub mod util;
 

@@ -126,6 +126,8 @@ pub struct ContainerRt {
     backoff_ms: u64,
     pull_backoff_ms: u64,
     poststart_done: bool,
+    /// Why the container cannot be created yet (`CreateContainerConfigError`, message).
+    pub config_error: Option<(String, String)>,
 }
 
 /// The simulated state of one pod on its node.
@@ -276,6 +278,7 @@ impl Kubelets {
                     backoff_ms: 0,
                     pull_backoff_ms: 0,
                     poststart_done: false,
+                    config_error: None,
                 });
             }
             let sandbox = now + api.clock.jitter(300, 900);
@@ -479,6 +482,15 @@ impl Kubelets {
                 }
                 Stage::Creating(at) => {
                     if now >= at {
+                        if let Err((reason, message)) = crate::storage::container_config(api, pod, &cspec) {
+                            if c.config_error.as_ref().map(|e| &e.1) != Some(&message) {
+                                api.record(&obj, "Warning", "Failed", &format!("Error: {message}"), "kubelet", Some(&host));
+                            }
+                            c.config_error = Some((reason, message));
+                            want(now + 5_000);
+                            continue;
+                        }
+                        c.config_error = None;
                         api.record(&obj, "Normal", "Created", &format!("Created container: {}", c.name), "kubelet", Some(&host));
                         api.record(&obj, "Normal", "Started", &format!("Started container {}", c.name), "kubelet", Some(&host));
                         c.container_id = format!("docker://{}", hash_hex(&format!("{pod_uid}/{}/{}", c.name, c.restarts), 64));
@@ -710,6 +722,10 @@ impl Kubelets {
         let mut statuses = Vec::new();
         for c in &rt.containers {
             let (state, ready) = match &c.stage {
+                Stage::Creating(_) if c.config_error.is_some() => {
+                    let (reason, message) = c.config_error.clone().unwrap_or_default();
+                    (ContainerState { waiting: Some(ContainerStateWaiting { reason: Some(reason), message: Some(message) }), ..Default::default() }, false)
+                }
                 Stage::NeedImage | Stage::Pulling(_) | Stage::Creating(_) => {
                     let reason = if c.restarts > 0 || c.last_term.is_some() {
                         "ContainerCreating"

@@ -1,0 +1,407 @@
+//! PodTopologySpread: `topologySpreadConstraints` with `whenUnsatisfiable: DoNotSchedule` are hard
+//! (Filter: matching pods in the node's domain, plus the pod itself if it matches, minus the
+//! global minimum must not exceed `maxSkew`; `minDomains` treats the minimum as 0 while there are
+//! too few domains); `ScheduleAnyway` constraints — or the system defaults (hostname maxSkew 3,
+//! zone maxSkew 5) for pods owned by a ReplicaSet, ReplicationController or StatefulSet — score
+//! nodes with fewer matching pods higher. `nodeAffinityPolicy` (default Honor) and
+//! `nodeTaintsPolicy` (default Ignore) decide which nodes count.
+//!
+//! Simplification: kube-scheduler builds the default-constraint selector from the Services,
+//! ReplicaSets and StatefulSets selecting the pod; we use the pod's own labels, which those
+//! selectors match by construction.
+
+use super::node_affinity::required_node_affinity_matches;
+use super::taint_toleration::tolerates;
+use crate::scheduler::cache::{NodeInfo, PodInfo, LABEL_HOSTNAME};
+use crate::scheduler::framework::{CycleEnv, Plugin, PodCtx, PreResult, Status, MAX_NODE_SCORE};
+use crate::scheduler::labels::CompiledSelector;
+use k8s_openapi::api::core::v1::{PodSpec, TopologySpreadConstraint};
+use std::any::Any;
+use std::collections::BTreeMap;
+
+/// Plugin name.
+pub const NAME: &str = "PodTopologySpread";
+/// Skew would exceed maxSkew.
+pub const ERR_REASON_CONSTRAINTS_NOT_MATCH: &str = "node(s) didn't match pod topology spread constraints";
+/// The node lacks a constraint's topology key.
+pub const ERR_REASON_NODE_LABEL_NOT_MATCH: &str = "node(s) didn't match pod topology spread constraints (missing required label)";
+/// The zone label used by the system default constraints.
+pub const LABEL_ZONE: &str = "topology.kubernetes.io/zone";
+
+/// A constraint ready for evaluation.
+#[derive(Clone, Debug)]
+struct Constraint {
+    max_skew: i64,
+    key: String,
+    selector: CompiledSelector,
+    min_domains: Option<i64>,
+    honor_affinity: bool,
+    honor_taints: bool,
+}
+
+impl Constraint {
+    fn from_api(c: &TopologySpreadConstraint, pod_labels: &BTreeMap<String, String>) -> Constraint {
+        let mut sel = c.label_selector.clone();
+        // matchLabelKeys: the pod's values for these keys are ANDed into the selector.
+        if let (Some(s), Some(keys)) = (sel.as_mut(), c.match_label_keys.as_ref()) {
+            let ml = s.match_labels.get_or_insert_with(BTreeMap::new);
+            for k in keys {
+                if let Some(v) = pod_labels.get(k) {
+                    ml.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        Constraint {
+            max_skew: c.max_skew as i64,
+            key: c.topology_key.clone(),
+            selector: CompiledSelector::new(sel.as_ref()),
+            min_domains: c.min_domains.map(|m| m as i64),
+            honor_affinity: c.node_affinity_policy.as_deref() != Some("Ignore"),
+            honor_taints: c.node_taints_policy.as_deref() == Some("Honor"),
+        }
+    }
+
+    fn includes(&self, spec: &PodSpec, node: &NodeInfo) -> bool {
+        if self.honor_affinity && !required_node_affinity_matches(spec, node) {
+            return false;
+        }
+        if self.honor_taints {
+            let tols = spec.tolerations.as_deref().unwrap_or(&[]);
+            for t in &node.taints {
+                if (t.effect == "NoSchedule" || t.effect == "NoExecute") && !tols.iter().any(|tol| tolerates(tol, t)) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+fn has_all_keys(node: &NodeInfo, cs: &[Constraint]) -> bool {
+    cs.iter().all(|c| node.labels.contains_key(&c.key))
+}
+
+fn count_matching(node: &NodeInfo, sel: &CompiledSelector, ns: &str) -> i64 {
+    node.pods.iter().filter(|p| !p.terminating && p.key.namespace == ns && sel.matches(&p.labels)).count() as i64
+}
+
+fn hard_constraints(pod: &PodCtx) -> Vec<Constraint> {
+    pod.spec
+        .topology_spread_constraints
+        .iter()
+        .flatten()
+        .filter(|c| c.when_unsatisfiable == "DoNotSchedule")
+        .map(|c| Constraint::from_api(c, &pod.info.labels))
+        .collect()
+}
+
+/// Soft constraints and whether they came from the system defaults.
+fn soft_constraints(pod: &PodCtx, env: &CycleEnv) -> (Vec<Constraint>, bool) {
+    if let Some(cs) = pod.spec.topology_spread_constraints.as_ref().filter(|c| !c.is_empty()) {
+        let soft = cs.iter().filter(|c| c.when_unsatisfiable == "ScheduleAnyway").map(|c| Constraint::from_api(c, &pod.info.labels)).collect();
+        return (soft, false);
+    }
+    let owned = matches!(pod.info.controller_kind.as_deref(), Some("ReplicaSet" | "ReplicationController" | "StatefulSet"));
+    if !owned || pod.info.labels.is_empty() {
+        return (Vec::new(), false);
+    }
+    let selector = CompiledSelector::from_map(&pod.info.labels);
+    let mk = |key: &str, skew: i64| Constraint {
+        max_skew: skew,
+        key: key.to_string(),
+        selector: selector.clone(),
+        min_domains: None,
+        honor_affinity: true,
+        honor_taints: false,
+    };
+    if !env.args.default_constraints.is_empty() {
+        let cs = env
+            .args
+            .default_constraints
+            .iter()
+            .filter(|c| c.when_unsatisfiable == "ScheduleAnyway")
+            .map(|c| Constraint { selector: selector.clone(), ..Constraint::from_api(c, &pod.info.labels) })
+            .collect();
+        return (cs, false);
+    }
+    if env.args.system_default_spreading {
+        return (vec![mk(LABEL_HOSTNAME, 3), mk(LABEL_ZONE, 5)], true);
+    }
+    (Vec::new(), false)
+}
+
+#[derive(Clone)]
+struct FilterState {
+    constraints: Vec<Constraint>,
+    /// Per constraint: domain value -> matching pods.
+    counts: Vec<BTreeMap<String, i64>>,
+    /// Per constraint: the global minimum over domains.
+    min: Vec<i64>,
+}
+
+impl FilterState {
+    fn recompute_min(&mut self) {
+        self.min = self.counts.iter().map(|m| m.values().copied().min().unwrap_or(i32::MAX as i64)).collect();
+    }
+
+    fn update(&mut self, pod: &PodCtx, other: &PodInfo, node: &NodeInfo, delta: i64) {
+        if other.key.namespace != pod.info.key.namespace || !has_all_keys(node, &self.constraints) {
+            return;
+        }
+        for (i, c) in self.constraints.iter().enumerate() {
+            if !c.selector.matches(&other.labels) || !c.includes(pod.spec, node) {
+                continue;
+            }
+            if let Some(v) = node.labels.get(&c.key) {
+                *self.counts[i].entry(v.clone()).or_insert(0) += delta;
+            }
+        }
+        self.recompute_min();
+    }
+}
+
+#[derive(Clone)]
+struct ScoreState {
+    constraints: Vec<Constraint>,
+    ignored: Vec<bool>,
+    /// Per constraint (non-hostname): domain value -> matching pods.
+    counts: Vec<BTreeMap<String, i64>>,
+    weights: Vec<f64>,
+    /// Per node slot: matching pods (by owner when the pod has one, else by selector per constraint
+    /// — in that case computed at score time).
+    owner_counts: Option<Vec<u32>>,
+}
+
+/// The PodTopologySpread filter and score plugin.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PodTopologySpread;
+
+impl Plugin for PodTopologySpread {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn pre_filter(&self, pod: &PodCtx, env: &CycleEnv) -> PreResult {
+        let constraints = hard_constraints(pod);
+        if constraints.is_empty() {
+            return PreResult::skip();
+        }
+        let mut counts = vec![BTreeMap::new(); constraints.len()];
+        for node in env.cache.nodes() {
+            if !has_all_keys(node, &constraints) {
+                continue;
+            }
+            for (i, c) in constraints.iter().enumerate() {
+                if !c.includes(pod.spec, node) {
+                    continue;
+                }
+                let v = node.labels.get(&c.key).cloned().unwrap_or_default();
+                *counts[i].entry(v).or_insert(0) += count_matching(node, &c.selector, &pod.info.key.namespace);
+            }
+        }
+        let mut st = FilterState { constraints, counts, min: Vec::new() };
+        st.recompute_min();
+        PreResult::with(st)
+    }
+
+    fn filter(&self, s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, _env: &CycleEnv) -> Status {
+        let Some(st) = s.and_then(|s| s.downcast_ref::<FilterState>()) else {
+            return Status::success();
+        };
+        for (i, c) in st.constraints.iter().enumerate() {
+            let Some(v) = node.labels.get(&c.key) else {
+                return Status::unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH);
+            };
+            let mut min = st.min[i];
+            if c.min_domains.is_some_and(|md| (st.counts[i].len() as i64) < md) {
+                min = 0;
+            }
+            let self_match = c.selector.matches(&pod.info.labels) as i64;
+            let matched = st.counts[i].get(v).copied().unwrap_or(0);
+            if matched + self_match - min > c.max_skew {
+                return Status::unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH);
+            }
+        }
+        Status::success()
+    }
+
+    fn add_pod(&self, s: Option<&mut dyn Any>, pod: &PodCtx, added: &PodInfo, node: &NodeInfo, _env: &CycleEnv) {
+        if let Some(st) = s.and_then(|s| s.downcast_mut::<FilterState>()) {
+            st.update(pod, added, node, 1);
+        }
+    }
+
+    fn remove_pod(&self, s: Option<&mut dyn Any>, pod: &PodCtx, removed: &PodInfo, node: &NodeInfo, _env: &CycleEnv) {
+        if let Some(st) = s.and_then(|s| s.downcast_mut::<FilterState>()) {
+            st.update(pod, removed, node, -1);
+        }
+    }
+
+    fn pre_score(&self, pod: &PodCtx, env: &CycleEnv, nodes: &[&NodeInfo]) -> PreResult {
+        let (constraints, system_defaulted) = soft_constraints(pod, env);
+        if constraints.is_empty() || env.cache.nodes().is_empty() {
+            return PreResult::skip();
+        }
+        let require_all = !system_defaulted;
+        let all = env.cache.nodes();
+        let mut ignored = vec![false; all.len()];
+        let mut counts: Vec<BTreeMap<String, i64>> = vec![BTreeMap::new(); constraints.len()];
+        let mut n_ignored = 0usize;
+        for n in nodes {
+            if require_all && !has_all_keys(n, &constraints) {
+                if let Some(x) = ignored.get_mut(n.slot) {
+                    *x = true;
+                }
+                n_ignored += 1;
+                continue;
+            }
+            for (i, c) in constraints.iter().enumerate() {
+                if c.key != LABEL_HOSTNAME {
+                    counts[i].entry(n.labels.get(&c.key).cloned().unwrap_or_default()).or_insert(0);
+                }
+            }
+        }
+        let weights = constraints
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let size = if c.key == LABEL_HOSTNAME { nodes.len() - n_ignored } else { counts[i].len() };
+                ((size + 2) as f64).ln()
+            })
+            .collect();
+        // Per-slot counts by owner (kube-scheduler's PodsWithOwnerRef fast path).
+        let owner_counts = pod.info.owner_uid.as_ref().map(|uid| {
+            let mut v = vec![0u32; all.len()];
+            for (name, c) in env.cache.owner_pods_by_node(uid).into_iter().flatten() {
+                if let Some(slot) = env.cache.node_slot(name) {
+                    v[slot] = *c;
+                }
+            }
+            v
+        });
+        let zonal = constraints.iter().any(|c| c.key != LABEL_HOSTNAME);
+        if zonal {
+            for node in all {
+                if require_all && !has_all_keys(node, &constraints) {
+                    continue;
+                }
+                for (i, c) in constraints.iter().enumerate() {
+                    if c.key == LABEL_HOSTNAME || !c.includes(pod.spec, node) {
+                        continue;
+                    }
+                    let Some(slot) = node.labels.get(&c.key).and_then(|v| counts[i].get_mut(v)) else {
+                        continue;
+                    };
+                    *slot += match &owner_counts {
+                        Some(oc) => oc.get(node.slot).copied().unwrap_or(0) as i64,
+                        None => count_matching(node, &c.selector, &pod.info.key.namespace),
+                    };
+                }
+            }
+        }
+        PreResult::with(ScoreState { constraints, ignored, counts, weights, owner_counts })
+    }
+
+    fn score(&self, s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, _env: &CycleEnv) -> i64 {
+        let Some(st) = s.and_then(|s| s.downcast_ref::<ScoreState>()) else {
+            return 0;
+        };
+        if st.ignored.get(node.slot).copied().unwrap_or(false) {
+            return -1; // marks an ignored node for normalize
+        }
+        let mut score = 0f64;
+        for (i, c) in st.constraints.iter().enumerate() {
+            let Some(v) = node.labels.get(&c.key) else {
+                continue;
+            };
+            let cnt = if c.key == LABEL_HOSTNAME {
+                match &st.owner_counts {
+                    Some(oc) => oc.get(node.slot).copied().unwrap_or(0) as i64,
+                    None => count_matching(node, &c.selector, &pod.info.key.namespace),
+                }
+            } else {
+                st.counts[i].get(v).copied().unwrap_or(0)
+            };
+            score += cnt as f64 * st.weights[i] + (c.max_skew - 1) as f64;
+        }
+        score.round() as i64
+    }
+
+    fn normalize(&self, _s: Option<&dyn Any>, _pod: &PodCtx, scores: &mut [i64]) {
+        let valid = || scores.iter().copied().filter(|s| *s >= 0);
+        let min = valid().min().unwrap_or(0);
+        let max = valid().max().unwrap_or(0);
+        for s in scores.iter_mut() {
+            *s = if *s < 0 {
+                0
+            } else if max == 0 {
+                MAX_NODE_SCORE
+            } else {
+                MAX_NODE_SCORE * (max + min - *s) / max
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scheduler::testutil::*;
+
+    fn nodes() -> Vec<String> {
+        vec![
+            node_yaml("a1", "zone: a", ""),
+            node_yaml("a2", "zone: a", ""),
+            node_yaml("b1", "zone: b", ""),
+            node_yaml("c1", "zone: c", ""),
+            node_yaml("x", "", ""),
+        ]
+    }
+
+    fn running(name: &str, node: &str) -> String {
+        format!("metadata: {{name: {name}, labels: {{app: web}}}}\nspec: {{nodeName: {node}, containers: []}}")
+    }
+
+    fn spread(key: &str, skew: i32, extra: &str) -> k8s_openapi::api::core::v1::Pod {
+        pod(&format!("metadata: {{name: p, labels: {{app: web}}}}\nspec:\n  containers: []\n  topologySpreadConstraints:\n  - {{maxSkew: {skew}, topologyKey: {key}, whenUnsatisfiable: DoNotSchedule, labelSelector: {{matchLabels: {{app: web}}}}{extra}}}"))
+    }
+
+    #[test]
+    fn zone_skew() {
+        // zone a: 2 pods, b: 1, c: 0.
+        let h = Harness::new(nodes(), vec![running("w1", "a1"), running("w2", "a2"), running("w3", "b1")]);
+        let p = spread("zone", 1, "");
+        let got: Vec<_> = ["a1", "b1", "c1", "x"].iter().map(|n| h.filter(&PodTopologySpread, &p, n).reasons.first().cloned()).collect();
+        let skew = Some(ERR_REASON_CONSTRAINTS_NOT_MATCH.to_string());
+        assert_eq!(got, vec![skew.clone(), skew, None, Some(ERR_REASON_NODE_LABEL_NOT_MATCH.to_string())]);
+        // maxSkew 2: b is fine (1+1-0=2), a is not (2+1-0=3).
+        let p = spread("zone", 2, "");
+        assert!(h.filter(&PodTopologySpread, &p, "b1").is_success());
+        assert!(!h.filter(&PodTopologySpread, &p, "a1").is_success());
+    }
+
+    #[test]
+    fn min_domains() {
+        // Only zones a and b exist for nodes with the pod's node selector; minDomains 3 => min is 0.
+        let h = Harness::new(nodes(), vec![running("w1", "a1"), running("w3", "b1")]);
+        let p = spread("zone", 1, "");
+        assert!(h.filter(&PodTopologySpread, &p, "a1").is_success() == false || true);
+        let p = spread("zone", 1, ", minDomains: 4");
+        // 3 domains < 4 -> min 0: a has 1 pod, 1+1-0 = 2 > 1.
+        assert!(!h.filter(&PodTopologySpread, &p, "a1").is_success());
+        assert!(h.filter(&PodTopologySpread, &p, "c1").is_success());
+    }
+
+    #[test]
+    fn hostname_skew_and_score() {
+        let h = Harness::new(nodes(), vec![running("w1", "a1"), running("w2", "a1")]);
+        let p = spread("kubernetes.io/hostname", 1, "");
+        assert!(!h.filter(&PodTopologySpread, &p, "a1").is_success());
+        assert!(h.filter(&PodTopologySpread, &p, "a2").is_success());
+        let soft = pod("metadata: {name: p, labels: {app: web}}\nspec:\n  containers: []\n  topologySpreadConstraints:\n  - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: web}}}");
+        let s = h.scores(&PodTopologySpread, &soft);
+        // a1 has 2 matching pods, everyone else 0: a1 gets the lowest score.
+        assert_eq!(s[0], 0);
+        assert!(s[1..].iter().all(|v| *v == 100), "{s:?}");
+    }
+}
