@@ -55,6 +55,5 @@ impl GarbageCollector {
                 }
             }
         }
-        self.cursor.0 = api.store.next_seq();
     }
 }

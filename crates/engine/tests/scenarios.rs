@@ -1,0 +1,310 @@
+//! Scenario tests of the engine: workloads, kubelet lifecycle, nodes, determinism.
+
+use pilothouse_engine::api::parse_manifests;
+use pilothouse_engine::apiserver::{DeleteOptions, PatchType, Propagation};
+use pilothouse_engine::{Cluster, ClusterOptions, Kind, Object, ObjectKey};
+
+fn apply(c: &mut Cluster, yaml: &str) {
+    for m in parse_manifests(yaml).unwrap() {
+        c.apply(m.object).unwrap();
+    }
+}
+
+fn pods(c: &Cluster, ns: &str, prefix: &str) -> Vec<k8s_openapi::api::core::v1::Pod> {
+    c.list(Kind::Pod, Some(ns))
+        .into_iter()
+        .filter_map(|o| match &*o {
+            Object::Pod(p) if p.metadata.name.as_deref().unwrap_or("").starts_with(prefix) => Some(p.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn phase(p: &k8s_openapi::api::core::v1::Pod) -> String {
+    p.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default()
+}
+
+fn ready(p: &k8s_openapi::api::core::v1::Pod) -> bool {
+    p.status.as_ref().and_then(|s| s.conditions.as_ref()).is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+}
+
+fn rs_list(c: &Cluster, ns: &str) -> Vec<(String, i32, String)> {
+    c.list(Kind::ReplicaSet, Some(ns))
+        .into_iter()
+        .filter_map(|o| match &*o {
+            Object::ReplicaSet(rs) => Some((
+                rs.metadata.name.clone().unwrap_or_default(),
+                rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0),
+                rs.spec.as_ref().and_then(|s| s.template.as_ref()).and_then(|t| t.spec.as_ref()).map(|s| s.containers[0].image.clone().unwrap_or_default()).unwrap_or_default(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+fn events(c: &Cluster, ns: &str, reason: &str) -> Vec<String> {
+    c.list(Kind::Event, Some(ns))
+        .into_iter()
+        .filter_map(|o| match &*o {
+            Object::Event(e) if e.reason.as_deref() == Some(reason) => e.message.clone(),
+            _ => None,
+        })
+        .collect()
+}
+
+const HELLO: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hello-node\n  labels:\n    app: hello-node\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: hello-node\n  template:\n    metadata:\n      labels:\n        app: hello-node\n    spec:\n      containers:\n      - name: agnhost\n        image: registry.k8s.io/e2e-test-images/agnhost:2.39\n        command: [\"/agnhost\", \"netexec\", \"--http-port=8080\"]\n";
+
+fn scale(c: &mut Cluster, name: &str, n: i32) {
+    c.patch(&ObjectKey::new(Kind::Deployment, "default", name), PatchType::Merge, &serde_json::json!({"spec": {"replicas": n}})).unwrap();
+}
+
+fn set_image(c: &mut Cluster, name: &str, container: &str, image: &str) {
+    c.patch(
+        &ObjectKey::new(Kind::Deployment, "default", name),
+        PatchType::Strategic,
+        &serde_json::json!({"spec": {"template": {"spec": {"containers": [{"name": container, "image": image}]}}}}),
+    )
+    .unwrap();
+}
+
+#[test]
+fn hello_node_flow() {
+    let mut c = Cluster::minikube(7);
+    apply(&mut c, HELLO);
+    let p = pods(&c, "default", "hello-node-");
+    assert_eq!(p.len(), 1);
+    assert_eq!(phase(&p[0]), "Pending");
+    c.advance(30_000);
+    let p = pods(&c, "default", "hello-node-");
+    assert_eq!(phase(&p[0]), "Running");
+    assert!(ready(&p[0]));
+    let evs = events(&c, "default", "Scheduled");
+    assert!(evs[0].starts_with("Successfully assigned default/hello-node-"), "{evs:?}");
+    assert!(!events(&c, "default", "Pulled").is_empty());
+    assert_eq!(events(&c, "default", "ScalingReplicaSet").len(), 1);
+
+    scale(&mut c, "hello-node", 4);
+    c.advance(30_000);
+    assert_eq!(pods(&c, "default", "hello-node-").iter().filter(|p| ready(p)).count(), 4);
+    scale(&mut c, "hello-node", 2);
+    c.advance(60_000);
+    assert_eq!(pods(&c, "default", "hello-node-").len(), 2);
+    let msgs = events(&c, "default", "ScalingReplicaSet");
+    assert!(msgs.iter().any(|m| m.ends_with("from 1 to 4")), "{msgs:?}");
+    assert!(msgs.iter().any(|m| m.ends_with("from 4 to 2")), "{msgs:?}");
+
+    set_image(&mut c, "hello-node", "agnhost", "registry.k8s.io/e2e-test-images/agnhost:2.40");
+    c.advance(120_000);
+    let rss = rs_list(&c, "default");
+    assert_eq!(rss.len(), 2, "{rss:?}");
+    let new = rss.iter().find(|r| r.2.ends_with("2.40")).unwrap();
+    let old = rss.iter().find(|r| r.2.ends_with("2.39")).unwrap();
+    assert_eq!((new.1, old.1), (2, 0));
+    let p = pods(&c, "default", "hello-node-");
+    assert_eq!(p.len(), 2);
+    assert!(p.iter().all(|p| p.spec.as_ref().unwrap().containers[0].image.as_deref().unwrap().ends_with("2.40")));
+    let Some(Object::Deployment(d)) = c.get(&ObjectKey::new(Kind::Deployment, "default", "hello-node")).map(|o| (*o).clone()) else { panic!() };
+    assert_eq!(d.metadata.annotations.as_ref().unwrap()["deployment.kubernetes.io/revision"], "2");
+    let st = d.status.unwrap();
+    assert_eq!((st.replicas, st.updated_replicas, st.available_replicas), (Some(2), Some(2), Some(2)));
+}
+
+#[test]
+fn rolling_update_respects_surge_and_unavailable_at_every_round() {
+    let mut c = Cluster::start(3, ClusterOptions { nodes: 3, ..Default::default() });
+    let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 10\n  strategy:\n    rollingUpdate:\n      maxSurge: 3\n      maxUnavailable: 2\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: nginx\n        image: nginx:1.25\n        readinessProbe:\n          httpGet: {path: /, port: 80}\n          periodSeconds: 2\n";
+    apply(&mut c, yaml);
+    c.advance(60_000);
+    assert_eq!(pods(&c, "default", "web-").iter().filter(|p| ready(p)).count(), 10);
+    set_image(&mut c, "web", "nginx", "nginx:1.27");
+    let mut max_total = 0;
+    let mut min_ready = usize::MAX;
+    for _ in 0..2000 {
+        if !c.has_work() {
+            match c.api.clock.next_timer() {
+                Some(t) => c.api.clock.set_now(t),
+                None => break,
+            }
+        }
+        c.step();
+        let p = pods(&c, "default", "web-");
+        let active: Vec<_> = p.iter().filter(|p| p.metadata.deletion_timestamp.is_none()).collect();
+        max_total = max_total.max(active.len());
+        min_ready = min_ready.min(p.iter().filter(|p| ready(p) && p.metadata.deletion_timestamp.is_none()).count());
+        let done = active.len() == 10 && active.iter().all(|p| p.spec.as_ref().unwrap().containers[0].image.as_deref() == Some("nginx:1.27") && ready(p));
+        if done {
+            break;
+        }
+    }
+    assert!(max_total <= 13, "surge exceeded: {max_total}");
+    assert!(min_ready >= 8, "unavailable exceeded: {min_ready}");
+    let p = pods(&c, "default", "web-");
+    assert!(p.iter().filter(|p| p.metadata.deletion_timestamp.is_none()).all(|p| p.spec.as_ref().unwrap().containers[0].image.as_deref() == Some("nginx:1.27")));
+}
+
+#[test]
+fn crashloop_backoff_doubles() {
+    let mut c = Cluster::minikube(1);
+    apply(&mut c, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: crash\nspec:\n  containers:\n  - name: c\n    image: busybox:1.36\n    command: [\"sh\", \"-c\", \"sleep 1; exit 1\"]\n");
+    let restarts = |c: &Cluster| -> i32 {
+        match c.get(&ObjectKey::new(Kind::Pod, "default", "crash")).as_deref() {
+            Some(Object::Pod(p)) => p.status.as_ref().and_then(|s| s.container_statuses.as_ref()).map(|s| s[0].restart_count).unwrap_or(0),
+            _ => -1,
+        }
+    };
+    let waiting = |c: &Cluster| -> String {
+        match c.get(&ObjectKey::new(Kind::Pod, "default", "crash")).as_deref() {
+            Some(Object::Pod(p)) => p.status.as_ref().and_then(|s| s.container_statuses.as_ref()).and_then(|s| s[0].state.as_ref()?.waiting.as_ref()?.reason.clone()).unwrap_or_default(),
+            _ => String::new(),
+        }
+    };
+    // Record when each restart happens.
+    let mut times = Vec::new();
+    let mut last = 0;
+    let start = c.now_ms();
+    while c.now_ms() - start < 200_000 {
+        c.advance(500);
+        let r = restarts(&c);
+        if r != last {
+            times.push(c.now_ms() - start);
+            last = r;
+        }
+    }
+    assert!(times.len() >= 4, "{times:?}");
+    // Gaps between restarts grow: ~1 s run + 0, 10, 20, 40 s back-off.
+    let gaps: Vec<u64> = times.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(gaps[0] >= 10_000 && gaps[0] < 14_000, "{gaps:?}");
+    assert!(gaps[1] >= 20_000 && gaps[1] < 24_000, "{gaps:?}");
+    assert!(gaps[2] >= 40_000 && gaps[2] < 44_000, "{gaps:?}");
+    c.advance(500);
+    assert!(["CrashLoopBackOff", ""].contains(&waiting(&c).as_str()));
+    assert!(!events(&c, "default", "BackOff").is_empty());
+}
+
+#[test]
+fn oom_killed_at_memory_limit() {
+    let mut c = Cluster::minikube(1);
+    apply(&mut c, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: memory-demo-2\nspec:\n  containers:\n  - name: memory-demo-2-ctr\n    image: polinux/stress\n    resources:\n      requests:\n        memory: \"50Mi\"\n      limits:\n        memory: \"100Mi\"\n    command: [\"stress\"]\n    args: [\"--vm\", \"1\", \"--vm-bytes\", \"250M\", \"--vm-hang\", \"1\"]\n");
+    c.advance(20_000);
+    let Some(Object::Pod(p)) = c.get(&ObjectKey::new(Kind::Pod, "default", "memory-demo-2")).map(|o| (*o).clone()) else { panic!() };
+    let cs = &p.status.unwrap().container_statuses.unwrap()[0];
+    let term = cs.last_state.as_ref().and_then(|s| s.terminated.as_ref()).or(cs.state.as_ref().and_then(|s| s.terminated.as_ref())).expect("terminated");
+    assert_eq!(term.reason.as_deref(), Some("OOMKilled"));
+    assert_eq!(term.exit_code, 137);
+}
+
+#[test]
+fn failing_readiness_keeps_pod_running_not_ready() {
+    let mut c = Cluster::minikube(1);
+    apply(&mut c, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: r\nspec:\n  containers:\n  - name: web\n    image: nginx\n    readinessProbe:\n      httpGet: {path: /healthz, port: 80}\n      periodSeconds: 5\n");
+    c.advance(60_000);
+    let Some(Object::Pod(p)) = c.get(&ObjectKey::new(Kind::Pod, "default", "r")).map(|o| (*o).clone()) else { panic!() };
+    assert_eq!(phase(&p), "Running");
+    assert!(!ready(&p));
+    let un = events(&c, "default", "Unhealthy");
+    assert!(un.iter().any(|m| m == "Readiness probe failed: HTTP probe failed with statuscode: 404"), "{un:?}");
+}
+
+#[test]
+fn liveness_failure_restarts_container() {
+    let mut c = Cluster::minikube(1);
+    apply(&mut c, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: liveness-exec\nspec:\n  containers:\n  - name: liveness\n    image: registry.k8s.io/busybox\n    args:\n    - /bin/sh\n    - -c\n    - touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600\n    livenessProbe:\n      exec:\n        command:\n        - cat\n        - /tmp/healthy\n      initialDelaySeconds: 5\n      periodSeconds: 5\n");
+    c.advance(30_000);
+    let restarts = |c: &Cluster| match c.get(&ObjectKey::new(Kind::Pod, "default", "liveness-exec")).as_deref() {
+        Some(Object::Pod(p)) => p.status.as_ref().unwrap().container_statuses.as_ref().unwrap()[0].restart_count,
+        _ => -1,
+    };
+    assert_eq!(restarts(&c), 0);
+    c.advance(60_000);
+    assert_eq!(restarts(&c), 1);
+    let un = events(&c, "default", "Unhealthy");
+    assert!(un.iter().any(|m| m.starts_with("Liveness probe failed: cat: can't open '/tmp/healthy'")), "{un:?}");
+    assert!(events(&c, "default", "Killing").iter().any(|m| m == "Container liveness failed liveness probe, will be restarted"));
+}
+
+#[test]
+fn unknown_tag_fails_with_image_pull_backoff() {
+    let mut c = Cluster::minikube(1);
+    apply(&mut c, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: bad\nspec:\n  containers:\n  - name: web\n    image: nginx:1.999\n");
+    c.advance(3_000);
+    let reason = |c: &Cluster| match c.get(&ObjectKey::new(Kind::Pod, "default", "bad")).as_deref() {
+        Some(Object::Pod(p)) => p.status.as_ref().unwrap().container_statuses.as_ref().unwrap()[0].state.as_ref().unwrap().waiting.as_ref().unwrap().reason.clone().unwrap(),
+        _ => String::new(),
+    };
+    assert_eq!(reason(&c), "ImagePullBackOff");
+    assert!(events(&c, "default", "Failed").iter().any(|m| m == "Error: ErrImagePull"));
+}
+
+#[test]
+fn cascading_delete_and_orphan() {
+    let mut c = Cluster::minikube(1);
+    apply(&mut c, HELLO);
+    c.advance(20_000);
+    c.delete(&ObjectKey::new(Kind::Deployment, "default", "hello-node"), &DeleteOptions::default()).unwrap();
+    c.advance(60_000);
+    assert!(rs_list(&c, "default").is_empty());
+    assert!(pods(&c, "default", "hello-node-").is_empty());
+
+    apply(&mut c, HELLO);
+    c.advance(20_000);
+    c.delete(&ObjectKey::new(Kind::Deployment, "default", "hello-node"), &DeleteOptions { propagation: Propagation::Orphan, ..Default::default() }).unwrap();
+    c.advance(20_000);
+    let rss = rs_list(&c, "default");
+    assert_eq!(rss.len(), 1);
+    let Some(Object::ReplicaSet(rs)) = c.get(&ObjectKey::new(Kind::ReplicaSet, "default", &rss[0].0)).map(|o| (*o).clone()) else { panic!() };
+    assert!(rs.metadata.owner_references.is_none());
+    assert_eq!(pods(&c, "default", "hello-node-").len(), 1);
+}
+
+#[test]
+fn stopped_node_goes_not_ready() {
+    let mut c = Cluster::start(1, ClusterOptions { nodes: 2, ..Default::default() });
+    assert!(c.stop_node("minikube-m02"));
+    c.advance(30_000);
+    let ready = |c: &Cluster| match c.get(&ObjectKey::new(Kind::Node, "", "minikube-m02")).as_deref() {
+        Some(Object::Node(n)) => n.status.as_ref().unwrap().conditions.as_ref().unwrap().iter().find(|c| c.type_ == "Ready").unwrap().status.clone(),
+        _ => String::new(),
+    };
+    assert_eq!(ready(&c), "True");
+    c.advance(15_000);
+    assert_eq!(ready(&c), "Unknown");
+    c.start_node("minikube-m02");
+    assert_eq!(ready(&c), "True");
+}
+
+#[test]
+fn namespace_delete_removes_contents() {
+    let mut c = Cluster::minikube(1);
+    apply(&mut c, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n");
+    apply(&mut c, &HELLO.replace("  name: hello-node\n  labels", "  name: hello-node\n  namespace: team\n  labels"));
+    c.advance(20_000);
+    assert_eq!(pods(&c, "team", "hello-node-").len(), 1);
+    c.delete(&ObjectKey::new(Kind::Namespace, "", "team"), &DeleteOptions::default()).unwrap();
+    c.advance(60_000);
+    assert!(c.get(&ObjectKey::new(Kind::Namespace, "", "team")).is_none());
+    assert!(pods(&c, "team", "").is_empty());
+}
+
+fn event_log(seed: u64) -> String {
+    let mut c = Cluster::minikube(seed);
+    apply(&mut c, HELLO);
+    c.advance(10_000);
+    scale(&mut c, "hello-node", 3);
+    c.advance(30_000);
+    set_image(&mut c, "hello-node", "agnhost", "registry.k8s.io/e2e-test-images/agnhost:2.40");
+    c.advance(60_000);
+    let mut out = String::new();
+    for e in c.api.store.events_since(0).unwrap_or(&[]) {
+        out.push_str(&format!("{} {} {} {}\n", e.rv, e.event_type.wire(), e.key, serde_json::to_string(&e.object.to_json()).unwrap()));
+    }
+    out
+}
+
+#[test]
+fn same_seed_same_log() {
+    let a = event_log(42);
+    let b = event_log(42);
+    assert!(a.len() > 1000);
+    assert_eq!(a, b);
+    assert_ne!(a, event_log(43));
+}
