@@ -2,7 +2,7 @@
 //! fixed order on the virtual clock. `step` runs one reconcile round; `settle` runs rounds until
 //! nothing is left to do at this instant; `advance` jumps from timer to timer.
 
-use crate::api::{meta, ApiError, Kind, Object, ObjectKey};
+use crate::api::{ApiError, Kind, Object, ObjectKey};
 use crate::apiserver::{Api, ApplyResult, DeleteOptions, PatchType};
 use crate::clock::Component;
 use crate::controllers::deployment::DeploymentController;
@@ -196,23 +196,34 @@ impl Cluster {
     }
 
     fn check_memory_pressure(&mut self) {
-        let nodes: Vec<(String, u64)> = self
-            .api
-            .store
-            .list(Kind::Node)
-            .filter_map(|o| match &**o {
-                Object::Node(n) => {
-                    let cap = n.status.as_ref()?.capacity.as_ref()?.get("memory")?;
-                    Some((meta::name(&n.metadata).to_string(), crate::api::quantity::parse_int(&cap.0)? as u64))
-                }
-                _ => None,
-            })
-            .collect();
-        for (name, cap) in nodes {
-            if self.kubelets.nodes.get(&name).is_some_and(|a| a.running) && self.kubelets.node_memory_used(&name) + 100 * 1024 * 1024 > cap {
+        if self.kubelets.memory_dirty.is_empty() {
+            return;
+        }
+        for name in std::mem::take(&mut self.kubelets.memory_dirty) {
+            let cap = match self.api.store.get(&ObjectKey::new(Kind::Node, "", &name)).map(|o| &**o) {
+                Some(Object::Node(n)) => n
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.capacity.as_ref())
+                    .and_then(|c| c.get("memory"))
+                    .and_then(|q| crate::api::quantity::parse_int(&q.0))
+                    .unwrap_or(0) as u64,
+                _ => continue,
+            };
+            if self.kubelets.nodes.get(&name).is_some_and(|a| a.running) && self.kubelets.node_memory_used(&self.api, &name) + 100 * 1024 * 1024 > cap {
                 self.kubelets.evict_for_memory(&mut self.api, &name, cap);
             }
         }
+    }
+
+    /// Fault injection: something outside the pods uses `bytes` of a node's memory.
+    pub fn set_node_extra_memory(&mut self, node: &str, bytes: u64) -> bool {
+        let Some(a) = self.kubelets.nodes.get_mut(node) else { return false };
+        a.extra_memory = bytes;
+        self.kubelets.memory_dirty.insert(node.to_string());
+        self.check_memory_pressure();
+        self.settle();
+        true
     }
 
     // ---- API passthroughs -------------------------------------------------------------------
@@ -290,6 +301,26 @@ impl Cluster {
         self.nodes.check_node_at(&mut self.api, name, now);
         self.settle();
         true
+    }
+
+    /// Writes a static pod manifest into a node's manifest folder (`/etc/kubernetes/manifests`).
+    pub fn put_static_manifest(&mut self, node: &str, file: &str, yaml: &str) -> Result<(), String> {
+        crate::api::parse_manifests(yaml).map_err(|e| e.to_string())?;
+        let agent = self.kubelets.nodes.get_mut(node).ok_or_else(|| format!("node {node} not found"))?;
+        agent.static_manifests.insert(file.to_string(), yaml.to_string());
+        self.kubelets.static_dirty.insert(node.to_string());
+        self.settle();
+        Ok(())
+    }
+
+    /// Removes a static pod manifest; its mirror pod goes away.
+    pub fn remove_static_manifest(&mut self, node: &str, file: &str) -> bool {
+        let removed = self.kubelets.nodes.get_mut(node).and_then(|a| a.static_manifests.remove(file)).is_some();
+        if removed {
+            self.kubelets.static_dirty.insert(node.to_string());
+            self.settle();
+        }
+        removed
     }
 
     /// Adds a node like `minikube node add` (named `<profile>-mNN`).

@@ -308,3 +308,50 @@ fn same_seed_same_log() {
     assert_eq!(a, b);
     assert_ne!(a, event_log(43));
 }
+
+#[test]
+fn static_pods_become_mirror_pods() {
+    let mut c = Cluster::minikube(1);
+    c.put_static_manifest("minikube", "static-web.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: static-web\n  labels:\n    role: myrole\nspec:\n  containers:\n  - name: web\n    image: nginx\n    ports:\n    - name: web\n      containerPort: 80\n").unwrap();
+    c.advance(20_000);
+    let p = pods(&c, "default", "static-web-minikube");
+    assert_eq!(p.len(), 1);
+    assert_eq!(phase(&p[0]), "Running");
+    assert_eq!(p[0].metadata.owner_references.as_ref().unwrap()[0].kind, "Node");
+    // Deleting the mirror pod through the API brings it back: the kubelet owns it.
+    c.delete(&ObjectKey::new(Kind::Pod, "default", "static-web-minikube"), &DeleteOptions::default()).unwrap();
+    c.advance(20_000);
+    assert_eq!(pods(&c, "default", "static-web-minikube").len(), 1);
+    // Removing the manifest removes the pod.
+    assert!(c.remove_static_manifest("minikube", "static-web.yaml"));
+    c.advance(40_000);
+    assert!(pods(&c, "default", "static-web-minikube").is_empty());
+}
+
+#[test]
+fn memory_pressure_evicts_best_effort_first() {
+    let mut c = Cluster::minikube(1);
+    for (name, res) in [
+        ("guaranteed", "requests: {cpu: 100m, memory: 200Mi}\n      limits: {cpu: 100m, memory: 200Mi}"),
+        ("burstable", "requests: {memory: 100Mi}"),
+        ("besteffort", "{}"),
+    ] {
+        // The BestEffort pod uses the most memory beyond its (zero) request.
+        let image = if name == "besteffort" { "polinux/stress\n    command: [stress, --vm, '1', --vm-bytes, 50M]" } else { "nginx" };
+        apply(&mut c, &format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n  containers:\n  - name: c\n    image: {image}\n    resources:\n      {res}\n"));
+    }
+    c.advance(20_000);
+    // Fill the node's memory until only a little is left.
+    let cap: u64 = 3900 * 1024 * 1024;
+    let used = c.kubelets.node_memory_used(&c.api, "minikube");
+    assert!(c.set_node_extra_memory("minikube", cap - used - 95 * 1024 * 1024));
+    c.advance(5_000);
+    let reason = |c: &Cluster, n: &str| match c.get(&ObjectKey::new(Kind::Pod, "default", n)).as_deref() {
+        Some(Object::Pod(p)) => p.status.as_ref().and_then(|s| s.reason.clone()).unwrap_or_default(),
+        _ => "gone".into(),
+    };
+    assert_eq!(reason(&c, "besteffort"), "Evicted");
+    assert_eq!(reason(&c, "burstable"), "");
+    assert_eq!(reason(&c, "guaranteed"), "");
+    assert!(events(&c, "default", "Evicted")[0].starts_with("The node was low on resource: memory."));
+}

@@ -108,6 +108,10 @@ macro_rules! kinds {
             pub fn metadata_mut(&mut self) -> &mut ObjectMeta {
                 match self { $( Object::$variant(o) => &mut o.metadata ),* }
             }
+            /// The object as a Pod, if it is one.
+            pub fn as_pod(&self) -> Option<&k8s_openapi::api::core::v1::Pod> {
+                match self { Object::Pod(p) => Some(p), _ => None }
+            }
             /// Serialises the object to JSON with apiVersion and kind, as the API returns it.
             pub fn to_json(&self) -> serde_json::Value {
                 let v = match self { $( Object::$variant(o) => serde_json::to_value(o) ),* };

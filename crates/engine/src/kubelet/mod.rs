@@ -157,7 +157,14 @@ pub struct Kubelets {
     pub pods: BTreeMap<ObjectKey, PodRt>,
     cursor: u64,
     queue: BTreeSet<ObjectKey>,
+    /// Nodes whose static pod manifests need syncing into mirror pods.
+    pub static_dirty: BTreeSet<String>,
+    /// Nodes whose memory use changed since the eviction manager last looked.
+    pub memory_dirty: BTreeSet<String>,
 }
+
+/// The annotation marking a mirror pod of a static pod.
+pub const MIRROR_ANNOTATION: &str = "kubernetes.io/config.mirror";
 
 fn hash_hex(s: &str, len: usize) -> String {
     let mut h: u64 = 0xcbf29ce484222325;
@@ -203,18 +210,94 @@ impl Kubelets {
 
     /// Whether there is work queued.
     pub fn has_work(&self, api: &Api) -> bool {
-        !self.queue.is_empty() || api.store.next_seq() > self.cursor
+        !self.queue.is_empty() || !self.static_dirty.is_empty() || api.store.next_seq() > self.cursor
+    }
+
+    /// Creates missing mirror pods for the static manifests of dirty nodes and removes mirror
+    /// pods whose manifest is gone.
+    fn sync_static(&mut self, api: &mut Api) {
+        for node in std::mem::take(&mut self.static_dirty) {
+            let Some(agent) = self.nodes.get(&node) else { continue };
+            if !agent.running {
+                continue;
+            }
+            let node_uid = api.store.get(&ObjectKey::new(Kind::Node, "", &node)).and_then(|n| n.metadata().uid.clone()).unwrap_or_default();
+            let mut wanted = BTreeSet::new();
+            for (file, yaml) in agent.static_manifests.clone() {
+                let Ok(objs) = crate::api::parse_manifests(&yaml) else { continue };
+                for m in objs {
+                    let Object::Pod(mut p) = m.object else { continue };
+                    let base = p.metadata.name.clone().unwrap_or_default();
+                    let name = format!("{base}-{node}");
+                    let ns = p.metadata.namespace.clone().unwrap_or_else(|| "default".into());
+                    wanted.insert(ObjectKey::new(Kind::Pod, &ns, &name));
+                    if api.store.get(&ObjectKey::new(Kind::Pod, &ns, &name)).is_some() {
+                        continue;
+                    }
+                    let hash = hash_hex(&format!("{file}{yaml}"), 32);
+                    p.metadata.name = Some(name);
+                    p.metadata.namespace = Some(ns);
+                    let ann = p.metadata.annotations.get_or_insert_with(Default::default);
+                    ann.insert("kubernetes.io/config.hash".into(), hash.clone());
+                    ann.insert(MIRROR_ANNOTATION.into(), hash);
+                    ann.insert("kubernetes.io/config.seen".into(), api.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true));
+                    ann.insert("kubernetes.io/config.source".into(), "file".into());
+                    p.metadata.owner_references = Some(vec![k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference {
+                        api_version: "v1".into(),
+                        kind: "Node".into(),
+                        name: node.clone(),
+                        uid: node_uid.clone(),
+                        controller: Some(true),
+                        block_owner_deletion: None,
+                    }]);
+                    if let Some(spec) = p.spec.as_mut() {
+                        spec.node_name = Some(node.clone());
+                    }
+                    if let Ok(created) = api.create(Object::Pod(p)) {
+                        self.queue.insert(ObjectKey::of(&created));
+                    }
+                }
+            }
+            // Mirror pods whose manifest was removed go away.
+            let mirrors: Vec<ObjectKey> = api
+                .store
+                .pods_on_node(&node)
+                .filter(|k| api.store.get(k).is_some_and(|o| meta::annotation(o.metadata(), "kubernetes.io/config.source") == Some("file") && meta::annotation(o.metadata(), MIRROR_ANNOTATION).is_some()))
+                .cloned()
+                .collect();
+            for k in mirrors {
+                let is_bootstrap = k.namespace == "kube-system";
+                if !wanted.contains(&k) && !is_bootstrap {
+                    let _ = api.delete(&k, &crate::apiserver::DeleteOptions::default());
+                    self.queue.insert(k);
+                }
+            }
+        }
     }
 
     /// One round: read the watch log, then sync every pod that changed or whose timer fired.
     pub fn run(&mut self, api: &mut Api, woken: Vec<ObjectKey>) {
         let events = match api.store.events_since(self.cursor) {
-            Some(evs) => evs.iter().filter(|e| e.key.kind == Kind::Pod).map(|e| e.key.clone()).collect::<Vec<_>>(),
+            Some(evs) => {
+                for e in evs.iter().filter(|e| e.key.kind == Kind::Pod && e.event_type == crate::store::EventType::Deleted) {
+                    if meta::annotation(e.object.metadata(), MIRROR_ANNOTATION).is_some() {
+                        if let Some(n) = e.object.as_pod().and_then(|p| p.spec.as_ref()?.node_name.clone()) {
+                            if self.nodes.get(&n).is_some_and(|a| !a.static_manifests.is_empty()) {
+                                self.static_dirty.insert(n);
+                            }
+                        }
+                    }
+                }
+                evs.iter().filter(|e| e.key.kind == Kind::Pod).map(|e| e.key.clone()).collect::<Vec<_>>()
+            }
             None => api.store.list(Kind::Pod).map(|o| ObjectKey::of(o)).collect(),
         };
         self.cursor = api.store.next_seq();
         self.queue.extend(events);
         self.queue.extend(woken);
+        if !self.static_dirty.is_empty() {
+            self.sync_static(api);
+        }
         let queue = std::mem::take(&mut self.queue);
         for key in queue {
             if let Some(at) = self.sync_pod(api, &key) {
@@ -350,6 +433,9 @@ impl Kubelets {
             rt.stop_requested = true;
             if all_done {
                 self.pods.remove(key);
+                if meta::annotation(&pod.metadata, MIRROR_ANNOTATION).is_some() {
+                    self.static_dirty.insert(host.clone());
+                }
                 let _ = api.remove_now(key);
                 return false;
             }
@@ -399,6 +485,7 @@ impl Kubelets {
         let pod_ns = meta::namespace(&pod.metadata).to_string();
         let pod_uid = rt.uid.clone();
         let mut final_phase: Option<(String, String, String)> = None;
+        let mut memory_changed = false;
         for i in indices {
             let c = &mut rt.containers[i];
             let cspec = if c.init {
@@ -495,6 +582,7 @@ impl Kubelets {
                         api.record(&obj, "Normal", "Started", &format!("Started container {}", c.name), "kubelet", Some(&host));
                         c.container_id = format!("docker://{}", hash_hex(&format!("{pod_uid}/{}/{}", c.name, c.restarts), 64));
                         c.stage = Stage::Running(now);
+                        memory_changed = true;
                         c.pc = 0;
                         c.step_until = now;
                         c.memory = c.program.memory;
@@ -568,6 +656,7 @@ impl Kubelets {
                             }
                             Step::Memory(b) => {
                                 c.memory = c.program.memory + b;
+                                memory_changed = true;
                             }
                         }
                     }
@@ -701,6 +790,9 @@ impl Kubelets {
         }
         if let Some(a) = self.nodes.get_mut(&host) {
             a.images.extend(pulled);
+        }
+        if memory_changed {
+            self.memory_dirty.insert(host.clone());
         }
         if let Some(fp) = final_phase {
             if let Some(rt) = self.pods.get_mut(key) {
@@ -914,10 +1006,11 @@ impl Kubelets {
     }
 
     /// Memory used on a node by pods and injected load, in bytes.
-    pub fn node_memory_used(&self, node: &str) -> u64 {
-        let pods: u64 = self
-            .pods
-            .values()
+    pub fn node_memory_used(&self, api: &Api, node: &str) -> u64 {
+        let pods: u64 = api
+            .store
+            .pods_on_node(node)
+            .filter_map(|k| self.pods.get(k))
             .filter(|p| p.node == node)
             .flat_map(|p| p.containers.iter())
             .filter(|c| matches!(c.stage, Stage::Running(_) | Stage::Stopping(..)))
@@ -930,32 +1023,35 @@ impl Kubelets {
     /// Returns whether a node is under memory pressure after evicting.
     pub fn evict_for_memory(&mut self, api: &mut Api, node: &str, capacity: u64) -> bool {
         const THRESHOLD: u64 = 100 * 1024 * 1024;
-        let mut evicted_any = false;
         for _ in 0..1000 {
-            let used = self.node_memory_used(node);
+            let used = self.node_memory_used(api, node);
             let available = capacity.saturating_sub(used);
             if available >= THRESHOLD {
-                return evicted_any && false;
+                return false;
             }
-            // Rank: BestEffort first, then Burstable by usage above request, then Guaranteed; ties by usage.
-            let mut candidates: Vec<(u8, i64, ObjectKey)> = Vec::new();
-            for (key, rt) in self.pods.iter().filter(|(_, p)| p.node == node && p.final_phase.is_none()) {
-                let Some(Object::Pod(p)) = api.store.get(key).map(|o| (**o).clone()) else { continue };
+            // Rank as the kubelet does for memory: pods using more than they requested first,
+            // then lower priority, then larger usage above request. Critical pods are never evicted.
+            let mut candidates: Vec<(bool, i32, i64, ObjectKey)> = Vec::new();
+            for key in api.store.pods_on_node(node).cloned().collect::<Vec<_>>() {
+                let Some(rt) = self.pods.get(&key) else { continue };
+                if rt.final_phase.is_some() {
+                    continue;
+                }
+                let Some(Object::Pod(p)) = api.store.get(&key).map(|o| (**o).clone()) else { continue };
                 if p.metadata.deletion_timestamp.is_some() {
                     continue;
                 }
-                let qos = qos::qos_class(&p);
-                let rank = match qos {
-                    "BestEffort" => 0,
-                    "Burstable" => 1,
-                    _ => 2,
-                };
+                let priority = p.spec.as_ref().and_then(|s| s.priority).unwrap_or(0);
+                if priority >= 2_000_000_000 || meta::annotation(&p.metadata, MIRROR_ANNOTATION).is_some() {
+                    continue;
+                }
                 let usage: u64 = rt.containers.iter().filter(|c| matches!(c.stage, Stage::Running(_))).map(|c| c.memory).sum();
                 let request: i64 = p.spec.iter().flat_map(|s| s.containers.iter()).filter_map(|c| c.resources.as_ref()?.requests.as_ref()?.get("memory").and_then(|q| parse_int(&q.0))).sum();
-                candidates.push((rank, -(usage as i64 - request), key.clone()));
+                let over = usage as i64 - request;
+                candidates.push((over <= 0, priority, -over, key.clone()));
             }
             candidates.sort();
-            let Some((_, _, key)) = candidates.first().cloned() else { return true };
+            let Some((_, _, _, key)) = candidates.first().cloned() else { return true };
             let Some(Object::Pod(p)) = api.store.get(&key).map(|o| (**o).clone()) else { return true };
             let usage: u64 = self.pods.get(&key).map(|rt| rt.containers.iter().map(|c| c.memory).sum()).unwrap_or(0);
             let msg = format!(
@@ -975,7 +1071,6 @@ impl Kubelets {
                 }
                 rt.final_phase = Some(("Failed".into(), "Evicted".into(), msg));
             }
-            evicted_any = true;
             self.write_status(api, &key, &p, api.clock.now_ms());
         }
         true

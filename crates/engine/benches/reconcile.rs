@@ -1,0 +1,62 @@
+//! Reconcile cost of the whole engine: N nodes and M pods from Deployments, from `apply` to all
+//! Running, reported as simulated pods per wall-clock second; then the cost of an idle tick.
+//!
+//! Run: `cargo bench -p pilothouse-engine --bench reconcile` (release build). Override the size
+//! with `PH_BENCH_NODES` / `PH_BENCH_PODS` / `PH_BENCH_REPLICAS`.
+
+use pilothouse_engine::api::parse_manifests;
+use pilothouse_engine::{Cluster, ClusterOptions, Kind, Object};
+use std::time::Instant;
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn main() {
+    let nodes = env("PH_BENCH_NODES", 1000);
+    let pods = env("PH_BENCH_PODS", 30_000);
+    let per = env("PH_BENCH_REPLICAS", 100);
+    let t0 = Instant::now();
+    let mut c = Cluster::start(1, ClusterOptions { nodes, cpus: 64, memory_mb: 256 * 1024, ..Default::default() });
+    c.api.record_events = std::env::var("PH_BENCH_EVENTS").is_ok();
+    println!("cluster of {nodes} nodes started in {:.2?} ({} pods)", t0.elapsed(), c.pod_count());
+    let deployments = pods.div_ceil(per);
+    let t1 = Instant::now();
+    for i in 0..deployments {
+        let yaml = format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\nspec:\n  replicas: {per}\n  selector:\n    matchLabels: {{app: app-{i}}}\n  template:\n    metadata:\n      labels: {{app: app-{i}}}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.25\n        resources:\n          requests: {{cpu: 10m, memory: 16Mi}}\n"
+        );
+        for m in parse_manifests(&yaml).expect("valid") {
+            c.api.apply(m.object).expect("applied");
+        }
+    }
+    let rounds_before = c.rounds;
+    c.run_until_idle(3_600_000);
+    let wall = t1.elapsed();
+    let running = c
+        .list(Kind::Pod, Some("default"))
+        .iter()
+        .filter(|o| matches!(&***o, Object::Pod(p) if p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")))
+        .count();
+    println!(
+        "{running}/{} pods Running after {:.2?} wall, {:.1}s virtual, {} rounds: {:.0} pods/s",
+        deployments * per,
+        wall,
+        c.now_ms() as f64 / 1000.0,
+        c.rounds - rounds_before,
+        running as f64 / wall.as_secs_f64()
+    );
+    // An idle cluster does no work per tick.
+    let rv = c.api.store.resource_version();
+    let t2 = Instant::now();
+    for _ in 0..1000 {
+        c.advance(1_000);
+    }
+    println!(
+        "1000 idle ticks of 1 s: {:.2?} total, {} objects written (resourceVersion {} -> {})",
+        t2.elapsed(),
+        c.api.store.resource_version() - rv,
+        rv,
+        c.api.store.resource_version()
+    );
+}
