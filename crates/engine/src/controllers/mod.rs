@@ -86,14 +86,15 @@ pub fn pod_is_available(p: &Pod, min_ready_secs: i32, now_ms: u64) -> bool {
     }
 }
 
-/// Pods (as typed values) controlled by the owner uid, in key order.
-pub fn owned_pods(api: &Api, owner_uid: &str) -> Vec<(ObjectKey, Pod)> {
+/// Pods controlled by the owner uid, in key order (shared, not cloned).
+pub fn owned_pods(api: &Api, owner_uid: &str) -> Vec<(ObjectKey, std::sync::Arc<Object>)> {
     api.store
         .dependents(owner_uid)
         .filter(|k| k.kind == Kind::Pod)
-        .filter_map(|k| match api.store.get(k).map(|o| &**o) {
-            Some(Object::Pod(p)) if meta::controller_of(&p.metadata).is_some_and(|o| o.uid == owner_uid) => Some((k.clone(), p.clone())),
-            _ => None,
+        .filter_map(|k| {
+            let o = api.store.get(k)?;
+            let p = o.as_pod()?;
+            meta::controller_of(&p.metadata).is_some_and(|r| r.uid == owner_uid).then(|| (k.clone(), o.clone()))
         })
         .collect()
 }

@@ -95,18 +95,22 @@ impl ReplicaSetController {
             p.metadata.owner_references.get_or_insert_with(Vec::new).push(owner_ref(&rs_obj));
             api.store.put(Object::Pod(p));
         }
-        let mut pods = owned_pods(api, &uid);
-        for (_, p) in pods.iter_mut() {
+        let pods = owned_pods(api, &uid);
+        let mut active: Vec<(ObjectKey, std::sync::Arc<Object>)> = Vec::new();
+        for (k, o) in pods {
+            let Some(p) = o.as_pod() else { continue };
             if !label_selector_matches(&spec.selector, p.metadata.labels.as_ref().unwrap_or(&Default::default())) {
                 let mut released = p.clone();
                 if let Some(refs) = released.metadata.owner_references.as_mut() {
                     refs.retain(|r| r.uid != uid);
                 }
                 api.store.put(Object::Pod(released));
-                p.metadata.deletion_timestamp = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(crate::clock::epoch()));
+                continue;
+            }
+            if pod_is_active(p) {
+                active.push((k, o));
             }
         }
-        let active: Vec<(ObjectKey, Pod)> = pods.into_iter().filter(|(_, p)| pod_is_active(p)).collect();
         let want = spec.replicas.unwrap_or(1).max(0) as usize;
         let now = api.clock.now_ms();
         if active.len() < want {
@@ -141,11 +145,11 @@ impl ReplicaSetController {
                 }
             }
         } else if active.len() > want {
-            let mut ranked = active.clone();
-            ranked.sort_by(|a, b| deletion_rank(&a.1, now).cmp(&deletion_rank(&b.1, now)));
-            for (k, p) in ranked.into_iter().take((active.len() - want).min(BURST)) {
+            let mut ranked: Vec<(ObjectKey, std::sync::Arc<Object>)> = active.clone();
+            ranked.sort_by_cached_key(|(_, o)| o.as_pod().map(|p| deletion_rank(p, now)));
+            for (k, _) in ranked.into_iter().take((active.len() - want).min(BURST)) {
                 if api.delete(&k, &DeleteOptions::default()).is_ok() {
-                    let msg = format!("Deleted pod: {}", meta::name(&p.metadata));
+                    let msg = format!("Deleted pod: {}", k.name);
                     api.record(&rs_obj, "Normal", "SuccessfulDelete", &msg, "replicaset-controller", None);
                 }
             }
@@ -155,7 +159,8 @@ impl ReplicaSetController {
 
     fn update_status(&mut self, api: &mut Api, key: &ObjectKey, uid: &str, min_ready: i32) {
         let now = api.clock.now_ms();
-        let pods: Vec<Pod> = owned_pods(api, uid).into_iter().map(|(_, p)| p).filter(pod_is_active).collect();
+        let owned = owned_pods(api, uid);
+        let pods: Vec<&Pod> = owned.iter().filter_map(|(_, o)| o.as_pod()).filter(|p| pod_is_active(p)).collect();
         let Some(Object::ReplicaSet(rs)) = api.store.get(key).map(|o| (**o).clone()) else { return };
         let ready = pods.iter().filter(|p| pod_is_ready(p)).count() as i32;
         let available = pods.iter().filter(|p| pod_is_available(p, min_ready, now)).count() as i32;
