@@ -355,3 +355,56 @@ fn memory_pressure_evicts_best_effort_first() {
     assert_eq!(reason(&c, "guaranteed"), "");
     assert!(events(&c, "default", "Evicted")[0].starts_with("The node was low on resource: memory."));
 }
+
+mod rolling_property {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn resolve(v: &str, replicas: i32, up: bool) -> i32 {
+        match v.strip_suffix('%') {
+            Some(p) => {
+                let x = p.parse::<f64>().unwrap() * replicas as f64 / 100.0;
+                if up { x.ceil() as i32 } else { x.floor() as i32 }
+            }
+            None => v.parse().unwrap(),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, .. ProptestConfig::default() })]
+
+        /// At every reconcile round of a rollout: active pods <= replicas + maxSurge and
+        /// available (ready, not terminating) pods >= replicas - maxUnavailable.
+        #[test]
+        fn rollout_bounds_hold(replicas in 1i32..8, surge in prop::sample::select(vec!["0", "1", "2", "25%", "50%"]), unavail in prop::sample::select(vec!["0", "1", "25%", "50%"]), seed in 0u64..1000) {
+            let (s, u) = (resolve(surge, replicas, true), resolve(unavail, replicas, false));
+            prop_assume!(s + u > 0);
+            let mut c = Cluster::start(seed, ClusterOptions { nodes: 2, ..Default::default() });
+            let yaml = format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: {replicas}\n  strategy:\n    rollingUpdate:\n      maxSurge: {surge:?}\n      maxUnavailable: {unavail:?}\n  selector:\n    matchLabels: {{app: web}}\n  template:\n    metadata:\n      labels: {{app: web}}\n    spec:\n      containers:\n      - name: nginx\n        image: nginx:1.25\n");
+            let yaml = yaml.replace("\"0\"", "0").replace("\"1\"", "1").replace("\"2\"", "2");
+            apply(&mut c, &yaml);
+            c.advance(60_000);
+            set_image(&mut c, "web", "nginx", "nginx:1.27");
+            let mut finished = false;
+            for _ in 0..5000 {
+                if !c.has_work() {
+                    match c.api.clock.next_timer() {
+                        Some(t) => c.api.clock.set_now(t),
+                        None => break,
+                    }
+                }
+                c.step();
+                let p = pods(&c, "default", "web-");
+                let active: Vec<_> = p.iter().filter(|p| p.metadata.deletion_timestamp.is_none()).collect();
+                prop_assert!(active.len() as i32 <= replicas + s, "{} active > {} + {}", active.len(), replicas, s);
+                let avail = active.iter().filter(|p| ready(p)).count() as i32;
+                prop_assert!(avail >= replicas - u, "{} available < {} - {}", avail, replicas, u);
+                if active.len() as i32 == replicas && active.iter().all(|p| p.spec.as_ref().unwrap().containers[0].image.as_deref() == Some("nginx:1.27") && ready(p)) {
+                    finished = true;
+                    break;
+                }
+            }
+            prop_assert!(finished, "rollout did not finish");
+        }
+    }
+}
