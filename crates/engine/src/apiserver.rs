@@ -199,6 +199,15 @@ impl Api {
 
     /// Kind-specific admission: pod priority, immutable bits.
     fn admit_kind(&mut self, obj: &mut Object) -> Result<(), ApiError> {
+        if let Object::Node(n) = obj {
+            // As the API server's node strategy does: NoExecute taints get their timeAdded.
+            let now = Time(self.clock.now_secs());
+            for t in n.spec.iter_mut().flat_map(|s| s.taints.iter_mut().flatten()) {
+                if t.effect == "NoExecute" && t.time_added.is_none() {
+                    t.time_added = Some(now.clone());
+                }
+            }
+        }
         if let Object::Pod(p) = obj {
             let name = meta::name(&p.metadata).to_string();
             if let Some(spec) = p.spec.as_mut() {

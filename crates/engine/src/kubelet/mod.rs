@@ -570,7 +570,7 @@ impl Kubelets {
                 Stage::Creating(at) => {
                     if now >= at {
                         if let Err((reason, message)) = crate::storage::container_config(api, pod, &cspec) {
-                            if c.config_error.as_ref().map(|e| &e.1) != Some(&message) {
+                            if c.config_error.as_ref().map(|e| &e.1) != Some(&message) && reason != "ContainerCreating" {
                                 api.record(&obj, "Warning", "Failed", &format!("Error: {message}"), "kubelet", Some(&host));
                             }
                             c.config_error = Some((reason, message));
@@ -692,7 +692,6 @@ impl Kubelets {
                                     api.record(&obj, "Normal", "Killing", &format!("Container {} failed startup probe, will be restarted", c.name), "kubelet", Some(&host));
                                     let code = if c.program.handles_sigterm { 0 } else { 137 };
                                     c.stage = Stage::Exited { code, reason: if code == 0 { "Completed".into() } else { "Error".into() }, started: since, finished: now };
-                                    changed = true;
                                 }
                                 changed = true;
                             }

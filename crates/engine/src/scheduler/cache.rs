@@ -772,8 +772,8 @@ spec:
         let r = pod_requests(p.spec.as_ref().unwrap());
         assert_eq!(r.requests.milli_cpu, 710);
         assert_eq!(r.requests.memory, 1024 * 1024 * 1024);
-        // non-zero: container b has no memory request -> 200Mi assumed.
-        assert_eq!(r.non_zero_mem, 1024 * 1024 * 1024);
+        // non-zero: b and the sidecar have no memory request -> 200Mi each; init 1Gi + sidecar 200Mi wins.
+        assert_eq!(r.non_zero_mem, (1024 + 200) * 1024 * 1024);
         let plain = pod("metadata: {name: b}\nspec: {containers: [{name: a, image: x}]}");
         let r = pod_requests(plain.spec.as_ref().unwrap());
         assert_eq!((r.requests.milli_cpu, r.non_zero_cpu, r.non_zero_mem), (0, 100, DEFAULT_MEMORY_REQUEST));

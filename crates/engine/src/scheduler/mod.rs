@@ -1,1 +1,489 @@
-//! The scheduler (in progress).
+//! The scheduler: kube-scheduler's scheduling cycle over the framework in [`framework`], the
+//! plugins in [`plugins`], the incremental [`cache`] and the [`queue`].
+//!
+//! [`Scheduler::schedule_one`] runs PreFilter, then Filter over the nodes — starting where the
+//! previous cycle stopped and stopping once `percentageOfNodesToScore` feasible nodes are found
+//! (adaptive: `50 - nodes/125`%, at least 5% and at least 100 nodes) — then PreScore, Score,
+//! NormalizeScore and weights, and picks the highest total, breaking ties uniformly at random
+//! (reservoir sampling) with the RNG passed in. When no node fits it builds the FailedScheduling
+//! message exactly as `FitError.Error()` does and runs DefaultPreemption. Nodes are walked in name
+//! order (kube-scheduler interleaves zones); nominated pods' reservations are not modelled.
+
+pub mod cache;
+pub mod framework;
+pub mod labels;
+pub mod plugins;
+pub mod queue;
+pub mod trace;
+
+mod preemption;
+#[cfg(test)]
+mod testutil;
+#[cfg(test)]
+mod tests;
+
+use cache::{NodeInfo, PodInfo, PodKey, SchedulerCache};
+use framework::{Code, CycleEnv, Plugin, PodCtx, Profile, ResolvedPlugins, StateData, Status};
+use k8s_openapi::api::core::v1::{Pod, PodSpec};
+use plugins::volume_binding::{ClaimAction, VolumeBinding, VolumeView};
+use queue::SchedulingQueue;
+use rand::{Rng, RngCore};
+use std::collections::BTreeMap;
+use trace::{FilterVerdict, NodeTrace, PluginStatus, ScoreEntry, Selection, Trace};
+
+/// Below this many nodes, all nodes are evaluated (`minFeasibleNodesToFind`).
+pub const MIN_FEASIBLE_NODES_TO_FIND: usize = 100;
+/// The adaptive percentage never goes below this (`minFeasibleNodesPercentageToFind`).
+pub const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND: i64 = 5;
+/// FailedScheduling message when the cluster has no nodes (`ErrNoNodesAvailable`).
+pub const ERR_NO_NODES_AVAILABLE: &str = "no nodes available to schedule pods";
+
+/// A preemption decision: nominate the node and evict these pods.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Preemption {
+    /// The node to set as `status.nominatedNodeName`.
+    pub nominated_node: String,
+    /// Pods to evict, most important first.
+    pub victims: Vec<PodKey>,
+}
+
+/// The result of one scheduling attempt.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum ScheduleOutcome {
+    /// Bind the pod to `node` (the cache already assumes it there).
+    Scheduled {
+        /// The chosen node.
+        node: String,
+        /// WaitForFirstConsumer claims to bind or provision for this node.
+        volume_actions: Vec<ClaimAction>,
+        /// The decision trace.
+        trace: Trace,
+    },
+    /// No node fits: record a FailedScheduling event with `message`, set the PodScheduled
+    /// condition, and act on `preemption` if any (evict victims, set nominatedNodeName).
+    Unschedulable {
+        /// The FailedScheduling message, worded exactly as kube-scheduler.
+        message: String,
+        /// The decision trace.
+        trace: Trace,
+        /// What preemption decided, if it found a candidate.
+        preemption: Option<Preemption>,
+    },
+}
+
+/// `numFeasibleNodesToFind`: how many feasible nodes to look for before scoring.
+pub fn num_feasible_nodes_to_find(percentage: Option<i32>, num_all: usize) -> usize {
+    if num_all < MIN_FEASIBLE_NODES_TO_FIND {
+        return num_all;
+    }
+    let mut pct = percentage.unwrap_or(0) as i64;
+    if pct <= 0 {
+        pct = (50 - num_all as i64 / 125).max(MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND);
+    }
+    let n = (num_all as i64 * pct.min(100) / 100) as usize;
+    n.max(MIN_FEASIBLE_NODES_TO_FIND)
+}
+
+/// `FitError.Error()`: `0/N nodes are available: <prefilter msg or sorted reason histogram>.`
+/// `absent` gives a reason and count for nodes without their own status; the PostFilter message,
+/// if any, is appended after a space.
+pub fn fit_error_message<'a>(
+    num_all: usize,
+    pre_filter_msg: Option<&str>,
+    statuses: impl Iterator<Item = &'a Status>,
+    absent: Option<(&str, usize)>,
+    post_filter_msg: &str,
+) -> String {
+    let mut msg = format!("0/{num_all} nodes are available:");
+    if let Some(p) = pre_filter_msg.filter(|p| !p.is_empty()) {
+        msg.push_str(&format!(" {p}."));
+    } else {
+        let mut hist: BTreeMap<&str, usize> = BTreeMap::new();
+        for s in statuses {
+            for r in &s.reasons {
+                *hist.entry(r.as_str()).or_insert(0) += 1;
+            }
+        }
+        if let Some((r, n)) = absent.filter(|(_, n)| *n > 0) {
+            *hist.entry(r).or_insert(0) += n;
+        }
+        let mut parts: Vec<String> = hist.into_iter().map(|(k, v)| format!("{v} {k}")).collect();
+        parts.sort();
+        if !parts.is_empty() {
+            msg.push_str(&format!(" {}.", parts.join(", ")));
+        }
+    }
+    if !post_filter_msg.is_empty() {
+        msg.push(' ');
+        msg.push_str(post_filter_msg);
+    }
+    msg
+}
+
+/// Per-cycle state of the filter plugins (one slot per filter plugin).
+pub(crate) struct FilterStates {
+    pub(crate) states: Vec<Option<Box<dyn StateData>>>,
+    pub(crate) skip: Vec<bool>,
+}
+
+impl FilterStates {
+    fn clone_states(&self) -> FilterStates {
+        FilterStates { states: self.states.iter().map(|s| s.as_ref().map(|b| (**b).clone_box())).collect(), skip: self.skip.clone() }
+    }
+}
+
+/// The scheduler: profile, plugins, cache, queue and the latest trace of each pod.
+pub struct Scheduler {
+    profile: Profile,
+    resolved: ResolvedPlugins,
+    filters: Vec<Box<dyn Plugin>>,
+    scorers: Vec<(Box<dyn Plugin>, i32)>,
+    preemption: bool,
+    /// The node/pod cache; keep it in sync with the store through the `on_*` methods or directly.
+    pub cache: SchedulerCache,
+    /// The scheduling queue of pending pods.
+    pub queue: SchedulingQueue,
+    traces: BTreeMap<PodKey, Trace>,
+    tracing: bool,
+    next_start_index: usize,
+}
+
+impl std::fmt::Debug for Scheduler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scheduler").field("plugins", &self.resolved).field("nodes", &self.cache.nodes().len()).finish()
+    }
+}
+
+fn empty_spec() -> &'static PodSpec {
+    static EMPTY: std::sync::OnceLock<PodSpec> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(PodSpec::default)
+}
+
+impl Scheduler {
+    /// A scheduler with a profile; unknown plugin names are ignored (listed by [`Scheduler::unknown_plugins`]).
+    pub fn new(profile: Profile) -> Scheduler {
+        let resolved = profile.resolve();
+        let filters = resolved.filter.iter().filter_map(|n| plugins::new_plugin(n)).collect();
+        let scorers = resolved.score.iter().filter_map(|(n, w)| plugins::new_plugin(n).map(|p| (p, *w))).collect();
+        let preemption = resolved.post_filter.iter().any(|p| p == "DefaultPreemption");
+        Scheduler {
+            profile,
+            resolved,
+            filters,
+            scorers,
+            preemption,
+            cache: SchedulerCache::new(),
+            queue: SchedulingQueue::new(),
+            traces: BTreeMap::new(),
+            tracing: true,
+            next_start_index: 0,
+        }
+    }
+
+    /// Plugin names in the profile this scheduler does not implement.
+    pub fn unknown_plugins(&self) -> Vec<String> {
+        let all = self.resolved.filter.iter().chain(self.resolved.score.iter().map(|(n, _)| n)).chain(self.resolved.post_filter.iter());
+        all.filter(|n| plugins::new_plugin(n).is_none() && n.as_str() != "DefaultPreemption").cloned().collect()
+    }
+
+    /// The profile.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// Turns per-node tracing on (default) or off (for speed; the trace then has only a summary).
+    pub fn set_tracing(&mut self, on: bool) {
+        self.tracing = on;
+    }
+
+    /// The latest trace of a pod.
+    pub fn trace(&self, key: &PodKey) -> Option<&Trace> {
+        self.traces.get(key)
+    }
+
+    /// Forgets a pod everywhere (deleted): queue, trace, cache.
+    pub fn forget_pod(&mut self, key: &PodKey) {
+        self.queue.delete(key);
+        self.traces.remove(key);
+        self.cache.remove_pod(&key.namespace, &key.name);
+    }
+
+    fn run_filters(&self, st: &FilterStates, ctx: &PodCtx, node: &NodeInfo, env: &CycleEnv, trace: Option<&mut Vec<FilterVerdict>>) -> Status {
+        let mut trace = trace;
+        for (i, pl) in self.filters.iter().enumerate() {
+            if st.skip[i] {
+                continue;
+            }
+            let s = pl.filter(st.states[i].as_deref().map(|s| s.as_any()), ctx, node, env);
+            if let Some(t) = trace.as_deref_mut() {
+                t.push(FilterVerdict { plugin: pl.name().to_string(), code: s.code, reasons: s.reasons.clone() });
+            }
+            if !s.is_success() {
+                return s.plugin(pl.name());
+            }
+        }
+        Status::success()
+    }
+
+    /// Runs one scheduling cycle for `pod` at virtual time `now`. On success the pod is assumed in
+    /// the cache and removed from the queue; on failure it goes back to the queue as unschedulable.
+    pub fn schedule_one(&mut self, pod: &Pod, volumes: &dyn VolumeView, now: u64, rng: &mut impl RngCore) -> ScheduleOutcome {
+        let key = PodKey::of(pod);
+        let outcome = self.schedule_inner(pod, volumes, now, rng);
+        match &outcome {
+            ScheduleOutcome::Scheduled { node, trace, .. } => {
+                self.cache.assume_pod(pod, node);
+                self.queue.done(&key);
+                if self.tracing {
+                    self.traces.insert(key, trace.clone());
+                }
+            }
+            ScheduleOutcome::Unschedulable { trace, .. } => {
+                let rejected: Vec<String> = trace_rejectors(trace);
+                self.queue.requeue_unschedulable(&key, &rejected, now);
+                if self.tracing {
+                    self.traces.insert(key, trace.clone());
+                }
+            }
+        }
+        outcome
+    }
+
+    fn schedule_inner(&mut self, pod: &Pod, volumes: &dyn VolumeView, now: u64, rng: &mut impl RngCore) -> ScheduleOutcome {
+        let info = PodInfo::new(pod);
+        let spec = pod.spec.as_ref().unwrap_or_else(|| empty_spec());
+        let ctx = PodCtx { pod, spec, info: &info };
+        let env = CycleEnv { cache: &self.cache, volumes, args: &self.profile.plugin_config };
+        let nodes = self.cache.nodes();
+        let num_all = nodes.len();
+        let mut trace = Trace { pod: info.key.to_string(), time: now, num_all_nodes: num_all, ..Trace::default() };
+        if num_all == 0 {
+            trace.message = Some(ERR_NO_NODES_AVAILABLE.into());
+            return ScheduleOutcome::Unschedulable { message: ERR_NO_NODES_AVAILABLE.into(), trace, preemption: None };
+        }
+
+        // PreFilter.
+        let mut st = FilterStates { states: Vec::with_capacity(self.filters.len()), skip: Vec::with_capacity(self.filters.len()) };
+        let mut pre_reject: Option<Status> = None;
+        for pl in &self.filters {
+            let r = pl.pre_filter(&ctx, &env);
+            trace.pre_filter.push(PluginStatus { plugin: pl.name().into(), code: r.status.code, reasons: r.status.reasons.clone() });
+            st.skip.push(r.status.code == Code::Skip);
+            st.states.push(r.state);
+            if r.status.is_rejected() || r.status.code == Code::Error {
+                pre_reject = Some(r.status.plugin(pl.name()));
+                break;
+            }
+        }
+        if let Some(rej) = pre_reject {
+            // Every node shares the PreFilter status.
+            let statuses: Vec<(usize, Status)> = (0..num_all).map(|i| (i, rej.clone())).collect();
+            return self.fail(&ctx, &env, &st, statuses, Some(rej.message()), trace, rng);
+        }
+
+        // The nominated node first (`evaluateNominatedNode`).
+        if let Some(nom) = pod.status.as_ref().and_then(|s| s.nominated_node_name.as_deref()).filter(|n| !n.is_empty()) {
+            if let Some(n) = self.cache.node(nom) {
+                if self.run_filters(&st, &ctx, n, &env, None).is_success() {
+                    let node = n.name.clone();
+                    trace.selection = Some(Selection { node: node.clone(), score: None, tied: vec![node.clone()], how: "nominated node still fits".into() });
+                    let volume_actions = VolumeBinding::decide(pod, volumes, n);
+                    return ScheduleOutcome::Scheduled { node, volume_actions, trace };
+                }
+            }
+        }
+
+        // Filter, round-robin from where the last cycle stopped.
+        let to_find = num_feasible_nodes_to_find(self.profile.percentage_of_nodes_to_score, num_all);
+        trace.num_nodes_to_find = to_find;
+        let start = self.next_start_index % num_all;
+        trace.start_index = start;
+        let mut feasible: Vec<&NodeInfo> = Vec::with_capacity(to_find.min(num_all));
+        let mut failed: Vec<(usize, Status)> = Vec::new();
+        let mut processed = 0usize;
+        let mut node_traces: Vec<NodeTrace> = Vec::new();
+        for i in 0..num_all {
+            if feasible.len() >= to_find {
+                break;
+            }
+            let n = &nodes[(start + i) % num_all];
+            processed += 1;
+            let mut verdicts = if self.tracing { Some(Vec::new()) } else { None };
+            let s = self.run_filters(&st, &ctx, n, &env, verdicts.as_mut());
+            let ok = s.is_success();
+            if ok {
+                feasible.push(n);
+            } else {
+                failed.push((n.slot, s));
+            }
+            if let Some(v) = verdicts {
+                node_traces.push(NodeTrace { node: n.name.clone(), filters: v, feasible: ok, scores: Vec::new(), total: None });
+            }
+        }
+        self.next_start_index = (start + processed) % num_all;
+
+        if feasible.is_empty() {
+            trace.nodes = node_traces;
+            return self.fail(&ctx, &env, &st, failed, None, trace, rng);
+        }
+
+        let chosen: &NodeInfo = if feasible.len() == 1 {
+            trace.selection = Some(Selection { node: feasible[0].name.clone(), score: None, tied: vec![feasible[0].name.clone()], how: "only feasible node; scoring skipped".into() });
+            feasible[0]
+        } else {
+            // PreScore + Score + NormalizeScore.
+            let mut totals = vec![0i64; feasible.len()];
+            let mut per_plugin: Vec<(usize, Vec<i64>, Vec<i64>)> = Vec::new();
+            for (pi, (pl, w)) in self.scorers.iter().enumerate() {
+                let pre = pl.pre_score(&ctx, &env, &feasible);
+                trace.pre_score.push(PluginStatus { plugin: pl.name().into(), code: pre.status.code, reasons: pre.status.reasons.clone() });
+                if pre.status.code == Code::Skip {
+                    continue;
+                }
+                let state = pre.state.as_deref().map(|s| s.as_any());
+                let mut scores: Vec<i64> = feasible.iter().map(|n| pl.score(state, &ctx, n, &env)).collect();
+                let raw = if self.tracing { scores.clone() } else { Vec::new() };
+                pl.normalize(state, &ctx, &mut scores);
+                for (t, s) in totals.iter_mut().zip(&scores) {
+                    *t += s * *w as i64;
+                }
+                if self.tracing {
+                    per_plugin.push((pi, raw, scores));
+                }
+            }
+            // selectHost: highest total, reservoir sampling among ties.
+            let mut best = 0usize;
+            let mut count = 1u32;
+            let mut tied = vec![0usize];
+            for i in 1..feasible.len() {
+                if totals[i] > totals[best] {
+                    best = i;
+                    count = 1;
+                    tied.clear();
+                    tied.push(i);
+                } else if totals[i] == totals[best] {
+                    count += 1;
+                    tied.push(i);
+                    if rng.gen_range(0..count) == 0 {
+                        best = i;
+                    }
+                }
+            }
+            if self.tracing {
+                let by_name: BTreeMap<&str, usize> = feasible.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)).collect();
+                for nt in node_traces.iter_mut().filter(|t| t.feasible) {
+                    if let Some(&fi) = by_name.get(nt.node.as_str()) {
+                        nt.total = Some(totals[fi]);
+                        for (pi, raw, norm) in &per_plugin {
+                            let (pl, w) = &self.scorers[*pi];
+                            nt.scores.push(ScoreEntry { plugin: pl.name().into(), raw: raw[fi], normalized: norm[fi], weight: *w, weighted: norm[fi] * *w as i64 });
+                        }
+                    }
+                }
+            }
+            let how = if tied.len() > 1 { format!("highest score {}; picked at random among {} tied nodes", totals[best], tied.len()) } else { format!("highest score {}", totals[best]) };
+            trace.selection = Some(Selection {
+                node: feasible[best].name.clone(),
+                score: Some(totals[best]),
+                tied: tied.iter().map(|&i| feasible[i].name.clone()).collect(),
+                how,
+            });
+            feasible[best]
+        };
+        trace.nodes = node_traces;
+        let node = chosen.name.clone();
+        let volume_actions = VolumeBinding::decide(pod, volumes, chosen);
+        ScheduleOutcome::Scheduled { node, volume_actions, trace }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn fail(
+        &self,
+        ctx: &PodCtx,
+        env: &CycleEnv,
+        st: &FilterStates,
+        statuses: Vec<(usize, Status)>,
+        pre_filter_msg: Option<String>,
+        mut trace: Trace,
+        rng: &mut impl RngCore,
+    ) -> ScheduleOutcome {
+        let num_all = env.cache.nodes().len();
+        let (post_msg, preemption, ptrace) = if self.preemption {
+            preemption::preempt(self, ctx, env, st, &statuses, rng)
+        } else {
+            (String::new(), None, None)
+        };
+        let message = fit_error_message(num_all, pre_filter_msg.as_deref(), statuses.iter().map(|(_, s)| s), None, &post_msg);
+        trace.message = Some(message.clone());
+        trace.preemption = ptrace;
+        ScheduleOutcome::Unschedulable { message, trace, preemption }
+    }
+
+    /// A pod appeared: bound pods go to the cache, pending pods (for this scheduler, without
+    /// `schedulingGates`) to the queue. A gated pod stays out until an update removes its gates.
+    pub fn on_pod_add(&mut self, pod: &Pod, now: u64) {
+        let key = PodKey::of(pod);
+        let spec = pod.spec.as_ref();
+        let bound = spec.and_then(|s| s.node_name.as_deref()).is_some_and(|n| !n.is_empty());
+        if bound {
+            self.queue.delete(&key);
+            self.cache.add_pod(pod);
+            self.queue.move_all_to_active_or_backoff(queue::ClusterEvent::AssignedPodUpdate, now);
+        } else if spec.and_then(|s| s.scheduler_name.as_deref()).unwrap_or("default-scheduler") == self.profile.scheduler_name
+            && pod.metadata.deletion_timestamp.is_none()
+            && spec.and_then(|s| s.scheduling_gates.as_ref()).is_none_or(|g| g.is_empty())
+        {
+            self.queue.update(key, spec.and_then(|s| s.priority).unwrap_or(0), now);
+        }
+    }
+
+    /// A pod changed (same handling as [`Scheduler::on_pod_add`]).
+    pub fn on_pod_update(&mut self, pod: &Pod, now: u64) {
+        self.on_pod_add(pod, now);
+    }
+
+    /// A pod was deleted: frees its resources and may unblock others.
+    pub fn on_pod_delete(&mut self, namespace: &str, name: &str, now: u64) {
+        let key = PodKey::new(namespace, name);
+        let was_bound = self.cache.pod_node(&key).is_some();
+        self.forget_pod(&key);
+        if was_bound {
+            self.queue.move_all_to_active_or_backoff(queue::ClusterEvent::AssignedPodDelete, now);
+        }
+    }
+
+    /// A node was added or changed.
+    pub fn on_node_upsert(&mut self, node: &k8s_openapi::api::core::v1::Node, now: u64) {
+        let known = node.metadata.name.as_deref().is_some_and(|n| self.cache.node(n).is_some());
+        self.cache.add_node(node);
+        let ev = if known { queue::ClusterEvent::NodeUpdate } else { queue::ClusterEvent::NodeAdd };
+        self.queue.move_all_to_active_or_backoff(ev, now);
+    }
+
+    /// A node was deleted.
+    pub fn on_node_delete(&mut self, name: &str) {
+        self.cache.remove_node(name);
+    }
+
+    /// A PV, PVC or StorageClass changed.
+    pub fn on_storage_change(&mut self, now: u64) {
+        self.queue.move_all_to_active_or_backoff(queue::ClusterEvent::PvcChange, now);
+    }
+}
+
+fn trace_rejectors(trace: &Trace) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for p in &trace.pre_filter {
+        if matches!(p.code, Code::Unschedulable | Code::UnschedulableAndUnresolvable) {
+            out.push(p.plugin.clone());
+        }
+    }
+    for n in &trace.nodes {
+        if let Some(f) = n.filters.last().filter(|f| f.code != Code::Success) {
+            if !out.contains(&f.plugin) {
+                out.push(f.plugin.clone());
+            }
+        }
+    }
+    out
+}

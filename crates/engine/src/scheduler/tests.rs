@@ -1,0 +1,162 @@
+//! End-to-end tests of the scheduling cycle: messages, selection, preemption, determinism.
+
+use super::plugins::volume_binding::NoVolumes;
+use super::testutil::{node_yaml, pod};
+use super::*;
+use k8s_openapi::api::core::v1::Node;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+fn sched(nodes: &[String], pods: &[String]) -> Scheduler {
+    let mut s = Scheduler::new(Profile::default());
+    for n in nodes {
+        let n: Node = serde_yaml::from_str(n).unwrap();
+        s.on_node_upsert(&n, 0);
+    }
+    for p in pods {
+        s.on_pod_add(&pod(p), 0);
+    }
+    s
+}
+
+fn bound(name: &str, node: &str, cpu: &str, prio: i32) -> String {
+    format!("metadata: {{name: {name}}}\nspec: {{nodeName: {node}, priority: {prio}, containers: [{{name: c, image: x, resources: {{requests: {{cpu: '{cpu}'}}}}}}]}}")
+}
+
+fn pending(name: &str, cpu: &str, prio: i32) -> Pod {
+    pod(&format!("metadata: {{name: {name}}}\nspec: {{priority: {prio}, containers: [{{name: c, image: x, resources: {{requests: {{cpu: '{cpu}'}}}}}}]}}"))
+}
+
+fn three_nodes() -> Vec<String> {
+    vec![
+        node_yaml("cp", "", "taints: [{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]"),
+        node_yaml("w1", "", ""),
+        node_yaml("w2", "", ""),
+    ]
+}
+
+#[test]
+fn failed_scheduling_message_matches_kubernetes() {
+    let mut s = sched(&three_nodes(), &[bound("a", "w1", "3", 0), bound("b", "w2", "3", 0)]);
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let out = s.schedule_one(&pending("big", "2", 0), &NoVolumes, 0, &mut rng);
+    let ScheduleOutcome::Unschedulable { message, preemption, .. } = out else { panic!("{out:?}") };
+    assert_eq!(
+        message,
+        "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. \
+         preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod."
+    );
+    assert!(preemption.is_none());
+}
+
+#[test]
+fn prefilter_failure_and_policy_never_messages() {
+    let mut s = sched(&three_nodes(), &[]);
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let p = pod("metadata: {name: p}\nspec: {containers: [], volumes: [{name: v, persistentVolumeClaim: {claimName: data}}]}");
+    let ScheduleOutcome::Unschedulable { message, .. } = s.schedule_one(&p, &NoVolumes, 0, &mut rng) else { panic!() };
+    assert_eq!(message, "0/3 nodes are available: persistentvolumeclaim \"data\" not found. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.");
+    let p = pod("metadata: {name: q}\nspec: {preemptionPolicy: Never, containers: [{name: c, image: x, resources: {requests: {cpu: '9'}}}]}");
+    let ScheduleOutcome::Unschedulable { message, .. } = s.schedule_one(&p, &NoVolumes, 0, &mut rng) else { panic!() };
+    assert_eq!(
+        message,
+        "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never."
+    );
+}
+
+#[test]
+fn reasons_sort_as_strings() {
+    // Go's sort.Strings: "10 x" < "2 y".
+    let st: Vec<Status> = (0..10).map(|_| Status::unschedulable("x")).chain((0..2).map(|_| Status::unschedulable("a"))).collect();
+    assert_eq!(fit_error_message(12, None, st.iter(), None, ""), "0/12 nodes are available: 10 x, 2 a.");
+}
+
+#[test]
+fn preemption_picks_lower_priority_victims() {
+    // w1 runs a priority-10 pod, w2 a priority-5 pod; the incoming priority-100 pod needs one gone.
+    let mut s = sched(&three_nodes(), &[bound("mid", "w1", "3", 10), bound("low", "w2", "3", 5), bound("tiny", "w2", "100m", 1000)]);
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let out = s.schedule_one(&pending("vip", "2", 100), &NoVolumes, 0, &mut rng);
+    let ScheduleOutcome::Unschedulable { message, preemption, trace } = out else { panic!() };
+    assert_eq!(message, "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu.");
+    let p = preemption.expect("preemption");
+    assert_eq!(p.nominated_node, "w2");
+    assert_eq!(p.victims, vec![PodKey::new("default", "low")]);
+    assert_eq!(trace.preemption.unwrap().candidates.len(), 2);
+}
+
+#[test]
+fn preemption_keeps_victims_minimal() {
+    // Two low pods on w1; removing one is enough.
+    let mut s = sched(&three_nodes()[..2], &[bound("l1", "w1", "2", 1), bound("l2", "w1", "2", 2)]);
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let out = s.schedule_one(&pending("vip", "2", 100), &NoVolumes, 0, &mut rng);
+    let ScheduleOutcome::Unschedulable { preemption: Some(p), .. } = out else { panic!("{out:?}") };
+    // The more important (priority 2) pod is reprieved first; the priority-1 pod goes.
+    assert_eq!(p.victims, vec![PodKey::new("default", "l1")]);
+}
+
+#[test]
+fn schedules_least_allocated_and_assumes() {
+    let mut s = sched(&three_nodes(), &[bound("a", "w1", "2", 0)]);
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let out = s.schedule_one(&pending("p", "1", 0), &NoVolumes, 0, &mut rng);
+    let ScheduleOutcome::Scheduled { node, trace, .. } = out else { panic!() };
+    assert_eq!(node, "w2");
+    assert!(trace.render_text().contains("=> w2"));
+    assert_eq!(s.cache.node("w2").unwrap().requested.milli_cpu, 1000);
+    let cp = trace.nodes.iter().find(|n| n.node == "cp").unwrap();
+    assert_eq!(cp.filters.last().unwrap().plugin, "TaintToleration");
+    assert!(serde_json::to_string(&trace).is_ok());
+}
+
+#[test]
+fn ties_are_random_but_deterministic_per_seed() {
+    let nodes: Vec<String> = (0..8).map(|i| node_yaml(&format!("n{i}"), "", "")).collect();
+    let pick = |seed: u64| {
+        let mut s = sched(&nodes, &[]);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        (0..5)
+            .map(|i| match s.schedule_one(&pending(&format!("p{i}"), "0", 0), &NoVolumes, 0, &mut rng) {
+                ScheduleOutcome::Scheduled { node, .. } => node,
+                o => panic!("{o:?}"),
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(pick(3), pick(3));
+    let all: std::collections::BTreeSet<Vec<String>> = (0..10).map(pick).collect();
+    assert!(all.len() > 1, "tie-break should depend on the seed");
+}
+
+#[test]
+fn percentage_of_nodes_to_score() {
+    assert_eq!(num_feasible_nodes_to_find(None, 50), 50);
+    assert_eq!(num_feasible_nodes_to_find(None, 1000), 420);
+    assert_eq!(num_feasible_nodes_to_find(None, 5000), 500);
+    assert_eq!(num_feasible_nodes_to_find(None, 6000), 300);
+    assert_eq!(num_feasible_nodes_to_find(None, 200), 100);
+    assert_eq!(num_feasible_nodes_to_find(Some(100), 1000), 1000);
+    let nodes: Vec<String> = (0..300).map(|i| node_yaml(&format!("n{i:03}"), "", "")).collect();
+    let mut s = sched(&nodes, &[]);
+    s.set_tracing(true);
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let ScheduleOutcome::Scheduled { trace, .. } = s.schedule_one(&pending("a", "1", 0), &NoVolumes, 0, &mut rng) else { panic!() };
+    assert_eq!((trace.num_nodes_to_find, trace.start_index, trace.nodes.len()), (144, 0, 144));
+    let ScheduleOutcome::Scheduled { trace, .. } = s.schedule_one(&pending("b", "1", 0), &NoVolumes, 0, &mut rng) else { panic!() };
+    assert_eq!(trace.start_index, 144);
+}
+
+#[test]
+fn queue_integration() {
+    let mut s = sched(&three_nodes(), &[bound("a", "w1", "3", 0), bound("b", "w2", "3", 0)]);
+    let p = pending("p", "2", 0);
+    s.on_pod_add(&p, 0);
+    assert_eq!(s.queue.pop(0), Some(PodKey::new("default", "p")));
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    assert!(matches!(s.schedule_one(&p, &NoVolumes, 0, &mut rng), ScheduleOutcome::Unschedulable { .. }));
+    assert_eq!(s.queue.location(&PodKey::new("default", "p")), Some(queue::Location::Unschedulable));
+    s.on_pod_delete("default", "a", 5_000);
+    assert_eq!(s.queue.pop(5_000), Some(PodKey::new("default", "p")));
+    assert!(matches!(s.schedule_one(&p, &NoVolumes, 5_000, &mut rng), ScheduleOutcome::Scheduled { ref node, .. } if node == "w1"));
+    assert!(s.queue.is_empty());
+}
