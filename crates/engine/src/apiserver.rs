@@ -70,7 +70,6 @@ pub struct Api {
     pub(crate) orphan_uids: BTreeSet<String>,
     event_index: BTreeMap<(String, String, String, String), String>,
     event_seq: u64,
-    next_cluster_ip: u32,
     used_node_ports: BTreeSet<i32>,
     /// Whether events are recorded (benchmarks may turn them off).
     pub record_events: bool,
@@ -107,7 +106,6 @@ impl Api {
             orphan_uids: BTreeSet::new(),
             event_index: BTreeMap::new(),
             event_seq: 0,
-            next_cluster_ip: 1,
             used_node_ports: BTreeSet::new(),
             record_events: true,
         }
@@ -160,11 +158,13 @@ impl Api {
         }
         apply_defaults(&mut obj);
         self.admit_kind(&mut obj)?;
+        crate::storage::admit_create_mutate(self, &mut obj);
         let errs = validate(&obj);
         if !errs.is_empty() {
             return Err(ApiError::invalid(kind, meta::name(obj.metadata()), errs));
         }
         self.check_namespace(&obj, true)?;
+        crate::storage::admit_create_validate(self, &obj)?;
         let key = ObjectKey::of(&obj);
         if self.store.get(&key).is_some() {
             return Err(ApiError::AlreadyExists { resource: kind.info().resource_name(), name: key.name });
@@ -272,8 +272,15 @@ impl Api {
             return Ok(());
         }
         if spec.cluster_ip.is_none() || spec.cluster_ip.as_deref() == Some("") {
-            let ip = self.alloc_cluster_ip();
+            let ip = self.alloc_cluster_ip().map_err(|e| ApiError::Internal(format!("failed to allocate a serviceIP: {e}")))?;
             spec.cluster_ip = Some(ip);
+        } else if let Some(ip) = spec.cluster_ip.clone().filter(|ip| ip != "None") {
+            if let Err(e) = self.check_cluster_ip(&ip) {
+                return Err(ApiError::invalid(Kind::Service, &name, vec![FieldError {
+                    field: "spec.clusterIPs".into(),
+                    message: format!("spec.clusterIPs: Invalid value: []string{{\"{ip}\"}}: {e}"),
+                }]));
+            }
         }
         spec.cluster_ips = Some(vec![spec.cluster_ip.clone().unwrap_or_default()]);
         spec.ip_families = Some(vec!["IPv4".into()]);
@@ -310,24 +317,44 @@ impl Api {
         Ok(())
     }
 
-    /// Allocates the next free ClusterIP from 10.96.0.0/12 (10.96.0.1 is `kubernetes`, .10 kube-dns).
-    fn alloc_cluster_ip(&mut self) -> String {
-        loop {
-            let n = self.next_cluster_ip;
-            self.next_cluster_ip += 1;
-            if n == 10 && self.next_cluster_ip > 2 {
-                continue;
-            }
-            let n = if n == 1 { 1 } else { 100 + self.clock.jitter(0, 60000) as u32 };
-            let ip = format!("10.{}.{}.{}", 96 + (n >> 16), (n >> 8) & 0xff, n & 0xff);
-            let taken = self.store.list(Kind::Service).any(|s| match &**s {
-                Object::Service(s) => s.spec.as_ref().and_then(|x| x.cluster_ip.as_deref()) == Some(ip.as_str()),
-                _ => false,
-            });
-            if !taken {
-                return ip;
+    /// Allocates a ClusterIP from 10.96.0.0/12 as the API server's allocator does: 10.96.0.1
+    /// (the `kubernetes` Service) first, then random free addresses above the static band
+    /// (10.96.0.0-10.96.0.255 is left for explicitly requested IPs), from the seeded RNG.
+    fn alloc_cluster_ip(&mut self) -> Result<String, String> {
+        let taken: BTreeSet<String> = self
+            .store
+            .list(Kind::Service)
+            .filter_map(|s| match &**s {
+                Object::Service(s) => s.spec.as_ref().and_then(|x| x.cluster_ip.clone()),
+                _ => None,
+            })
+            .collect();
+        let ip_of = |n: u32| format!("10.{}.{}.{}", 96 + (n >> 16), (n >> 8) & 0xff, n & 0xff);
+        if !taken.contains(&ip_of(1)) {
+            return Ok(ip_of(1));
+        }
+        const SIZE: u32 = 1 << 20;
+        for _ in 0..64 {
+            let n = self.clock.jitter(256, (SIZE - 2) as u64) as u32;
+            if !taken.contains(&ip_of(n)) {
+                return Ok(ip_of(n));
             }
         }
+        (1..SIZE - 1).map(ip_of).find(|ip| !taken.contains(ip)).ok_or_else(|| "range is full".to_string())
+    }
+
+    /// Checks an explicitly requested ClusterIP: inside 10.96.0.0/12 and free.
+    fn check_cluster_ip(&self, ip: &str) -> Result<(), String> {
+        let o: Vec<u32> = ip.split('.').filter_map(|p| p.parse().ok()).collect();
+        let in_range = o.len() == 4 && o.iter().all(|x| *x < 256) && o[0] == 10 && (96..112).contains(&o[1]) && !(o[1] == 96 && o[2] == 0 && o[3] == 0) && !(o[1] == 111 && o[2] == 255 && o[3] == 255);
+        if !in_range {
+            return Err(format!("failed to allocate IP {ip}: the provided IP ({ip}) is not in the valid range. The range of valid IPs is 10.96.0.0/12"));
+        }
+        let taken = self.store.list(Kind::Service).any(|s| matches!(&**s, Object::Service(s) if s.spec.as_ref().and_then(|x| x.cluster_ip.as_deref()) == Some(ip)));
+        if taken {
+            return Err(format!("failed to allocate IP {ip}: provided IP is already allocated"));
+        }
+        Ok(())
     }
 
     /// Replaces an object (PUT). The stored status is kept; use `update_status` for status.
@@ -387,6 +414,7 @@ impl Api {
         set_status_from(&mut obj, &old);
         apply_defaults(&mut obj);
         self.admit_kind(&mut obj)?;
+        crate::storage::admit_update(self, &old, &mut obj)?;
         let mut errs = validate(&obj);
         errs.extend(immutable_errors(&old, &obj));
         if !errs.is_empty() {

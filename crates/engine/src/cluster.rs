@@ -150,6 +150,10 @@ impl Cluster {
         self.nodes.run(&mut self.api, &self.kubelets, take(Component::NodeLifecycle));
         self.net.run(&mut self.api, take(Component::Other(2)));
         self.check_memory_pressure();
+        if self.kubelets.files_dirty {
+            self.kubelets.files_dirty = false;
+            self.sync_volume_files();
+        }
         for (c, keys) in woken {
             // Timers for components without a queue of their own are dropped.
             let _ = (c, keys);

@@ -20,6 +20,8 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::{BTreeMap, BTreeSet};
 
 const MAX_BACKOFF_MS: u64 = 300_000;
+/// The grid the kubelet's timers fall on.
+const TICK_MS: u64 = 250;
 const INITIAL_BACKOFF_MS: u64 = 10_000;
 
 /// The node agent: whether the kubelet runs, which images it holds, its address space.
@@ -161,6 +163,8 @@ pub struct Kubelets {
     pub static_dirty: BTreeSet<String>,
     /// Nodes whose memory use changed since the eviction manager last looked.
     pub memory_dirty: BTreeSet<String>,
+    /// Whether a container wrote files since the volumes were last synced.
+    pub files_dirty: bool,
 }
 
 /// The annotation marking a mirror pod of a static pod.
@@ -301,6 +305,9 @@ impl Kubelets {
         let queue = std::mem::take(&mut self.queue);
         for key in queue {
             if let Some(at) = self.sync_pod(api, &key) {
+                // The kubelet notices container changes on its relist tick (PLEG), so its timers
+                // fall on a 250 ms grid; it also keeps many pods' work in the same round.
+                let at = at.div_ceil(TICK_MS).saturating_mul(TICK_MS);
                 api.clock.wake_at(at, Component::Kubelet, key);
             }
         }
@@ -486,6 +493,7 @@ impl Kubelets {
         let pod_uid = rt.uid.clone();
         let mut final_phase: Option<(String, String, String)> = None;
         let mut memory_changed = false;
+        let mut files_changed = false;
         for i in indices {
             let c = &mut rt.containers[i];
             let cspec = if c.init {
@@ -599,6 +607,7 @@ impl Kubelets {
                         if let Some(h) = cspec.lifecycle.as_ref().and_then(|l| l.post_start.as_ref()) {
                             if let Some(cmd) = h.exec.as_ref().and_then(|e| e.command.as_ref()) {
                                 run_exec_effects(c, cmd);
+                                files_changed = true;
                             }
                         }
                         changed = true;
@@ -628,6 +637,7 @@ impl Kubelets {
                                 c.logs.extend(line);
                             }
                             Step::Write(f, content, append) => {
+                                files_changed = true;
                                 let e = c.files.entry(f).or_default();
                                 if append {
                                     e.push_str(&content);
@@ -636,6 +646,7 @@ impl Kubelets {
                                 }
                             }
                             Step::Remove(f) => {
+                                files_changed = true;
                                 c.files.remove(&f);
                             }
                             Step::Exit(code) => {
@@ -792,6 +803,9 @@ impl Kubelets {
         }
         if memory_changed {
             self.memory_dirty.insert(host.clone());
+        }
+        if files_changed {
+            self.files_dirty = true;
         }
         if let Some(fp) = final_phase {
             if let Some(rt) = self.pods.get_mut(key) {
