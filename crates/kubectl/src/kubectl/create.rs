@@ -1,0 +1,589 @@
+//! `kubectl create` (from files and the generators: deployment, namespace, configmap, secret,
+//! service, job, cronjob, serviceaccount) and `kubectl run`. The generators build the same
+//! JSON as kubectl's, so `--dry-run=client -o yaml` prints what the real one prints.
+
+use super::apply::{api_err, apply_like, Mode};
+use super::{namespace, parse_flags, ref_name};
+use crate::flags::{b, i, s, Flag, Parsed};
+use crate::shell::{Out, Shell};
+use base64::Engine as _;
+use pilothouse_engine::api::{Kind, Object};
+use serde_json::{json, Map, Value};
+
+const CREATE_FLAGS: &[Flag] = &[
+    s("filename", Some('f')),
+    b("recursive", Some('R')),
+    s("dry-run", None),
+    s("output", Some('o')),
+    b("save-config", None),
+    b("validate", None),
+    s("field-manager", None),
+    b("edit", None),
+    b("windows-line-endings", None),
+    s("selector", Some('l')),
+    s("raw", None),
+    s("kustomize", Some('k')),
+];
+
+const GEN_COMMON: &[Flag] = &[s("dry-run", None), s("output", Some('o')), b("save-config", None), b("validate", None), s("field-manager", None)];
+
+/// The sub-generators of `kubectl create`.
+pub const CREATE_SUBCOMMANDS: &[&str] = &[
+    "clusterrole", "clusterrolebinding", "configmap", "cronjob", "deployment", "ingress", "job", "namespace", "poddisruptionbudget",
+    "priorityclass", "quota", "role", "rolebinding", "secret", "service", "serviceaccount", "token",
+];
+
+fn with_common(extra: &[Flag]) -> Vec<Flag> {
+    let mut v = extra.to_vec();
+    v.extend_from_slice(GEN_COMMON);
+    v
+}
+
+/// `kubectl create`.
+pub fn create(sh: &mut Shell, args: &[String], stdin: Option<String>, out: &mut Out) {
+    let sub = args.iter().find(|a| !a.starts_with('-')).cloned();
+    let sub_is_generator = sub.as_deref().is_some_and(|s| CREATE_SUBCOMMANDS.contains(&s) || matches!(s, "deploy" | "ns" | "cm" | "svc" | "sa" | "cj" | "pdb" | "pc"));
+    if sub_is_generator && args.first().map(String::as_str) == sub.as_deref() {
+        let sub = sub.unwrap_or_default();
+        let rest = &args[1..];
+        return match sub.as_str() {
+            "deployment" | "deploy" => create_deployment(sh, rest, out),
+            "namespace" | "ns" => create_simple(sh, rest, out, "namespace"),
+            "serviceaccount" | "sa" => create_simple(sh, rest, out, "serviceaccount"),
+            "configmap" | "cm" => create_configmap(sh, rest, out),
+            "secret" => create_secret(sh, rest, out),
+            "service" | "svc" => create_service(sh, rest, out),
+            "job" => create_job(sh, rest, out, false),
+            "cronjob" | "cj" => create_job(sh, rest, out, true),
+            "priorityclass" | "pc" => create_priorityclass(sh, rest, out),
+            other => out.fail(format!("\"kubectl create {other}\" is not supported in Pilothouse yet")),
+        };
+    }
+    let Some(p) = parse_flags(out, "kubectl create", args, CREATE_FLAGS) else { return };
+    if !p.args.is_empty() {
+        return out.fail(format!("Unexpected args: [{}]\nSee 'kubectl create -h' for help and examples", p.args.join(" ")));
+    }
+    if !p.has("filename") {
+        return out.fail("must specify one of -f and -k");
+    }
+    apply_like(sh, &p, stdin, out, Mode::Create);
+}
+
+/// Exactly one NAME, or kubectl's error.
+fn one_name(out: &mut Out, p: &Parsed, path: &str) -> Option<String> {
+    if p.args.len() != 1 {
+        out.fail(format!("exactly one NAME is required, got {}\nSee '{path} -h' for help and examples", p.args.len()));
+        return None;
+    }
+    Some(p.args[0].clone())
+}
+
+fn meta(name: &str, ns: &super::Ns, labels: Option<Value>) -> Value {
+    let mut m = Map::new();
+    m.insert("creationTimestamp".into(), Value::Null);
+    if let Some(l) = labels {
+        m.insert("labels".into(), l);
+    }
+    m.insert("name".into(), json!(name));
+    if ns.explicit {
+        m.insert("namespace".into(), json!(ns.ns));
+    }
+    Value::Object(m)
+}
+
+/// Finishes a generator: prints for dry runs, or creates and prints `kind/name created`.
+pub fn finish(sh: &mut Shell, out: &mut Out, p: &Parsed, kind: Kind, value: Value) {
+    let dry = match p.get("dry-run") {
+        None | Some("none") | Some("false") => None,
+        Some("client") | Some("true") | Some("unchanged") => Some(" (dry run)"),
+        Some("server") => Some(" (server dry run)"),
+        Some(other) => return out.fail(format!("Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\".")),
+    };
+    let name = value.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
+    let output = p.get("output");
+    if let Some(o) = output {
+        if let Err(e) = crate::printers::parse_output_format(o) {
+            return out.fail(e);
+        }
+    }
+    let mut obj = match Object::from_json_as(kind, value.clone()) {
+        Ok(o) => o,
+        Err(e) => return out.fail(e),
+    };
+    let ns = namespace(sh, p);
+    if kind.info().namespaced && obj.metadata().namespace.is_none() {
+        obj.metadata_mut().namespace = Some(ns.ns.clone());
+    }
+    if let Some(suffix) = dry {
+        if suffix == " (server dry run)" {
+            if let Err(e) = sh.cluster.api.admit_create(obj.clone()) {
+                out.errln(api_err(&e));
+                out.code = 1;
+                return;
+            }
+        }
+        match output {
+            Some(o) if o != "name" => {
+                let fmt = crate::printers::parse_output_format(o).unwrap_or(crate::printers::OutputFormat::Yaml);
+                let shown = match fmt {
+                    crate::printers::OutputFormat::Yaml => Ok(crate::printers::to_yaml(&value)),
+                    crate::printers::OutputFormat::Json => Ok(crate::printers::to_json(&value)),
+                    ref f => crate::printers::print_objects(&[&obj], f, true, false),
+                };
+                match shown {
+                    Ok(s) => out.out(s),
+                    Err(e) => out.fail(e),
+                }
+            }
+            Some(_) => out.outln(ref_name(kind, &name)),
+            None => out.outln(format!("{} created{suffix}", ref_name(kind, &name))),
+        }
+        return;
+    }
+    if p.bool("save-config") {
+        let text = serde_json::to_string(&pilothouse_engine::apiserver::sort_json(&obj.to_json())).unwrap_or_default();
+        obj.metadata_mut().annotations.get_or_insert_with(Default::default).insert(pilothouse_engine::apiserver::LAST_APPLIED.into(), text + "\n");
+    }
+    match sh.cluster.create(obj) {
+        Ok(created) => match output {
+            Some("name") => out.outln(ref_name(kind, &name)),
+            Some(o) => {
+                let fmt = crate::printers::parse_output_format(o).unwrap_or(crate::printers::OutputFormat::Yaml);
+                match crate::printers::print_objects(&[&created], &fmt, true, false) {
+                    Ok(s) => out.out(s),
+                    Err(e) => out.fail(e),
+                }
+            }
+            None => out.outln(format!("{} created", ref_name(kind, &name))),
+        },
+        Err(e) => {
+            out.errln(api_err(&e));
+            out.code = 1;
+        }
+    }
+}
+
+/// The container name kubectl derives from an image (`registry/x/nginx:1.2` -> `nginx`).
+pub fn container_name(image: &str) -> String {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    let last = last.split(':').next().unwrap_or(last);
+    let last = last.split('@').next().unwrap_or(last);
+    last.replace('_', "-").replace('.', "-").to_lowercase()
+}
+
+fn create_deployment(sh: &mut Shell, args: &[String], out: &mut Out) {
+    let spec = with_common(&[s("image", None), i("replicas", Some('r')), i("port", None)]);
+    let Some(p) = parse_flags(out, "kubectl create deployment", args, &spec) else { return };
+    let images = p.all("image");
+    if images.is_empty() {
+        return out.fail("required flag(s) \"image\" not set");
+    }
+    let Some(name) = one_name(out, &p, "kubectl create deployment") else { return };
+    let command = p.dash.clone().unwrap_or_default();
+    if images.len() > 1 && !command.is_empty() {
+        return out.fail("cannot specify multiple --image options and command");
+    }
+    let ns = namespace(sh, &p);
+    let labels = json!({ "app": name });
+    let mut containers = Vec::new();
+    let mut used: Vec<String> = Vec::new();
+    for img in &images {
+        let mut cname = container_name(img);
+        if used.contains(&cname) {
+            let mut n = 1;
+            while used.contains(&format!("{cname}-{n}")) {
+                n += 1;
+            }
+            cname = format!("{cname}-{n}");
+        }
+        used.push(cname.clone());
+        let mut c = Map::new();
+        if !command.is_empty() {
+            c.insert("command".into(), json!(command));
+        }
+        c.insert("image".into(), json!(img));
+        c.insert("name".into(), json!(cname));
+        c.insert("resources".into(), json!({}));
+        containers.push(Value::Object(c));
+    }
+    if let Some(port) = p.int("port").filter(|p| *p >= 0) {
+        if let Some(Value::Object(c)) = containers.first_mut() {
+            let res = c.remove("resources");
+            c.insert("ports".into(), json!([{ "containerPort": port }]));
+            if let Some(r) = res {
+                c.insert("resources".into(), r);
+            }
+        }
+    }
+    let replicas = p.int("replicas").unwrap_or(1);
+    let value = json!({
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": meta(&name, &ns, Some(labels.clone())),
+        "spec": {
+            "replicas": replicas,
+            "selector": { "matchLabels": labels.clone() },
+            "strategy": {},
+            "template": {
+                "metadata": { "creationTimestamp": null, "labels": labels },
+                "spec": { "containers": containers }
+            }
+        },
+        "status": {}
+    });
+    finish(sh, out, &p, Kind::Deployment, value);
+}
+
+fn create_simple(sh: &mut Shell, args: &[String], out: &mut Out, what: &str) {
+    let path = format!("kubectl create {what}");
+    let Some(p) = parse_flags(out, &path, args, GEN_COMMON) else { return };
+    let Some(name) = one_name(out, &p, &path) else { return };
+    let ns = namespace(sh, &p);
+    let (kind, value) = if what == "namespace" {
+        (Kind::Namespace, json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"creationTimestamp": null, "name": name}, "spec": {}, "status": {}}))
+    } else {
+        (Kind::ServiceAccount, json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(&name, &ns, None)}))
+    };
+    finish(sh, out, &p, kind, value);
+}
+
+/// Reads `--from-literal`, `--from-file` and `--from-env-file` into a data map.
+fn collect_data(sh: &Shell, p: &Parsed, out: &mut Out) -> Option<Map<String, Value>> {
+    let mut data = Map::new();
+    for lit in p.all("from-literal") {
+        let Some((k, v)) = lit.split_once('=') else {
+            out.fail(format!("invalid literal source {lit}, expected key=value"));
+            return None;
+        };
+        if data.contains_key(k) {
+            out.fail(format!("cannot add key {k}, another key by that name already exists in Data for ConfigMap \"\""));
+            return None;
+        }
+        data.insert(k.to_string(), json!(v));
+    }
+    for f in p.all("from-file") {
+        let (key, path) = match f.split_once('=') {
+            Some((k, p)) => (k.to_string(), p.to_string()),
+            None => (f.rsplit('/').next().unwrap_or(&f).to_string(), f.clone()),
+        };
+        match sh.read_file(&path) {
+            Some(c) => {
+                data.insert(key, json!(c));
+            }
+            None => {
+                out.fail(format!("error reading {path}: no such file or directory"));
+                return None;
+            }
+        }
+    }
+    for f in p.all("from-env-file") {
+        match sh.read_file(&f) {
+            Some(c) => {
+                for line in c.lines() {
+                    let line = line.trim();
+                    if line.is_empty() || line.starts_with('#') {
+                        continue;
+                    }
+                    let (k, v) = line.split_once('=').unwrap_or((line, ""));
+                    data.insert(k.to_string(), json!(v));
+                }
+            }
+            None => {
+                out.fail(format!("error reading {f}: no such file or directory"));
+                return None;
+            }
+        }
+    }
+    Some(data)
+}
+
+fn create_configmap(sh: &mut Shell, args: &[String], out: &mut Out) {
+    let spec = with_common(&[s("from-literal", None), s("from-file", None), s("from-env-file", None), b("append-hash", None)]);
+    let Some(p) = parse_flags(out, "kubectl create configmap", args, &spec) else { return };
+    let Some(name) = one_name(out, &p, "kubectl create configmap") else { return };
+    let ns = namespace(sh, &p);
+    let Some(data) = collect_data(sh, &p, out) else { return };
+    let mut v = Map::new();
+    v.insert("apiVersion".into(), json!("v1"));
+    if !data.is_empty() {
+        v.insert("data".into(), Value::Object(data));
+    }
+    v.insert("kind".into(), json!("ConfigMap"));
+    v.insert("metadata".into(), meta(&name, &ns, None));
+    finish(sh, out, &p, Kind::ConfigMap, Value::Object(v));
+}
+
+fn create_secret(sh: &mut Shell, args: &[String], out: &mut Out) {
+    let ty = args.first().cloned().unwrap_or_default();
+    if ty != "generic" {
+        if ty == "tls" || ty == "docker-registry" {
+            return out.fail(format!("\"kubectl create secret {ty}\" is not supported in Pilothouse yet"));
+        }
+        return out.out("Create a secret with specified type.\n\n A docker-registry type secret is for accessing a container registry.\n\n A generic type secret indicate an Opaque secret type.\n\n A tls type secret holds TLS certificate and its associated key.\n\nAvailable Commands:\n  docker-registry   Create a secret for use with a Docker registry\n  generic           Create a secret from a local file, directory, or literal value\n  tls               Create a TLS secret\n\nUsage:\n  kubectl create secret (docker-registry | generic | tls) [options]\n");
+    }
+    let spec = with_common(&[s("from-literal", None), s("from-file", None), s("from-env-file", None), s("type", None), b("append-hash", None)]);
+    let Some(p) = parse_flags(out, "kubectl create secret generic", &args[1..], &spec) else { return };
+    let Some(name) = one_name(out, &p, "kubectl create secret generic") else { return };
+    let ns = namespace(sh, &p);
+    let Some(data) = collect_data(sh, &p, out) else { return };
+    let enc: Map<String, Value> = data
+        .into_iter()
+        .map(|(k, v)| (k, json!(base64::engine::general_purpose::STANDARD.encode(v.as_str().unwrap_or("").as_bytes()))))
+        .collect();
+    let mut v = Map::new();
+    v.insert("apiVersion".into(), json!("v1"));
+    if !enc.is_empty() {
+        v.insert("data".into(), Value::Object(enc));
+    }
+    v.insert("kind".into(), json!("Secret"));
+    v.insert("metadata".into(), meta(&name, &ns, None));
+    if let Some(t) = p.get("type") {
+        v.insert("type".into(), json!(t));
+    }
+    finish(sh, out, &p, Kind::Secret, Value::Object(v));
+}
+
+fn create_service(sh: &mut Shell, args: &[String], out: &mut Out) {
+    let ty = args.first().cloned().unwrap_or_default();
+    let svc_type = match ty.as_str() {
+        "clusterip" => "ClusterIP",
+        "nodeport" => "NodePort",
+        "loadbalancer" => "LoadBalancer",
+        "externalname" => "ExternalName",
+        _ => {
+            return out.out("Create a service using a specified subcommand.\n\nAliases:\nservice, svc\n\nAvailable Commands:\n  clusterip      Create a ClusterIP service\n  externalname   Create an ExternalName service\n  loadbalancer   Create a LoadBalancer service\n  nodeport       Create a NodePort service\n\nUsage:\n  kubectl create service [flags] [options]\n");
+        }
+    };
+    let path = format!("kubectl create service {ty}");
+    let spec = with_common(&[s("tcp", None), s("clusterip", None), i("node-port", None), s("external-name", None)]);
+    let Some(p) = parse_flags(out, &path, &args[1..], &spec) else { return };
+    let Some(name) = one_name(out, &p, &path) else { return };
+    let ns = namespace(sh, &p);
+    let tcp = p.slice("tcp");
+    if tcp.is_empty() && svc_type != "ExternalName" && p.get("clusterip") != Some("None") {
+        return out.fail("at least one tcp port specifier must be provided");
+    }
+    let mut ports = Vec::new();
+    for t in &tcp {
+        let (port, target) = match t.split_once(':') {
+            Some((a, b)) => (a.to_string(), b.to_string()),
+            None => (t.clone(), t.clone()),
+        };
+        let Ok(port_n) = port.parse::<i32>() else {
+            return out.fail(format!("strconv.Atoi: parsing \"{port}\": invalid syntax"));
+        };
+        let target_v = match target.parse::<i32>() {
+            Ok(n) => json!(n),
+            Err(_) => json!(target),
+        };
+        let mut m = Map::new();
+        m.insert("name".into(), json!(format!("{port}-{target}")));
+        if svc_type == "NodePort" {
+            if let Some(np) = p.int("node-port").filter(|n| *n > 0) {
+                m.insert("nodePort".into(), json!(np));
+            }
+        }
+        m.insert("port".into(), json!(port_n));
+        m.insert("protocol".into(), json!("TCP"));
+        m.insert("targetPort".into(), target_v);
+        ports.push(Value::Object(m));
+    }
+    let labels = json!({ "app": name });
+    let mut spec_m = Map::new();
+    if let Some(ip) = p.get("clusterip") {
+        spec_m.insert("clusterIP".into(), json!(ip));
+    }
+    if svc_type == "ExternalName" {
+        spec_m.insert("externalName".into(), json!(p.get("external-name").unwrap_or("")));
+    }
+    if !ports.is_empty() {
+        spec_m.insert("ports".into(), Value::Array(ports));
+    }
+    spec_m.insert("selector".into(), labels.clone());
+    spec_m.insert("type".into(), json!(svc_type));
+    let value = json!({
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": meta(&name, &ns, Some(labels)),
+        "spec": Value::Object(spec_m),
+        "status": { "loadBalancer": {} }
+    });
+    finish(sh, out, &p, Kind::Service, value);
+}
+
+fn create_job(sh: &mut Shell, args: &[String], out: &mut Out, cron: bool) {
+    let path = if cron { "kubectl create cronjob" } else { "kubectl create job" };
+    let spec = with_common(&[s("image", None), s("schedule", None), s("from", None), s("restart", None)]);
+    let Some(p) = parse_flags(out, path, args, &spec) else { return };
+    let Some(name) = one_name(out, &p, path) else { return };
+    let ns = namespace(sh, &p);
+    let Some(image) = p.get("image").map(str::to_string) else {
+        if p.has("from") {
+            return out.fail("\"kubectl create job --from\" is not supported in Pilothouse yet");
+        }
+        return out.fail(if cron { "required flag(s) \"image\", \"schedule\" not set".to_string() } else { "required flag(s) \"image\" not set".to_string() });
+    };
+    let mut c = Map::new();
+    if let Some(cmd) = &p.dash {
+        c.insert("command".into(), json!(cmd));
+    }
+    c.insert("image".into(), json!(image));
+    c.insert("name".into(), json!(name));
+    c.insert("resources".into(), json!({}));
+    let restart = p.get("restart").unwrap_or(if cron { "OnFailure" } else { "Never" }).to_string();
+    let template = json!({ "metadata": { "creationTimestamp": null }, "spec": { "containers": [Value::Object(c)], "restartPolicy": restart } });
+    if cron {
+        let Some(schedule) = p.get("schedule") else {
+            return out.fail("required flag(s) \"schedule\" not set");
+        };
+        let value = json!({
+            "apiVersion": "batch/v1",
+            "kind": "CronJob",
+            "metadata": meta(&name, &ns, None),
+            "spec": { "jobTemplate": { "metadata": { "creationTimestamp": null, "name": name }, "spec": { "template": template } }, "schedule": schedule },
+            "status": {}
+        });
+        finish(sh, out, &p, Kind::CronJob, value);
+    } else {
+        let value = json!({ "apiVersion": "batch/v1", "kind": "Job", "metadata": meta(&name, &ns, None), "spec": { "template": template }, "status": {} });
+        finish(sh, out, &p, Kind::Job, value);
+    }
+}
+
+fn create_priorityclass(sh: &mut Shell, args: &[String], out: &mut Out) {
+    let spec = with_common(&[i("value", None), b("global-default", None), s("description", None), s("preemption-policy", None)]);
+    let Some(p) = parse_flags(out, "kubectl create priorityclass", args, &spec) else { return };
+    let Some(name) = one_name(out, &p, "kubectl create priorityclass") else { return };
+    let mut v = Map::new();
+    v.insert("apiVersion".into(), json!("scheduling.k8s.io/v1"));
+    v.insert("description".into(), json!(p.get("description").unwrap_or("")));
+    v.insert("globalDefault".into(), json!(p.bool("global-default")));
+    v.insert("kind".into(), json!("PriorityClass"));
+    v.insert("metadata".into(), json!({"creationTimestamp": null, "name": name}));
+    v.insert("preemptionPolicy".into(), json!(p.get("preemption-policy").unwrap_or("PreemptLowerPriority")));
+    v.insert("value".into(), json!(p.int("value").unwrap_or(0)));
+    finish(sh, out, &p, Kind::PriorityClass, Value::Object(v));
+}
+
+const RUN_FLAGS: &[Flag] = &[
+    s("image", None),
+    i("port", None),
+    s("restart", None),
+    s("labels", Some('l')),
+    s("env", None),
+    b("command", None),
+    b("rm", None),
+    b("stdin", Some('i')),
+    b("tty", Some('t')),
+    b("attach", None),
+    s("dry-run", None),
+    s("output", Some('o')),
+    s("image-pull-policy", None),
+    b("expose", None),
+    s("overrides", None),
+    s("annotations", None),
+    b("privileged", None),
+    s("pod-running-timeout", None),
+    b("quiet", Some('q')),
+    s("serviceaccount", None),
+    b("leave-stdin-open", None),
+];
+
+/// `kubectl run`.
+pub fn run_pod(sh: &mut Shell, args: &[String], out: &mut Out) {
+    let Some(p) = parse_flags(out, "kubectl run", args, RUN_FLAGS) else { return };
+    if p.args.is_empty() {
+        return out.fail("NAME is required for run\nSee 'kubectl run -h' for help and examples");
+    }
+    let name = p.args[0].clone();
+    let Some(image) = p.get("image").map(str::to_string) else {
+        return out.fail("required flag(s) \"image\" not set");
+    };
+    let ns = namespace(sh, &p);
+    let restart = p.get("restart").unwrap_or(if p.bool("rm") { "Never" } else { "Always" }).to_string();
+    if !matches!(restart.as_str(), "Always" | "OnFailure" | "Never") {
+        return out.fail(format!("invalid restart policy: {restart}"));
+    }
+    let mut labels = Map::new();
+    match p.get("labels") {
+        Some(l) => {
+            for kv in l.split(',').filter(|kv| !kv.is_empty()) {
+                let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                labels.insert(k.to_string(), json!(v));
+            }
+        }
+        None => {
+            labels.insert("run".into(), json!(name));
+        }
+    }
+    let mut c = Map::new();
+    let mut extra: Vec<String> = p.args[1..].to_vec();
+    extra.extend(p.dash.clone().unwrap_or_default());
+    if !extra.is_empty() {
+        c.insert(if p.bool("command") { "command" } else { "args" }.into(), json!(extra));
+    }
+    let envs = p.all("env");
+    if !envs.is_empty() {
+        let list: Vec<Value> = envs
+            .iter()
+            .map(|e| {
+                let (k, v) = e.split_once('=').unwrap_or((e, ""));
+                json!({"name": k, "value": v})
+            })
+            .collect();
+        c.insert("env".into(), Value::Array(list));
+    }
+    c.insert("image".into(), json!(image));
+    if let Some(pol) = p.get("image-pull-policy") {
+        c.insert("imagePullPolicy".into(), json!(pol));
+    }
+    c.insert("name".into(), json!(name));
+    if let Some(port) = p.int("port").filter(|p| *p > 0) {
+        c.insert("ports".into(), json!([{ "containerPort": port }]));
+    }
+    c.insert("resources".into(), json!({}));
+    if p.bool("stdin") {
+        c.insert("stdin".into(), json!(true));
+        c.insert("stdinOnce".into(), json!(true));
+    }
+    if p.bool("tty") {
+        c.insert("tty".into(), json!(true));
+    }
+    let value = json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": meta(&name, &ns, if labels.is_empty() { None } else { Some(Value::Object(labels)) }),
+        "spec": { "containers": [Value::Object(c)], "dnsPolicy": "ClusterFirst", "restartPolicy": restart },
+        "status": {}
+    });
+    let attach = p.bool("rm") || p.bool("attach") || (p.bool("stdin") && p.bool("tty"));
+    if !attach || p.has("dry-run") {
+        return finish(sh, out, &p, Kind::Pod, value);
+    }
+    // Attached run: create, wait for the container to finish, show its output.
+    let mut tmp = Out::default();
+    finish(sh, &mut tmp, &p, Kind::Pod, value);
+    if tmp.code != 0 {
+        out.extend(tmp);
+        return;
+    }
+    let key = pilothouse_engine::ObjectKey::new(Kind::Pod, &ns.ns, &name);
+    sh.run_until(120_000, |sh| {
+        let phase = sh.cluster.get(&key).and_then(|o| match &*o {
+            Object::Pod(p) => p.status.as_ref().and_then(|s| s.phase.clone()),
+            _ => None,
+        });
+        matches!(phase.as_deref(), Some("Succeeded") | Some("Failed")) || sh.cluster.kubelets.is_running(&key, &name) && p.bool("tty") && extra.is_empty()
+    });
+    if p.bool("tty") && extra.is_empty() {
+        out.errln("If you don't see a command prompt, try pressing enter.");
+        out.errln("Interactive sessions are not supported in Pilothouse; use `kubectl exec POD -- COMMAND`.");
+    }
+    for l in sh.cluster.kubelets.logs(&key, &name, false).map(|l| l.to_vec()).unwrap_or_default() {
+        out.outln(l);
+    }
+    if p.bool("rm") {
+        let _ = sh.cluster.delete(&key, &pilothouse_engine::apiserver::DeleteOptions { grace_period: Some(0), ..Default::default() });
+        out.outln(format!("pod \"{name}\" deleted"));
+    }
+}

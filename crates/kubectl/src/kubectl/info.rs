@@ -1,0 +1,527 @@
+//! Informational commands: `top`, `events`, `explain`, `api-resources`, `api-versions`,
+//! `version`, `cluster-info`, `config`, `auth can-i`.
+
+use super::{namespace, parse_flags};
+use crate::flags::{b, s};
+use crate::printers;
+use crate::shell::{Out, Shell};
+use crate::tab;
+use pilothouse_engine::api::{Kind, Object, ObjectKey};
+
+/// The kubectl client version we imitate.
+pub const CLIENT_VERSION: &str = "v1.32.0";
+/// The bundled Kustomize version.
+pub const KUSTOMIZE_VERSION: &str = "v5.5.0";
+
+/// One-line help for `kubectl CMD --help`.
+pub fn short_help(cmd: &str) -> String {
+    let line = super::KUBECTL_HELP.lines().find(|l| l.trim_start().starts_with(cmd) && l.trim_start()[cmd.len()..].starts_with(' '));
+    match line {
+        Some(l) => l.trim_start()[cmd.len()..].trim().to_string(),
+        None => format!("kubectl {cmd}"),
+    }
+}
+
+fn metrics_ready(sh: &Shell) -> bool {
+    if !sh.cluster.addons.get("metrics-server").copied().unwrap_or(false) {
+        return false;
+    }
+    sh.cluster.list(Kind::Pod, Some("kube-system")).iter().any(|o| match &**o {
+        Object::Pod(p) => p.metadata.name.as_deref().is_some_and(|n| n.starts_with("metrics-server")) && pilothouse_engine::controllers::pod_is_ready(p),
+        _ => false,
+    })
+}
+
+fn pod_usage(sh: &Shell, key: &ObjectKey, pod: &k8s_openapi::api::core::v1::Pod) -> Vec<(String, u64, u64)> {
+    let Some(rt) = sh.cluster.kubelets.pods.get(key) else { return Vec::new() };
+    pod.spec
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .filter_map(|c| {
+            let r = rt.containers.iter().find(|x| x.name == c.name && !x.init)?;
+            if !matches!(r.stage, pilothouse_engine::kubelet::Stage::Running(_)) {
+                return None;
+            }
+            Some((c.name.clone(), r.program.cpu.max(1), r.memory))
+        })
+        .collect()
+}
+
+/// `kubectl top`.
+pub fn top(sh: &mut Shell, args: &[String], out: &mut Out) {
+    let spec = [b("all-namespaces", Some('A')), s("selector", Some('l')), b("containers", None), b("no-headers", None), s("sort-by", None), b("use-protocol-buffers", None), b("sum", None), s("field-selector", None), b("show-capacity", None)];
+    let Some(p) = parse_flags(out, "kubectl top", args, &spec) else { return };
+    let what = p.args.first().cloned().unwrap_or_default();
+    if what.is_empty() {
+        out.out("Display resource (CPU/memory) usage.\n\n The top command allows you to see the resource consumption for nodes or pods.\n\n This command requires Metrics Server to be correctly configured and working on the server.\n\nAvailable Commands:\n  node          Display resource (CPU/memory) usage of nodes\n  pod           Display resource (CPU/memory) usage of pods\n\nUsage:\n  kubectl top [flags] [options]\n");
+        return;
+    }
+    if !metrics_ready(sh) {
+        return out.fail("Metrics API not available");
+    }
+    let ns = namespace(sh, &p);
+    match what.as_str() {
+        "node" | "nodes" | "no" => {
+            let mut rows = vec![vec!["NAME".to_string(), "CPU(cores)".into(), "CPU(%)".into(), "MEMORY(bytes)".into(), "MEMORY(%)".into(), String::new()]];
+            if p.bool("no-headers") {
+                rows.clear();
+            }
+            for o in sh.cluster.list(Kind::Node, None) {
+                let Object::Node(n) = &*o else { continue };
+                let name = n.metadata.name.clone().unwrap_or_default();
+                if p.args.len() > 1 && p.args[1] != name {
+                    continue;
+                }
+                let alloc = n.status.as_ref().and_then(|s| s.allocatable.clone()).unwrap_or_default();
+                let cpu_cap = alloc.get("cpu").and_then(|q| pilothouse_engine::api::quantity::parse_int(&q.0)).unwrap_or(2) * 1000;
+                let mem_cap = alloc.get("memory").and_then(|q| pilothouse_engine::api::quantity::parse_int(&q.0)).unwrap_or(1).max(1);
+                let mut cpu: u64 = 0;
+                for po in sh.cluster.list(Kind::Pod, None) {
+                    if let Object::Pod(pd) = &*po {
+                        if pd.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name.as_str()) {
+                            cpu += pod_usage(sh, &ObjectKey::of(&po), pd).iter().map(|u| u.1).sum::<u64>();
+                        }
+                    }
+                }
+                let mem = sh.cluster.kubelets.node_memory_used(&sh.cluster.api, &name);
+                rows.push(vec![
+                    name,
+                    format!("{cpu}m"),
+                    format!("{}%", cpu as i64 * 100 / cpu_cap.max(1)),
+                    format!("{}Mi", mem / (1024 * 1024)),
+                    format!("{}%", mem as i64 * 100 / mem_cap),
+                    String::new(),
+                ]);
+            }
+            out.out(tab::align(&rows, 6, 3, &mut Vec::new()));
+        }
+        "pod" | "pods" | "po" => {
+            let all = p.bool("all-namespaces");
+            let sel = p.get("selector").and_then(|s| pilothouse_engine::selector::Selector::parse(s).ok());
+            let pods = super::list_filtered(&sh.cluster, Kind::Pod, if all { None } else { Some(&ns.ns) }, sel.as_ref(), &[]);
+            let mut rows: Vec<Vec<String>> = Vec::new();
+            let containers = p.bool("containers");
+            let mut header = Vec::new();
+            if all {
+                header.push("NAMESPACE".to_string());
+            }
+            header.push("POD".to_string());
+            if containers {
+                header.insert(header.len(), "NAME".to_string());
+            } else {
+                header.pop();
+                header.push("NAME".to_string());
+            }
+            header.extend(["CPU(cores)".to_string(), "MEMORY(bytes)".to_string(), String::new()]);
+            if containers {
+                header = if all { vec!["NAMESPACE".into(), "POD".into(), "NAME".into()] } else { vec!["POD".into(), "NAME".into()] };
+                header.extend(["CPU(cores)".to_string(), "MEMORY(bytes)".to_string(), String::new()]);
+            }
+            if !p.bool("no-headers") {
+                rows.push(header);
+            }
+            let mut any = false;
+            for o in pods {
+                let Object::Pod(pd) = &*o else { continue };
+                let name = pd.metadata.name.clone().unwrap_or_default();
+                if p.args.len() > 1 && p.args[1] != name {
+                    continue;
+                }
+                let usage = pod_usage(sh, &ObjectKey::of(&o), pd);
+                if usage.is_empty() {
+                    continue;
+                }
+                any = true;
+                let mut prefix = Vec::new();
+                if all {
+                    prefix.push(pd.metadata.namespace.clone().unwrap_or_default());
+                }
+                if containers {
+                    for (c, cpu, mem) in usage {
+                        let mut r = prefix.clone();
+                        r.extend([name.clone(), c, format!("{cpu}m"), format!("{}Mi", mem / (1024 * 1024)), String::new()]);
+                        rows.push(r);
+                    }
+                } else {
+                    let cpu: u64 = usage.iter().map(|u| u.1).sum();
+                    let mem: u64 = usage.iter().map(|u| u.2).sum();
+                    let mut r = prefix;
+                    r.extend([name.clone(), format!("{cpu}m"), format!("{}Mi", mem / (1024 * 1024)), String::new()]);
+                    rows.push(r);
+                }
+            }
+            if !any {
+                if p.args.len() > 1 {
+                    return out.fail(format!("pods \"{}\" not found", p.args[1]));
+                }
+                out.errln(super::get::no_resources(true, &ns.ns, all));
+                return;
+            }
+            out.out(tab::align(&rows, 6, 3, &mut Vec::new()));
+        }
+        other => out.fail(format!("unknown command \"{other}\" for \"kubectl top\"")),
+    }
+}
+
+/// `kubectl events`.
+pub fn events(sh: &mut Shell, args: &[String], out: &mut Out) {
+    let spec = [b("all-namespaces", Some('A')), s("for", None), s("types", None), b("watch", Some('w')), b("no-headers", None), s("output", Some('o')), s("chunk-size", None)];
+    let Some(p) = parse_flags(out, "kubectl events", args, &spec) else { return };
+    let ns = namespace(sh, &p);
+    let all = p.bool("all-namespaces");
+    let types: Vec<String> = p.slice("types");
+    for t in &types {
+        if t != "Normal" && t != "Warning" {
+            return out.fail(format!("valid --types are Normal or Warning"));
+        }
+    }
+    let for_obj: Option<(Kind, String)> = match p.get("for") {
+        Some(f) => match f.split_once('/') {
+            Some((t, n)) => match super::lookup_kinds(t) {
+                Ok(k) => Some((k[0], n.to_string())),
+                Err(e) => return out.fail(e),
+            },
+            None => Some((Kind::Pod, f.to_string())),
+        },
+        None => None,
+    };
+    let mut evs: Vec<k8s_openapi::api::core::v1::Event> = sh
+        .cluster
+        .list(Kind::Event, if all { None } else { Some(&ns.ns) })
+        .iter()
+        .filter_map(|o| match &**o {
+            Object::Event(e) => Some(e.clone()),
+            _ => None,
+        })
+        .filter(|e| types.is_empty() || types.contains(&e.type_.clone().unwrap_or_default()))
+        .filter(|e| for_obj.as_ref().is_none_or(|(k, n)| e.involved_object.kind.as_deref() == Some(k.info().kind) && e.involved_object.name.as_deref() == Some(n.as_str())))
+        .collect();
+    evs.sort_by_key(|e| (e.last_timestamp.as_ref().map(|t| t.0), e.metadata.creation_timestamp.as_ref().map(|t| t.0)));
+    if evs.is_empty() {
+        out.errln(if all { "No events found.".to_string() } else { format!("No events found in {} namespace.", ns.ns) });
+        return;
+    }
+    if let Some(o) = p.get("output") {
+        let objs: Vec<Object> = evs.into_iter().map(Object::Event).collect();
+        let refs: Vec<&Object> = objs.iter().collect();
+        match printers::parse_output_format(o).and_then(|f| printers::print_objects(&refs, &f, false, false)) {
+            Ok(s) => out.out(s),
+            Err(e) => out.fail(e),
+        }
+        return;
+    }
+    let now = sh.cluster.api.clock.now();
+    let mut rows = Vec::new();
+    if !p.bool("no-headers") {
+        let mut h = Vec::new();
+        if all {
+            h.push("NAMESPACE".to_string());
+        }
+        h.extend(["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"].iter().map(|s| s.to_string()));
+        rows.push(h);
+    }
+    for e in evs {
+        let last = e.last_timestamp.as_ref().map(|t| t.0).or(e.metadata.creation_timestamp.as_ref().map(|t| t.0)).unwrap_or(now);
+        let first = e.first_timestamp.as_ref().map(|t| t.0).unwrap_or(last);
+        let count = e.count.unwrap_or(1);
+        let seen = if count > 1 {
+            format!("{} (x{count} over {})", printers::human_duration(now - last), printers::human_duration(now - first))
+        } else {
+            printers::human_duration(now - last)
+        };
+        let obj = format!("{}/{}", e.involved_object.kind.clone().unwrap_or_default().to_lowercase(), e.involved_object.name.clone().unwrap_or_default());
+        let mut r = Vec::new();
+        if all {
+            r.push(e.metadata.namespace.clone().unwrap_or_default());
+        }
+        r.extend([seen, e.type_.clone().unwrap_or_default(), e.reason.clone().unwrap_or_default(), obj, e.message.clone().unwrap_or_default().trim().to_string()]);
+        rows.push(r);
+    }
+    out.out(tab::align(&rows, 6, 3, &mut Vec::new()));
+}
+
+/// `kubectl api-resources`.
+pub fn api_resources(sh: &mut Shell, args: &[String], out: &mut Out) {
+    let spec = [b("namespaced", None), s("api-group", None), s("output", Some('o')), b("no-headers", None), s("verbs", None), s("sort-by", None), b("cached", None), s("categories", None)];
+    let Some(p) = parse_flags(out, "kubectl api-resources", args, &spec) else { return };
+    let _ = sh;
+    const GROUP_ORDER: &[&str] = &["", "apps", "events.k8s.io", "autoscaling", "batch", "networking.k8s.io", "policy", "storage.k8s.io", "scheduling.k8s.io", "coordination.k8s.io", "discovery.k8s.io"];
+    let mut kinds: Vec<Kind> = Kind::ALL.to_vec();
+    kinds.sort_by_key(|k| (GROUP_ORDER.iter().position(|g| *g == k.info().group).unwrap_or(99), k.info().plural));
+    let mut rows = Vec::new();
+    let name_only = p.get("output") == Some("name");
+    if !p.bool("no-headers") && !name_only {
+        rows.push(vec!["NAME".to_string(), "SHORTNAMES".into(), "APIVERSION".into(), "NAMESPACED".into(), "KIND".into()]);
+    }
+    for k in kinds {
+        let i = k.info();
+        if p.has("namespaced") && p.bool("namespaced") != i.namespaced {
+            continue;
+        }
+        if let Some(g) = p.get("api-group") {
+            if g != i.group {
+                continue;
+            }
+        }
+        if name_only {
+            out.outln(i.resource_name());
+            continue;
+        }
+        rows.push(vec![i.plural.to_string(), i.short.join(","), i.api_version(), i.namespaced.to_string(), i.kind.to_string()]);
+        if k == Kind::Event {
+            // Events are also served by events.k8s.io.
+        }
+    }
+    if !name_only {
+        out.out(tab::align(&rows, 6, 3, &mut Vec::new()));
+    }
+}
+
+/// `kubectl api-versions`.
+pub fn api_versions(_sh: &mut Shell, args: &[String], out: &mut Out) {
+    let Some(_p) = parse_flags(out, "kubectl api-versions", args, &[]) else { return };
+    let mut v: Vec<String> = Kind::ALL.iter().map(|k| k.info().api_version()).collect();
+    v.sort();
+    v.dedup();
+    for x in v {
+        out.outln(x);
+    }
+}
+
+/// `kubectl version`.
+pub fn version(sh: &mut Shell, args: &[String], out: &mut Out) {
+    let Some(p) = parse_flags(out, "kubectl version", args, &[b("client", None), s("output", Some('o'))]) else { return };
+    let server = sh.cluster.options.kubernetes_version.clone();
+    let reachable = crate::minikube::unreachable(sh).is_none();
+    match p.get("output") {
+        Some(o @ ("yaml" | "json")) => {
+            let mut v = serde_json::json!({
+                "clientVersion": {"buildDate": "2024-12-11T18:04:20Z", "compiler": "gc", "gitCommit": "70d3cc986aa8221cd1dfb1121852688902d3bf53", "gitTreeState": "clean", "gitVersion": CLIENT_VERSION, "goVersion": "go1.23.3", "major": "1", "minor": "32", "platform": "linux/amd64"},
+                "kustomizeVersion": KUSTOMIZE_VERSION
+            });
+            if !p.bool("client") && reachable {
+                let minor = server.split('.').nth(1).unwrap_or("32").to_string();
+                v["serverVersion"] = serde_json::json!({"buildDate": "2024-12-11T17:59:15Z", "compiler": "gc", "gitCommit": "70d3cc986aa8221cd1dfb1121852688902d3bf53", "gitTreeState": "clean", "gitVersion": server, "goVersion": "go1.23.3", "major": "1", "minor": minor, "platform": "linux/amd64"});
+            }
+            out.out(if o == "yaml" { printers::to_yaml(&v) } else { printers::to_json(&v) });
+        }
+        Some(_) => out.fail("--output must be 'yaml' or 'json'"),
+        None => {
+            out.outln(format!("Client Version: {CLIENT_VERSION}"));
+            out.outln(format!("Kustomize Version: {KUSTOMIZE_VERSION}"));
+            if p.bool("client") {
+                return;
+            }
+            match crate::minikube::unreachable(sh) {
+                Some(msg) => {
+                    out.errln(msg);
+                    out.code = 1;
+                }
+                None => {
+                    out.outln(format!("Server Version: {server}"));
+                    let minor: i64 = server.split('.').nth(1).and_then(|m| m.parse().ok()).unwrap_or(32);
+                    if (minor - 32).abs() > 1 {
+                        out.errln(format!("WARNING: version difference between client (1.32) and server (1.{minor}) exceeds the supported minor version skew of +/-1"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `kubectl cluster-info`.
+pub fn cluster_info(sh: &mut Shell, args: &[String], out: &mut Out) {
+    let Some(p) = parse_flags(out, "kubectl cluster-info", args, &[s("output-directory", None), b("all-namespaces", Some('A'))]) else { return };
+    if p.args.first().map(String::as_str) == Some("dump") {
+        return out.fail("\"kubectl cluster-info dump\" is not supported in Pilothouse yet");
+    }
+    let ip = crate::minikube::node_ip(sh);
+    out.outln(format!("Kubernetes control plane is running at https://{ip}:8443"));
+    if sh.cluster.get(&ObjectKey::new(Kind::Service, "kube-system", "kube-dns")).is_some() {
+        out.outln(format!("CoreDNS is running at https://{ip}:8443/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy"));
+    }
+    out.outln("");
+    out.outln("To further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.");
+}
+
+/// `kubectl config ...`.
+pub fn config(sh: &mut Shell, args: &[String], out: &mut Out) {
+    let spec = [
+        b("minify", None),
+        b("raw", None),
+        b("flatten", None),
+        s("output", Some('o')),
+        b("current", None),
+        s("namespace-x", None),
+        s("cluster", None),
+        s("user", None),
+        b("no-headers", None),
+    ];
+    let sub = args.first().cloned().unwrap_or_default();
+    let rest: Vec<String> = args.iter().skip(1).cloned().collect();
+    let Some(p) = parse_flags(out, &format!("kubectl config {sub}").trim_end().to_string(), &rest, &spec) else { return };
+    let contexts = crate::minikube::contexts(sh);
+    let current = crate::minikube::current_context(sh);
+    match sub.as_str() {
+        "view" => {
+            let last_update = "Wed, 01 Jan 2025 00:00:00 UTC";
+            let shown: Vec<(String, String)> = if p.bool("minify") { contexts.iter().filter(|c| Some(&c.0) == current.as_ref()).cloned().collect() } else { contexts.clone() };
+            let ext = |name: &str| serde_json::json!([{"extension": {"last-update": last_update, "provider": "minikube.sigs.k8s.io", "version": "v1.35.0"}, "name": name}]);
+            let clusters: Vec<serde_json::Value> = shown
+                .iter()
+                .map(|(c, _)| serde_json::json!({"cluster": {"certificate-authority": format!("{}/.minikube/ca.crt", crate::HOME), "extensions": ext("cluster_info"), "server": format!("https://{}:8443", crate::minikube::profile_ip(sh, c))}, "name": c}))
+                .collect();
+            let ctxs: Vec<serde_json::Value> = shown
+                .iter()
+                .map(|(c, ns)| {
+                    let mut ctx = serde_json::json!({"cluster": c, "extensions": ext("context_info"), "user": c});
+                    if !ns.is_empty() {
+                        ctx["namespace"] = serde_json::json!(ns);
+                    }
+                    serde_json::json!({"context": ctx, "name": c})
+                })
+                .collect();
+            let users: Vec<serde_json::Value> = shown
+                .iter()
+                .map(|(c, _)| {
+                    let user = if p.bool("raw") {
+                        serde_json::json!({"client-certificate-data": "DATA+OMITTED", "client-key-data": "DATA+OMITTED"})
+                    } else {
+                        serde_json::json!({"client-certificate": format!("{}/.minikube/profiles/{c}/client.crt", crate::HOME), "client-key": format!("{}/.minikube/profiles/{c}/client.key", crate::HOME)})
+                    };
+                    serde_json::json!({"name": c, "user": user})
+                })
+                .collect();
+            let nullable = |v: Vec<serde_json::Value>| if v.is_empty() { serde_json::Value::Null } else { serde_json::Value::Array(v) };
+            let v = serde_json::json!({
+                "apiVersion": "v1",
+                "clusters": nullable(clusters),
+                "contexts": nullable(ctxs),
+                "current-context": current.clone().unwrap_or_default(),
+                "kind": "Config",
+                "preferences": {},
+                "users": nullable(users)
+            });
+            match p.get("output") {
+                Some("json") => out.out(printers::to_json(&v)),
+                Some(o) if o.starts_with("jsonpath") => match printers::parse_output_format(o) {
+                    Ok(f) => {
+                        let obj = Object::ConfigMap(Default::default());
+                        let _ = obj;
+                        let _ = f;
+                        out.fail("jsonpath output for config view is not supported in Pilothouse yet");
+                    }
+                    Err(e) => out.fail(e),
+                },
+                _ => out.out(printers::to_yaml(&v)),
+            }
+        }
+        "current-context" => match current {
+            Some(c) => out.outln(c),
+            None => out.fail("current-context is not set"),
+        },
+        "get-contexts" => {
+            let mut rows = Vec::new();
+            if !p.bool("no-headers") && p.get("output") != Some("name") {
+                rows.push(vec!["CURRENT".to_string(), "NAME".into(), "CLUSTER".into(), "AUTHINFO".into(), "NAMESPACE".into()]);
+            }
+            for (c, ns) in &contexts {
+                if !p.args.is_empty() && !p.args.contains(c) {
+                    continue;
+                }
+                if p.get("output") == Some("name") {
+                    out.outln(c);
+                    continue;
+                }
+                rows.push(vec![if Some(c) == current.as_ref() { "*".into() } else { String::new() }, c.clone(), c.clone(), c.clone(), ns.clone()]);
+            }
+            if !p.args.is_empty() && rows.len() <= 1 {
+                return out.fail(format!("context {} not found", p.args[0]));
+            }
+            out.out(tab::align(&rows, 6, 3, &mut Vec::new()));
+        }
+        "get-clusters" => {
+            out.outln("NAME");
+            for (c, _) in &contexts {
+                out.outln(c);
+            }
+        }
+        "get-users" => {
+            out.outln("NAME");
+            for (c, _) in &contexts {
+                out.outln(c);
+            }
+        }
+        "use-context" | "use" => {
+            let Some(name) = p.args.first() else {
+                return out.fail("Unexpected args: []\nSee 'kubectl config use-context -h' for help and examples");
+            };
+            if !contexts.iter().any(|c| &c.0 == name) {
+                return out.fail(format!("no context exists with the name: \"{name}\""));
+            }
+            crate::minikube::use_context(sh, name);
+            out.outln(format!("Switched to context \"{name}\"."));
+        }
+        "set-context" => {
+            let ns_val = args.iter().skip(1).find_map(|a| a.strip_prefix("--namespace=").map(str::to_string)).or_else(|| {
+                let idx = args.iter().position(|a| a == "--namespace" || a == "-n")?;
+                args.get(idx + 1).cloned()
+            });
+            let target = if p.bool("current") { current.clone() } else { p.args.first().cloned() };
+            let Some(target) = target else {
+                return out.fail("you must specify a non-empty context name or --current\nSee 'kubectl config set-context -h' for help and examples");
+            };
+            if !contexts.iter().any(|c| c.0 == target) {
+                return out.fail(format!("Pilothouse only has the minikube profiles' contexts; \"{target}\" does not exist"));
+            }
+            if let Some(n) = ns_val {
+                crate::minikube::set_context_namespace(sh, &target, &n);
+            }
+            out.outln(format!("Context \"{target}\" modified."));
+        }
+        "rename-context" | "delete-context" | "set-cluster" | "set-credentials" | "set" | "unset" | "delete-cluster" | "delete-user" => {
+            out.fail(format!("\"kubectl config {sub}\" is not supported in Pilothouse (the kubeconfig follows the minikube profiles)"));
+        }
+        "" => {
+            out.out("Modify kubeconfig files using subcommands like \"kubectl config set current-context my-context\".\n\nAvailable Commands:\n  current-context   Display the current-context\n  get-contexts      Describe one or many contexts\n  set-context       Set a context entry in kubeconfig\n  use-context       Set the current-context in a kubeconfig file\n  view              Display merged kubeconfig settings or a specified kubeconfig file\n\nUsage:\n  kubectl config SUBCOMMAND [options]\n");
+        }
+        other => out.fail(format!("unknown command \"{other}\" for \"kubectl config\"")),
+    }
+}
+
+/// `kubectl auth can-i` (the learner is cluster-admin).
+pub fn auth(_sh: &mut Shell, args: &[String], out: &mut Out) {
+    match args.first().map(String::as_str) {
+        Some("can-i") => {
+            if args.iter().any(|a| a == "--list") {
+                out.out(tab::table("Resources\tNon-Resource URLs\tResource Names\tVerbs\n*.*\t[]\t[]\t[*]\n\t[*]\t[]\t[*]\n"));
+            } else if args.len() < 2 {
+                out.fail("you must specify two arguments: verb resource or a non-resource URL\nSee 'kubectl auth can-i -h' for help and examples");
+            } else {
+                out.outln("yes");
+            }
+        }
+        Some("whoami") => out.out(tab::table("ATTRIBUTE\tVALUE\nUsername\tminikube-user\nGroups\t[system:masters system:authenticated]\n")),
+        _ => out.out("Inspect authorization.\n\nAvailable Commands:\n  can-i         Check whether an action is allowed\n  reconcile     Reconciles rules for RBAC role, role binding, cluster role, and cluster role binding objects\n  whoami        Experimental: Check self subject attributes\n\nUsage:\n  kubectl auth [flags] [options]\n"),
+    }
+}
+
+/// `kubectl explain`.
+pub fn explain(_sh: &mut Shell, args: &[String], out: &mut Out) {
+    let spec = [b("recursive", None), s("api-version", None), s("output", Some('o'))];
+    let Some(p) = parse_flags(out, "kubectl explain", args, &spec) else { return };
+    let Some(target) = p.args.first() else {
+        return out.fail("You must specify the type of resource to explain. Use \"kubectl api-resources\" for a complete list of supported resources.\n");
+    };
+    let mut parts = target.split('.');
+    let res = parts.next().unwrap_or("");
+    let path: Vec<&str> = parts.collect();
+    let kind = match Kind::lookup(res) {
+        Some(k) => k,
+        None => return out.fail(format!("the server doesn't have a resource type \"{res}\"")),
+    };
+    match crate::explain::explain(kind, &path) {
+        Ok(text) => out.out(text),
+        Err(e) => out.fail(e),
+    }
+}

@@ -1,0 +1,247 @@
+//! `kubectl logs`: picking the pod (for `deploy/x`), the container (with kubectl's
+//! "Defaulted container" notice), `--previous`, `--tail`, `-f` and `--all-containers`.
+
+use super::{namespace, parse_flags};
+use crate::flags::{b, i, s, Flag};
+use crate::shell::{Out, Shell};
+use crate::watch::{Watch, WatchKind};
+use k8s_openapi::api::core::v1::Pod;
+use pilothouse_engine::api::{Kind, Object, ObjectKey};
+use pilothouse_engine::selector::Selector;
+
+const LOGS_FLAGS: &[Flag] = &[
+    s("container", Some('c')),
+    b("previous", Some('p')),
+    i("tail", None),
+    b("follow", Some('f')),
+    b("all-containers", None),
+    b("all-pods", None),
+    b("timestamps", None),
+    s("since", None),
+    s("since-time", None),
+    s("selector", Some('l')),
+    b("prefix", None),
+    i("max-log-requests", None),
+    i("limit-bytes", None),
+    b("ignore-errors", None),
+    s("pod-running-timeout", None),
+    b("insecure-skip-tls-verify-backend", None),
+];
+
+/// The pod a `TYPE/NAME` (or a pod name) refers to for logs/exec/port-forward; prints
+/// `Found N pods, using pod/x` to stderr like kubectl when there is a choice.
+pub fn pod_for(sh: &Shell, out: &mut Out, ns: &str, arg: &str) -> Option<Pod> {
+    let (kind, name) = match arg.split_once('/') {
+        Some((t, n)) => match super::lookup_kinds(t) {
+            Ok(k) if k.len() == 1 => (k[0], n.to_string()),
+            Ok(_) => {
+                out.fail(format!("cannot attach to all: selector for all not implemented"));
+                return None;
+            }
+            Err(e) => {
+                out.fail(e);
+                return None;
+            }
+        },
+        None => (Kind::Pod, arg.to_string()),
+    };
+    let key = ObjectKey::new(kind, ns, &name);
+    let Some(obj) = sh.cluster.get(&key) else {
+        out.errln(pilothouse_engine::ApiError::not_found(kind, &name).kubectl_message());
+        out.code = 1;
+        return None;
+    };
+    if let Object::Pod(p) = &*obj {
+        return Some(p.clone());
+    }
+    let v = obj.to_json();
+    let selector: Option<Selector> = match kind {
+        Kind::Service => {
+            let m = v.pointer("/spec/selector").and_then(|s| s.as_object()).cloned().unwrap_or_default();
+            let text = m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(""))).collect::<Vec<_>>().join(",");
+            Selector::parse(&text).ok()
+        }
+        _ => {
+            let sel: k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector =
+                serde_json::from_value(v.pointer("/spec/selector").cloned().unwrap_or_default()).unwrap_or_default();
+            Selector::parse(&pilothouse_engine::selector::format_label_selector(&sel)).ok()
+        }
+    };
+    let Some(sel) = selector.filter(|s| !s.is_empty()) else {
+        out.fail(format!("cannot attach to {}: selector for {} not implemented", kind, kind));
+        return None;
+    };
+    let mut pods: Vec<Pod> = sh
+        .cluster
+        .list(Kind::Pod, Some(ns))
+        .into_iter()
+        .filter_map(|o| match &*o {
+            Object::Pod(p) if sel.matches(&p.metadata.labels.clone().unwrap_or_default()) && p.metadata.deletion_timestamp.is_none() => Some(p.clone()),
+            _ => None,
+        })
+        .collect();
+    if pods.is_empty() {
+        out.fail(format!("timed out waiting for the condition"));
+        return None;
+    }
+    // kubectl's ActivePods ordering: running and ready pods first, then older ones.
+    pods.sort_by_key(|p| {
+        let phase = p.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
+        let ready = pilothouse_engine::controllers::pod_is_ready(p);
+        (phase != "Running", !ready, p.metadata.creation_timestamp.as_ref().map(|t| t.0), p.metadata.name.clone())
+    });
+    if pods.len() > 1 {
+        out.errln(format!("Found {} pods, using pod/{}", pods.len(), pods[0].metadata.name.clone().unwrap_or_default()));
+    }
+    Some(pods[0].clone())
+}
+
+/// The containers of a pod: (name, is_init).
+pub fn containers(p: &Pod) -> Vec<(String, bool)> {
+    let spec = p.spec.clone().unwrap_or_default();
+    let mut v: Vec<(String, bool)> = spec.containers.iter().map(|c| (c.name.clone(), false)).collect();
+    v.extend(spec.init_containers.unwrap_or_default().iter().map(|c| (c.name.clone(), true)));
+    v
+}
+
+/// Chooses the container for logs/exec: `-c`, the default-container annotation, or the first
+/// one with kubectl's notice on stderr.
+pub fn choose_container(out: &mut Out, p: &Pod, wanted: Option<&str>, quiet: bool) -> Option<String> {
+    let all = containers(p);
+    let pod_name = p.metadata.name.clone().unwrap_or_default();
+    if let Some(w) = wanted {
+        if all.iter().any(|(n, _)| n == w) {
+            return Some(w.to_string());
+        }
+        out.fail(format!("container {w} is not valid for pod {pod_name}"));
+        return None;
+    }
+    let regular: Vec<&(String, bool)> = all.iter().filter(|c| !c.1).collect();
+    if all.len() == 1 {
+        return Some(all[0].0.clone());
+    }
+    let default = p.metadata.annotations.as_ref().and_then(|a| a.get("kubectl.kubernetes.io/default-container")).cloned();
+    let chosen = default.filter(|d| all.iter().any(|(n, _)| n == d)).or_else(|| regular.first().map(|c| c.0.clone()))?;
+    if !quiet {
+        let names: Vec<String> = all.iter().map(|(n, init)| if *init { format!("{n} (init)") } else { n.clone() }).collect();
+        out.errln(format!("Defaulted container \"{chosen}\" out of: {}", names.join(", ")));
+    }
+    Some(chosen)
+}
+
+/// Why a container has no logs yet (`ContainerCreating`, image pull errors).
+fn waiting_reason(p: &Pod, c: &str) -> Option<String> {
+    let st = p.status.as_ref()?;
+    let all = st.container_statuses.iter().flatten().chain(st.init_container_statuses.iter().flatten());
+    for cs in all {
+        if cs.name == c {
+            if let Some(w) = cs.state.as_ref().and_then(|s| s.waiting.as_ref()) {
+                let r = w.reason.clone().unwrap_or_default();
+                return Some(match r.as_str() {
+                    "ErrImagePull" => "image can't be pulled".into(),
+                    "ImagePullBackOff" => "trying and failing to pull image".into(),
+                    "" => "ContainerCreating".into(),
+                    other => other.to_string(),
+                });
+            }
+            return None;
+        }
+    }
+    Some("ContainerCreating".into())
+}
+
+/// `kubectl logs`.
+pub fn logs(sh: &mut Shell, args: &[String], out: &mut Out) {
+    let Some(p) = parse_flags(out, "kubectl logs", args, LOGS_FLAGS) else { return };
+    let ns = namespace(sh, &p);
+    let mut pods: Vec<Pod> = Vec::new();
+    let mut prefix = p.bool("prefix");
+    if let Some(sel) = p.get("selector") {
+        let sel = match Selector::parse(sel) {
+            Ok(s) => s,
+            Err(e) => return out.fail(e),
+        };
+        for o in super::list_filtered(&sh.cluster, Kind::Pod, Some(&ns.ns), Some(&sel), &[]) {
+            if let Object::Pod(pd) = &*o {
+                pods.push(pd.clone());
+            }
+        }
+        if pods.is_empty() {
+            out.errln(format!("No resources found in {} namespace.", ns.ns));
+            return;
+        }
+    } else {
+        if p.args.is_empty() {
+            return out.fail("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples");
+        }
+        if p.args.len() > 2 {
+            return out.fail("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples");
+        }
+        let Some(pd) = pod_for(sh, out, &ns.ns, &p.args[0]) else { return };
+        pods.push(pd);
+    }
+    let wanted = p.get("container").map(str::to_string).or_else(|| p.args.get(1).cloned());
+    let all_containers = p.bool("all-containers");
+    if all_containers && pods.len() == 1 && containers(&pods[0]).len() > 1 {
+        prefix = prefix || false;
+    }
+    for pd in pods {
+        let pod_name = pd.metadata.name.clone().unwrap_or_default();
+        let key = ObjectKey::new(Kind::Pod, &ns.ns, &pod_name);
+        let names: Vec<String> = if all_containers {
+            let mut v: Vec<(String, bool)> = containers(&pd);
+            v.sort_by_key(|c| !c.1);
+            v.into_iter().map(|c| c.0).collect()
+        } else {
+            match choose_container(out, &pd, wanted.as_deref(), false) {
+                Some(c) => vec![c],
+                None => return,
+            }
+        };
+        for c in &names {
+            let previous = p.bool("previous");
+            let lines = sh.cluster.kubelets.logs(&key, c, previous).map(|l| l.to_vec());
+            let Some(mut lines) = lines.filter(|l| !(previous && l.is_empty())) else {
+                if previous {
+                    out.errln(format!("Error from server (BadRequest): previous terminated container \"{c}\" in pod \"{pod_name}\" not found"));
+                } else {
+                    let reason = waiting_reason(&pd, c).unwrap_or_else(|| "ContainerCreating".into());
+                    out.errln(format!("Error from server (BadRequest): container \"{c}\" in pod \"{pod_name}\" is waiting to start: {reason}"));
+                }
+                out.code = 1;
+                return;
+            };
+            if lines.is_empty() && !previous && !sh.cluster.kubelets.is_running(&key, c) {
+                if let Some(reason) = waiting_reason(&pd, c) {
+                    out.errln(format!("Error from server (BadRequest): container \"{c}\" in pod \"{pod_name}\" is waiting to start: {reason}"));
+                    out.code = 1;
+                    return;
+                }
+            }
+            if let Some(t) = p.int("tail").filter(|t| *t >= 0) {
+                let t = t as usize;
+                if lines.len() > t {
+                    lines = lines[lines.len() - t..].to_vec();
+                }
+            }
+            if p.bool("follow") && !previous {
+                let total = sh.cluster.kubelets.logs(&key, c, false).map(|l| l.len()).unwrap_or(0);
+                let skip = total - lines.len();
+                let w = Watch {
+                    kind: WatchKind::Logs { pod: key.clone(), containers: vec![c.clone()], printed: vec![skip], prefix },
+                    cursor: sh.cluster.api.store.next_seq(),
+                    done: false,
+                    code: 0,
+                };
+                crate::watch::start(sh, w, out);
+                continue;
+            }
+            for l in lines {
+                if prefix {
+                    out.out(format!("[pod/{pod_name}/{c}] "));
+                }
+                out.outln(l);
+            }
+        }
+    }
+}
