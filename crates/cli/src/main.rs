@@ -15,6 +15,8 @@ const USAGE: &str = "Pilothouse: a simulated Kubernetes cluster with kubectl and
 Usage:
   pilothouse [--seed N]                 interactive terminal on a fresh minikube cluster
   pilothouse script FILE|- [--seed N]   run a script, print the transcript
+  pilothouse lesson check FILE|--all    play lessons: checks fail before each step, pass after
+  pilothouse lesson list                list the bundled lessons
   pilothouse --version                  print the version
   pilothouse help                       this help
 ";
@@ -92,8 +94,63 @@ fn run(mut args: Vec<String>) -> u8 {
             print!("{}", sh.run_script(&text));
             0
         }
+        Some("lesson") => lesson(&args[1..]),
         Some(other) => {
             eprintln!("pilothouse: unknown command {other:?}\n\n{USAGE}");
+            2
+        }
+    }
+}
+
+/// `pilothouse lesson check FILE|--all` and `pilothouse lesson list`.
+fn lesson(args: &[String]) -> u8 {
+    match args.first().map(String::as_str) {
+        Some("list") => {
+            for l in pilothouse_lessons::catalogue() {
+                match l {
+                    Ok(l) => println!("{:<32} {:<22} {}", l.id, l.topic, l.title.get(pilothouse_lessons::Lang::En)),
+                    Err(e) => println!("error: {e}"),
+                }
+            }
+            0
+        }
+        Some("check") => {
+            let files: Vec<(String, String)> = match args.get(1).map(String::as_str) {
+                None | Some("--all") => pilothouse_lessons::bundled().into_iter().map(|(f, t)| (f.to_string(), t.to_string())).collect(),
+                Some(path) => match std::fs::read_to_string(path) {
+                    Ok(t) => vec![(path.to_string(), t)],
+                    Err(e) => {
+                        eprintln!("pilothouse lesson check: cannot read {path}: {e}");
+                        return 1;
+                    }
+                },
+            };
+            let mut failed = 0;
+            for (file, text) in &files {
+                match pilothouse_lessons::load(file, text) {
+                    Err(e) => {
+                        println!("FAIL {e}");
+                        failed += 1;
+                    }
+                    Ok(l) => {
+                        let report = pilothouse_lessons::check_lesson(&l);
+                        if report.problems.is_empty() {
+                            println!("ok   {file} ({} steps)", l.steps.len());
+                        } else {
+                            failed += 1;
+                            println!("FAIL {file}");
+                            for p in &report.problems {
+                                println!("     {p}");
+                            }
+                        }
+                    }
+                }
+            }
+            println!("{} passed, {failed} failed", files.len() - failed);
+            u8::from(failed > 0)
+        }
+        _ => {
+            eprintln!("pilothouse lesson: use `check FILE|--all` or `list`");
             2
         }
     }

@@ -128,16 +128,8 @@ pub fn add_node(c: &mut Cluster, name: &str, index: usize, control_plane: bool) 
         }
         c.api.record(&n, "Normal", "RegisteredNode", &format!("Node {name} event: Registered Node {name} in Controller"), "node-controller", None);
     }
-    // Every node runs kube-proxy (a DaemonSet pod).
-    let ds_uid = c.api.store.get(&ObjectKey::new(Kind::DaemonSet, "kube-system", "kube-proxy")).and_then(|o| o.metadata().uid.clone());
-    if let Some(uid) = ds_uid {
-        let suffix = c.api.clock.suffix(5);
-        let pod = format!(
-            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: kube-proxy-{suffix}\n  namespace: kube-system\n  labels:\n    controller-revision-hash: 7d8f6d5f5d\n    k8s-app: kube-proxy\n    pod-template-generation: \"1\"\n  ownerReferences:\n  - apiVersion: apps/v1\n    kind: DaemonSet\n    name: kube-proxy\n    uid: {uid}\n    controller: true\n    blockOwnerDeletion: true\nspec:\n  nodeName: {name}\n  hostNetwork: true\n  priorityClassName: system-node-critical\n  serviceAccountName: kube-proxy\n  containers:\n  - name: kube-proxy\n    image: registry.k8s.io/kube-proxy:{v}\n    command: [\"/usr/local/bin/kube-proxy\", \"--config=/var/lib/kube-proxy/config.conf\", \"--hostname-override=$(NODE_NAME)\"]\n  tolerations:\n  - operator: Exists\n",
-            v = o.kubernetes_version
-        );
-        apply_yaml(c, &pod);
-    }
+    // Every node runs kube-proxy: the DaemonSet controller's pod for this node, made now.
+    crate::controllers::daemonset::create_daemon_pods_for_node(&mut c.api, name);
 }
 
 fn apply_yaml(c: &mut Cluster, yaml: &str) {
@@ -156,7 +148,9 @@ pub fn minikube(c: &mut Cluster, o: &ClusterOptions) {
     let v = o.kubernetes_version.clone();
     apply_yaml(
         c,
-        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: kube-proxy\n  namespace: kube-system\n  labels:\n    k8s-app: kube-proxy\nspec:\n  selector:\n    matchLabels:\n      k8s-app: kube-proxy\n  template:\n    metadata:\n      labels:\n        k8s-app: kube-proxy\n    spec:\n      priorityClassName: system-node-critical\n      hostNetwork: true\n      containers:\n      - name: kube-proxy\n        image: registry.k8s.io/kube-proxy:v1.32.0\n      tolerations:\n      - operator: Exists\n",
+        &format!(
+            "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: kube-proxy\n  namespace: kube-system\n  labels:\n    k8s-app: kube-proxy\nspec:\n  selector:\n    matchLabels:\n      k8s-app: kube-proxy\n  template:\n    metadata:\n      labels:\n        k8s-app: kube-proxy\n    spec:\n      priorityClassName: system-node-critical\n      hostNetwork: true\n      serviceAccountName: kube-proxy\n      containers:\n      - name: kube-proxy\n        image: registry.k8s.io/kube-proxy:{v}\n        command: [\"/usr/local/bin/kube-proxy\", \"--config=/var/lib/kube-proxy/config.conf\", \"--hostname-override=$(NODE_NAME)\"]\n      tolerations:\n      - operator: Exists\n",
+        ),
     );
     let profile = o.profile.clone();
     add_node(c, &profile, 1, true);

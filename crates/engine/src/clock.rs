@@ -21,6 +21,18 @@ pub enum Component {
     Kubelet,
     /// The node lifecycle controller.
     NodeLifecycle,
+    /// The DaemonSet controller.
+    DaemonSet,
+    /// The StatefulSet controller.
+    StatefulSet,
+    /// The Job controller (with TTL-after-finished).
+    Job,
+    /// The CronJob controller.
+    CronJob,
+    /// The HorizontalPodAutoscaler controller.
+    Hpa,
+    /// The disruption (PodDisruptionBudget) controller.
+    Disruption,
     /// Other controllers.
     Other(u8),
 }

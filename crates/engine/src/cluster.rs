@@ -5,7 +5,13 @@
 use crate::api::{ApiError, Kind, Object, ObjectKey};
 use crate::apiserver::{Api, ApplyResult, DeleteOptions, PatchType};
 use crate::clock::Component;
+use crate::controllers::cronjob::CronJobController;
+use crate::controllers::daemonset::DaemonSetController;
 use crate::controllers::deployment::DeploymentController;
+use crate::controllers::disruption::DisruptionController;
+use crate::controllers::hpa::HpaController;
+use crate::controllers::job::JobController;
+use crate::controllers::statefulset::StatefulSetController;
 use crate::controllers::gc::GarbageCollector;
 use crate::controllers::namespace::NamespaceController;
 use crate::controllers::node_lifecycle::NodeLifecycle;
@@ -49,6 +55,12 @@ pub struct Cluster {
     gc: GarbageCollector,
     deployments: DeploymentController,
     replicasets: ReplicaSetController,
+    pub(crate) daemonsets: DaemonSetController,
+    pub(crate) statefulsets: StatefulSetController,
+    pub(crate) jobs: JobController,
+    pub(crate) cronjobs: CronJobController,
+    pub(crate) hpa: HpaController,
+    pub(crate) disruption: DisruptionController,
     nodes: NodeLifecycle,
     /// Services, endpoints, ingress.
     pub net: crate::network::NetworkControllers,
@@ -76,6 +88,12 @@ impl Cluster {
             gc: GarbageCollector::default(),
             deployments: DeploymentController::default(),
             replicasets: ReplicaSetController::default(),
+            daemonsets: DaemonSetController::default(),
+            statefulsets: StatefulSetController::default(),
+            jobs: JobController::default(),
+            cronjobs: CronJobController::default(),
+            hpa: HpaController::default(),
+            disruption: DisruptionController::default(),
             nodes: NodeLifecycle::default(),
             net: Default::default(),
             storage: Default::default(),
@@ -122,6 +140,12 @@ impl Cluster {
             || self.gc.has_work(&self.api)
             || self.deployments.has_work(&self.api)
             || self.replicasets.has_work(&self.api)
+            || self.daemonsets.has_work(&self.api)
+            || self.statefulsets.has_work(&self.api)
+            || self.jobs.has_work(&self.api)
+            || self.cronjobs.has_work(&self.api)
+            || self.hpa.has_work(&self.api)
+            || self.disruption.has_work(&self.api)
             || self.scheduler.has_work(&self.api)
             || self.kubelets.has_work(&self.api)
             || self.nodes.has_work(&self.api)
@@ -144,6 +168,12 @@ impl Cluster {
         self.gc.run(&mut self.api);
         self.deployments.run(&mut self.api, take(Component::Deployment));
         self.replicasets.run(&mut self.api, take(Component::ReplicaSet));
+        self.daemonsets.run(&mut self.api, take(Component::DaemonSet));
+        self.statefulsets.run(&mut self.api, take(Component::StatefulSet));
+        self.jobs.run(&mut self.api, take(Component::Job));
+        self.cronjobs.run(&mut self.api, take(Component::CronJob));
+        self.hpa.run(&mut self.api, &self.kubelets, &self.addons, take(Component::Hpa));
+        self.disruption.run(&mut self.api, take(Component::Disruption));
         self.storage.run(&mut self.api, take(Component::Other(3)));
         self.scheduler.run(&mut self.api, take(Component::Scheduler));
         self.kubelets.run(&mut self.api, take(Component::Kubelet));

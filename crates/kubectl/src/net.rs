@@ -32,6 +32,15 @@ pub enum HttpResult {
     Timeout,
     /// The simulator cannot answer this yet.
     Unsupported(String),
+    /// The networking engine's failure, with curl's and wget's wording and curl's exit code.
+    Failed {
+        /// curl's message
+        curl: String,
+        /// busybox wget's message
+        wget: String,
+        /// curl's exit code
+        code: i32,
+    },
 }
 
 /// Where a request comes from.
@@ -45,15 +54,30 @@ pub enum Origin {
 
 /// The single door to cluster networking (Services, ClusterIPs, NodePorts, DNS names,
 /// Ingress). Swap the body for the networking engine's function when it lands.
-pub fn cluster_http(_sh: &mut Shell, _origin: &Origin, host: &str, port: u16, _path: &str) -> HttpResult {
-    HttpResult::Unsupported(format!(
-        "reaching {host}:{port} needs Service networking, which is not yet supported in Pilothouse (pods are reachable through `kubectl port-forward` and `kubectl proxy`)"
-    ))
+pub fn cluster_http(sh: &mut Shell, origin: &Origin, host: &str, port: u16, path: &str) -> HttpResult {
+    use pilothouse_engine::network::Origin as NetOrigin;
+    let from = match origin {
+        Origin::Host => NetOrigin::Host,
+        Origin::Pod(k) => NetOrigin::Pod(k.clone()),
+    };
+    let url = format!("http://{host}:{port}{path}");
+    match sh.cluster.http_get(from, &url) {
+        Ok(r) => HttpResult::Response { status: r.status, body: r.body },
+        Err(e) => HttpResult::Failed { curl: e.to_string(), wget: e.wget_message(), code: e.curl_exit_code() },
+    }
 }
 
-/// DNS lookups from a pod: the networking engine's job (see [`cluster_http`]).
-pub fn cluster_dns(_sh: &Shell, _origin: &Origin, _name: &str) -> Option<Result<String, String>> {
-    None
+/// DNS lookups from a pod through the cluster DNS (the networking engine).
+pub fn cluster_dns(sh: &Shell, origin: &Origin, name: &str) -> Option<Result<String, String>> {
+    let ns = match origin {
+        Origin::Host => None,
+        Origin::Pod(k) => Some(k.namespace.as_str()),
+    };
+    match pilothouse_engine::network::resolve(&sh.cluster.api, ns, name) {
+        Some(pilothouse_engine::network::dns::DnsAnswer::A { ips, .. }) => Some(Ok(ips.join(", "))),
+        Some(_) => Some(Ok(name.to_string())),
+        None => Some(Err(format!("NXDOMAIN"))),
+    }
 }
 
 /// Manifests at URLs (kubernetes.io examples): none are bundled yet.
@@ -473,6 +497,15 @@ fn render(o: &CurlOpts, url: &Url, r: HttpResult, out: &mut Out, files: &mut Vec
                 out.code = 28;
             }
         }
+        HttpResult::Failed { curl, wget, code } => {
+            if o.wget {
+                out.errln(wget);
+                out.code = 1;
+            } else {
+                out.errln(curl);
+                out.code = code;
+            }
+        }
         HttpResult::Unsupported(why) => {
             out.errln(format!("{}: {why}", if o.wget { "wget" } else { "curl" }));
             out.code = if o.wget { 1 } else { 7 };
@@ -531,20 +564,12 @@ pub fn pod_curl(sh: &mut Shell, from: &ObjectKey, cmd: &str, args: &[String]) ->
 /// `nslookup NAME` inside a container.
 pub fn pod_nslookup(sh: &mut Shell, from: &ObjectKey, name: &str) -> Out {
     let mut out = Out::default();
-    match cluster_dns(sh, &Origin::Pod(from.clone()), name) {
-        Some(Ok(ip)) => {
-            out.outln("Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n");
-            out.outln(format!("Name:\t{name}\nAddress: {ip}\n"));
-        }
-        Some(Err(_)) => {
-            out.outln("Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n");
-            out.errln(format!("** server can't find {name}: NXDOMAIN\n"));
-            out.code = 1;
-        }
-        None => {
-            out.errln("nslookup: cluster DNS is not yet supported in Pilothouse");
-            out.code = 1;
-        }
+    let (text, code) = pilothouse_engine::network::dns::nslookup(&sh.cluster.api, &from.namespace, name, false);
+    if code == 0 {
+        out.out(text);
+    } else {
+        out.out(text);
+        out.code = code;
     }
     out
 }

@@ -43,6 +43,13 @@ pub fn apply_defaults(obj: &mut Object) {
         Object::DaemonSet(ds) => {
             if let Some(spec) = ds.spec.as_mut() {
                 spec.revision_history_limit.get_or_insert(10);
+                let strategy = spec.update_strategy.get_or_insert_with(Default::default);
+                let ty = strategy.type_.get_or_insert_with(|| "RollingUpdate".to_string());
+                if ty == "RollingUpdate" {
+                    let ru = strategy.rolling_update.get_or_insert_with(Default::default);
+                    ru.max_unavailable.get_or_insert(IntOrString::Int(1));
+                    ru.max_surge.get_or_insert(IntOrString::Int(0));
+                }
                 template(&mut spec.template);
             }
         }
@@ -51,17 +58,42 @@ pub fn apply_defaults(obj: &mut Object) {
                 spec.replicas.get_or_insert(1);
                 spec.revision_history_limit.get_or_insert(10);
                 spec.pod_management_policy.get_or_insert_with(|| "OrderedReady".into());
+                let strategy = spec.update_strategy.get_or_insert_with(Default::default);
+                let ty = strategy.type_.get_or_insert_with(|| "RollingUpdate".to_string());
+                if ty == "RollingUpdate" {
+                    strategy.rolling_update.get_or_insert_with(Default::default).partition.get_or_insert(0);
+                }
+                let retention = spec.persistent_volume_claim_retention_policy.get_or_insert_with(Default::default);
+                retention.when_deleted.get_or_insert_with(|| "Retain".into());
+                retention.when_scaled.get_or_insert_with(|| "Retain".into());
+                for pvc in spec.volume_claim_templates.iter_mut().flatten() {
+                    if let Some(ps) = pvc.spec.as_mut() {
+                        ps.volume_mode.get_or_insert_with(|| "Filesystem".into());
+                    }
+                    pvc.status.get_or_insert_with(Default::default).phase.get_or_insert_with(|| "Pending".into());
+                }
                 template(&mut spec.template);
             }
         }
         Object::Job(j) => {
             if let Some(spec) = j.spec.as_mut() {
-                spec.backoff_limit.get_or_insert(6);
-                spec.completions.get_or_insert(1);
-                spec.parallelism.get_or_insert(1);
-                spec.completion_mode.get_or_insert_with(|| "NonIndexed".into());
+                job_spec(spec);
+            }
+        }
+        Object::CronJob(cj) => {
+            if let Some(spec) = cj.spec.as_mut() {
+                spec.concurrency_policy.get_or_insert_with(|| "Allow".into());
                 spec.suspend.get_or_insert(false);
-                template(&mut spec.template);
+                spec.successful_jobs_history_limit.get_or_insert(3);
+                spec.failed_jobs_history_limit.get_or_insert(1);
+                if let Some(js) = spec.job_template.spec.as_mut() {
+                    template(&mut js.template);
+                }
+            }
+        }
+        Object::HorizontalPodAutoscaler(h) => {
+            if let Some(spec) = h.spec.as_mut() {
+                hpa_spec(spec);
             }
         }
         Object::Service(s) => {
@@ -107,6 +139,57 @@ pub fn apply_defaults(obj: &mut Object) {
             }
         }
         _ => {}
+    }
+}
+
+/// Job spec defaults (`SetDefaults_Job`): completions and parallelism 1 when both are unset,
+/// parallelism 1 otherwise; backoffLimit 6 (or the per-index limit's maximum), NonIndexed,
+/// not suspended, pods replaced once terminating or failed.
+pub fn job_spec(spec: &mut k8s_openapi::api::batch::v1::JobSpec) {
+    if spec.completions.is_none() && spec.parallelism.is_none() {
+        spec.completions = Some(1);
+    }
+    spec.parallelism.get_or_insert(1);
+    if spec.backoff_limit.is_none() {
+        spec.backoff_limit = Some(if spec.backoff_limit_per_index.is_some() { i32::MAX } else { 6 });
+    }
+    spec.completion_mode.get_or_insert_with(|| "NonIndexed".into());
+    spec.suspend.get_or_insert(false);
+    if spec.pod_failure_policy.is_none() {
+        spec.pod_replacement_policy.get_or_insert_with(|| "TerminatingOrFailed".into());
+    }
+    template(&mut spec.template);
+}
+
+/// HorizontalPodAutoscaler (autoscaling/v2) defaults: minReplicas 1, CPU at 80 % when no metric
+/// is given, and the default scaling rules filled into a `behavior` the user started.
+pub fn hpa_spec(spec: &mut k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerSpec) {
+    use k8s_openapi::api::autoscaling::v2::{HPAScalingPolicy, HPAScalingRules, MetricSpec, MetricTarget, ResourceMetricSource};
+    spec.min_replicas.get_or_insert(1);
+    if spec.metrics.as_ref().is_none_or(|m| m.is_empty()) {
+        spec.metrics = Some(vec![MetricSpec {
+            type_: "Resource".into(),
+            resource: Some(ResourceMetricSource {
+                name: "cpu".into(),
+                target: MetricTarget { type_: "Utilization".into(), average_utilization: Some(80), ..Default::default() },
+            }),
+            ..Default::default()
+        }]);
+    }
+    if let Some(b) = spec.behavior.as_mut() {
+        let pol = |ty: &str, value: i32, period: i32| HPAScalingPolicy { type_: ty.into(), value, period_seconds: period };
+        let up = b.scale_up.get_or_insert_with(HPAScalingRules::default);
+        up.stabilization_window_seconds.get_or_insert(0);
+        up.select_policy.get_or_insert_with(|| "Max".into());
+        if up.policies.as_ref().is_none_or(|p| p.is_empty()) {
+            up.policies = Some(vec![pol("Pods", 4, 15), pol("Percent", 100, 15)]);
+        }
+        let down = b.scale_down.get_or_insert_with(HPAScalingRules::default);
+        down.stabilization_window_seconds.get_or_insert(300);
+        down.select_policy.get_or_insert_with(|| "Max".into());
+        if down.policies.as_ref().is_none_or(|p| p.is_empty()) {
+            down.policies = Some(vec![pol("Percent", 100, 15)]);
+        }
     }
 }
 

@@ -101,6 +101,9 @@ pub enum ApiError {
     /// An error inside the simulator (a bug, never a user mistake).
     #[error("{0}")]
     Internal(String),
+    /// Refused for now; retry later (HTTP 429), e.g. an eviction a disruption budget blocks.
+    #[error("{0}")]
+    TooManyRequests(String),
 }
 
 fn invalid_message(kind: &str, name: &str, causes: &[FieldError]) -> String {
@@ -124,6 +127,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "Forbidden",
             ApiError::MethodNotAllowed(_) => "MethodNotAllowed",
             ApiError::Internal(_) => "InternalError",
+            ApiError::TooManyRequests(_) => "TooManyRequests",
         }
     }
 
@@ -137,6 +141,7 @@ impl ApiError {
             ApiError::Forbidden(_) => 403,
             ApiError::MethodNotAllowed(_) => 405,
             ApiError::Internal(_) => 500,
+            ApiError::TooManyRequests(_) => 429,
         }
     }
 

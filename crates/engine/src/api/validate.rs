@@ -139,6 +139,83 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
                 None => errs.push(required("spec.template.spec.containers")),
             }
         }
+        Object::DaemonSet(ds) => {
+            let Some(spec) = &ds.spec else {
+                errs.push(required("spec.selector"));
+                return errs;
+            };
+            selector_and_template(Some(&spec.selector), spec.template.metadata.as_ref().and_then(|m| m.labels.as_ref()), &mut errs);
+            match &spec.template.spec {
+                Some(ps) => {
+                    pod_spec(ps, "spec.template.spec", &mut errs);
+                    restart_always(ps, &mut errs);
+                }
+                None => errs.push(required("spec.template.spec.containers")),
+            }
+        }
+        Object::StatefulSet(ss) => {
+            let Some(spec) = &ss.spec else {
+                errs.push(required("spec.selector"));
+                return errs;
+            };
+            replicas(spec.replicas, &mut errs);
+            selector_and_template(Some(&spec.selector), spec.template.metadata.as_ref().and_then(|m| m.labels.as_ref()), &mut errs);
+            match &spec.template.spec {
+                Some(ps) => {
+                    pod_spec(ps, "spec.template.spec", &mut errs);
+                    restart_always(ps, &mut errs);
+                }
+                None => errs.push(required("spec.template.spec.containers")),
+            }
+            if let Some(p) = &spec.pod_management_policy {
+                if p != "OrderedReady" && p != "Parallel" {
+                    errs.push(FieldError {
+                        field: "spec.podManagementPolicy".into(),
+                        message: format!("spec.podManagementPolicy: Unsupported value: \"{p}\": supported values: \"OrderedReady\", \"Parallel\""),
+                    });
+                }
+            }
+        }
+        Object::Job(j) => {
+            let Some(spec) = &j.spec else {
+                errs.push(required("spec.template"));
+                return errs;
+            };
+            job_spec(spec, "spec", &mut errs);
+        }
+        Object::CronJob(cj) => {
+            let Some(spec) = &cj.spec else {
+                errs.push(required("spec.schedule"));
+                return errs;
+            };
+            if spec.schedule.trim().is_empty() {
+                errs.push(required("spec.schedule"));
+            } else if let Err(e) = crate::controllers::cronjob::Schedule::parse(&spec.schedule) {
+                errs.push(invalid("spec.schedule", &quoted(&spec.schedule), &e));
+            }
+            if let Some(p) = &spec.concurrency_policy {
+                if !["Allow", "Forbid", "Replace"].contains(&p.as_str()) {
+                    errs.push(FieldError {
+                        field: "spec.concurrencyPolicy".into(),
+                        message: format!("spec.concurrencyPolicy: Unsupported value: \"{p}\": supported values: \"Allow\", \"Forbid\", \"Replace\""),
+                    });
+                }
+            }
+            for (f, v) in [("spec.successfulJobsHistoryLimit", spec.successful_jobs_history_limit), ("spec.failedJobsHistoryLimit", spec.failed_jobs_history_limit)] {
+                if let Some(v) = v.filter(|v| *v < 0) {
+                    errs.push(invalid(f, &v.to_string(), "must be greater than or equal to 0"));
+                }
+            }
+            if let Some(tz) = &spec.time_zone {
+                if tz != "UTC" && tz != "Etc/UTC" {
+                    errs.push(invalid("spec.timeZone", &quoted(tz), &format!("unknown time zone {tz}")));
+                }
+            }
+            match &spec.job_template.spec {
+                Some(js) => job_spec(js, "spec.jobTemplate.spec", &mut errs),
+                None => errs.push(required("spec.jobTemplate.spec.template")),
+            }
+        }
         Object::Service(s) => {
             if let Some(spec) = &s.spec {
                 let ty = spec.type_.as_deref().unwrap_or("ClusterIP");
@@ -204,6 +281,48 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
         _ => {}
     }
     errs
+}
+
+/// Job spec checks (`ValidateJobSpec`): counts not negative, Indexed needs completions, the
+/// template's restartPolicy is OnFailure or Never.
+fn job_spec(spec: &k8s_openapi::api::batch::v1::JobSpec, path: &str, errs: &mut Vec<FieldError>) {
+    for (f, v) in [("parallelism", spec.parallelism), ("completions", spec.completions), ("backoffLimit", spec.backoff_limit)] {
+        if let Some(v) = v.filter(|v| *v < 0) {
+            errs.push(invalid(&format!("{path}.{f}"), &v.to_string(), "must be greater than or equal to 0"));
+        }
+    }
+    if let Some(v) = spec.active_deadline_seconds.filter(|v| *v <= 0) {
+        errs.push(invalid(&format!("{path}.activeDeadlineSeconds"), &v.to_string(), "must be greater than 0"));
+    }
+    if let Some(v) = spec.ttl_seconds_after_finished.filter(|v| *v < 0) {
+        errs.push(invalid(&format!("{path}.ttlSecondsAfterFinished"), &v.to_string(), "must be greater than or equal to 0"));
+    }
+    match spec.completion_mode.as_deref() {
+        Some("Indexed") if spec.completions.is_none() => {
+            errs.push(FieldError { field: format!("{path}.completions"), message: format!("{path}.completions: Required value: when completion mode is Indexed") });
+        }
+        Some(m) if m != "Indexed" && m != "NonIndexed" => errs.push(FieldError {
+            field: format!("{path}.completionMode"),
+            message: format!("{path}.completionMode: Unsupported value: \"{m}\": supported values: \"NonIndexed\", \"Indexed\""),
+        }),
+        _ => {}
+    }
+    if spec.manual_selector == Some(true) {
+        selector_and_template(spec.selector.as_ref(), spec.template.metadata.as_ref().and_then(|m| m.labels.as_ref()), errs);
+    }
+    match &spec.template.spec {
+        Some(ps) => {
+            pod_spec(ps, &format!("{path}.template.spec"), errs);
+            let rp = ps.restart_policy.as_deref().unwrap_or("Always");
+            if rp != "OnFailure" && rp != "Never" {
+                errs.push(FieldError {
+                    field: format!("{path}.template.spec.restartPolicy"),
+                    message: format!("{path}.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\""),
+                });
+            }
+        }
+        None => errs.push(required(&format!("{path}.template.spec.containers"))),
+    }
 }
 
 fn replicas(r: Option<i32>, errs: &mut Vec<FieldError>) {

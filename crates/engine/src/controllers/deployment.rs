@@ -23,6 +23,12 @@ const MAX_REPLICAS: &str = "deployment.kubernetes.io/max-replicas";
 /// The label that ties pods to their template.
 pub const HASH_LABEL: &str = "pod-template-hash";
 
+/// Annotations a ReplicaSet does not inherit from its Deployment (`skipCopyAnnotation`); all the
+/// others, such as `kubernetes.io/change-cause`, are copied to the new ReplicaSet.
+fn skip_copy_annotation(k: &str) -> bool {
+    [REVISION, REVISION_HISTORY, DESIRED, MAX_REPLICAS, "kubectl.kubernetes.io/last-applied-configuration", "deprecated.deployment.rollback.to"].contains(&k)
+}
+
 /// The Deployment controller's state.
 #[derive(Debug, Default, Clone)]
 pub struct DeploymentController {
@@ -177,6 +183,12 @@ impl DeploymentController {
                         changed = true;
                     }
                 }
+                for (k, v) in d.metadata.annotations.iter().flatten().filter(|(k, _)| !skip_copy_annotation(k)) {
+                    if ann.get(k) != Some(v) {
+                        ann.insert(k.clone(), v.clone());
+                        changed = true;
+                    }
+                }
                 if changed {
                     if let Ok(o) = api.write(Object::ReplicaSet(rs.clone())) {
                         if let Object::ReplicaSet(r) = &*o {
@@ -197,7 +209,8 @@ impl DeploymentController {
                 let mut labels = spec.template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
                 labels.insert(HASH_LABEL.into(), hash.clone());
                 let rev = max_old_rev + 1;
-                let mut annotations = std::collections::BTreeMap::new();
+                let mut annotations: std::collections::BTreeMap<String, String> =
+                    d.metadata.annotations.iter().flatten().filter(|(k, _)| !skip_copy_annotation(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
                 annotations.insert(DESIRED.to_string(), replicas.to_string());
                 annotations.insert(MAX_REPLICAS.to_string(), (replicas + surge).to_string());
                 annotations.insert(REVISION.to_string(), rev.to_string());

@@ -3,11 +3,18 @@
 //! each key idempotently, and ask the clock to wake it for time-based work. A controller is never
 //! told why it runs.
 
+pub mod cronjob;
+pub mod daemonset;
 pub mod deployment;
+pub mod disruption;
 pub mod gc;
+pub mod hpa;
+pub mod job;
 pub mod namespace;
 pub mod node_lifecycle;
 pub mod replicaset;
+pub mod statefulset;
+pub mod workload;
 
 use crate::api::{meta, Kind, Object, ObjectKey};
 use crate::apiserver::Api;

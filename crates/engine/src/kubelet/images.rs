@@ -27,6 +27,11 @@ pub enum Handler {
     },
     /// python -m http.server: a directory listing.
     PythonHttp,
+    /// The Kubernetes Basics tutorial app: `Hello Kubernetes bootcamp! | Running on: <pod> | v=N`.
+    Bootcamp {
+        /// 1 or 2
+        version: u8,
+    },
     /// A TCP-only service (redis, etcd, ...): answers TCP checks, not HTTP.
     Tcp,
 }
@@ -137,6 +142,9 @@ pub fn lookup(image: &str) -> Result<ImageInfo, String> {
         "python" => known(tag == "latest" || tag.starts_with("3") || tag.starts_with("alpine"), "python", 370_000_000, (5000, 12000)),
         "registry.k8s.io/e2e-test-images/agnhost" | "k8s.gcr.io/e2e-test-images/agnhost" => known(tag.starts_with("2.") && version_like(&tag), "agnhost", 51_000_000, (1500, 4000)),
         "test-app" | "ghcr.io/pilothouse/test-app" => known(tag == "1.0.0" || tag == "1.1.0" || tag == "latest", "test-app", 8_500_000, (800, 2000)),
+        "gcr.io/google-samples/kubernetes-bootcamp" | "jocatalin/kubernetes-bootcamp" | "docker.io/jocatalin/kubernetes-bootcamp" => {
+            known(tag == "v1" || tag == "v2", "kubernetes-bootcamp", 211_000_000, (3000, 7000))
+        }
         "luksa/kubia" => known(["latest", "v1", "v2", "v3"].contains(&tag.as_str()), "luksa/kubia", 660_000_000, (3000, 8000)),
         "polinux/stress" | "progrium/stress" => known(tag == "latest", "polinux/stress", 4_000_000, (800, 1800)),
         "registry.k8s.io/pause" | "k8s.gcr.io/pause" => known(true, "pause", 300_000, (300, 800)),
@@ -230,6 +238,7 @@ pub fn program_for(image: &str, command: &[String], args: &[String]) -> Program 
         "httpd" => serve(Handler::Httpd, vec![80], 10 * MI, 500),
         "redis" => serve(Handler::Tcp, vec![6379], 4 * MI, 300),
         "test-app" => serve(Handler::TestApp { foo: tag != "1.0.0" }, vec![8080], 16 * MI, 1000),
+        "kubernetes-bootcamp" => serve(Handler::Bootcamp { version: if tag == "v2" { 2 } else { 1 } }, vec![8080], 25 * MI, 800),
         "kubia" => serve(
             Handler::Kubia { version: match tag.as_str() { "v2" => 2, "v3" => 3, _ => 1 } },
             vec![8080],
@@ -458,6 +467,7 @@ pub fn http_answer(handler: Handler, path: &str, pod_name: &str, client_ip: &str
             _ if hits >= 4 => (500, "Some internal error has occurred! This is pod {pod_name}\n".replace("{pod_name}", pod_name)),
             _ => (200, format!("This is v3 running in pod {pod_name}\n")),
         },
+        Handler::Bootcamp { version } => (200, format!("Hello Kubernetes bootcamp! | Running on: {pod_name} | v={version}\n")),
         Handler::PythonHttp => (200, "<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Directory listing for /</title>\n</head>\n<body>\n<h1>Directory listing for /</h1>\n<hr>\n<ul>\n</ul>\n<hr>\n</body>\n</html>\n".into()),
         Handler::Tcp => match path {
             "/ready" | "/health" | "/healthz" | "/livez" | "/readyz" => (200, "OK".into()),
@@ -480,6 +490,7 @@ pub fn startup_logs(handler: Option<Handler>, ports: &[i32]) -> Vec<String> {
         Some(Handler::Netexec) => vec![format!("I0101 00:00:00.000000       1 log.go:245] Started HTTP server on port {}", ports.first().copied().unwrap_or(8080))],
         Some(Handler::TestApp { .. }) => vec![format!("listening on :{}", ports.first().copied().unwrap_or(8080))],
         Some(Handler::Kubia { .. }) => vec!["Kubia server starting...".into()],
+        Some(Handler::Bootcamp { .. }) => vec!["Kubernetes Bootcamp App Started At: 2025-01-01T00:00:00.000Z | Running On:  $POD ".into()],
         Some(Handler::Httpd) => vec!["AH00558: httpd: Could not reliably determine the server's fully qualified domain name. Set the 'ServerName' directive globally to suppress this message".into()],
         Some(Handler::PythonHttp) => vec![format!("Serving HTTP on 0.0.0.0 port {} (http://0.0.0.0:{}/) ...", ports.first().copied().unwrap_or(8000), ports.first().copied().unwrap_or(8000))],
         _ => vec![],

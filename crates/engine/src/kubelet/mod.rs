@@ -602,7 +602,7 @@ impl Kubelets {
                             *st = ProbeState { next_ms: now + delay, successes: 0, failures: 0 };
                         }
                         let ports = c.program.server.as_ref().map(|s| s.ports.clone()).unwrap_or_default();
-                        c.logs.extend(images::startup_logs(c.program.server.as_ref().map(|s| s.handler), &ports));
+                        c.logs.extend(images::startup_logs(c.program.server.as_ref().map(|s| s.handler), &ports).into_iter().map(|l| l.replace("$POD", &pod_name)));
                         c.poststart_done = false;
                         if let Some(h) = cspec.lifecycle.as_ref().and_then(|l| l.post_start.as_ref()) {
                             if let Some(cmd) = h.exec.as_ref().and_then(|e| e.command.as_ref()) {
@@ -1099,6 +1099,21 @@ impl Kubelets {
     /// Mutable access to a container's runtime (exec, faults, requests).
     pub fn container_mut(&mut self, key: &ObjectKey, container: &str) -> Option<&mut ContainerRt> {
         self.pods.get_mut(key)?.containers.iter_mut().find(|c| c.name == container)
+    }
+
+    /// What a pod's running containers use now, for the metrics API: the image programs' CPU
+    /// (millicores) and memory (bytes), and the HTTP requests served so far (load drives CPU).
+    /// `None` when no container of the pod is running.
+    pub fn pod_usage(&self, key: &ObjectKey) -> Option<(u64, u64, u64)> {
+        let rt = self.pods.get(key)?;
+        if rt.final_phase.is_some() || !self.nodes.get(&rt.node).is_some_and(|n| n.running) {
+            return None;
+        }
+        let running: Vec<&ContainerRt> = rt.containers.iter().filter(|c| !c.init && matches!(c.stage, Stage::Running(_))).collect();
+        if running.is_empty() {
+            return None;
+        }
+        Some((running.iter().map(|c| c.program.cpu).sum(), running.iter().map(|c| c.memory).sum(), running.iter().map(|c| c.hits).sum()))
     }
 
     /// Whether a container is running (exec needs it).

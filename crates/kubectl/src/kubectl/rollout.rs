@@ -415,10 +415,14 @@ fn undo(sh: &mut Shell, args: &[String], out: &mut Out) {
         if let Some(spec) = nd.spec.as_mut() {
             spec.template = tmpl;
         }
-        // kubectl copies the revision's annotations (change-cause) to the deployment.
-        if let Some(cause) = target.1.metadata.annotations.as_ref().and_then(|a| a.get(CHANGE_CAUSE)) {
-            nd.metadata.annotations.get_or_insert_with(Default::default).insert(CHANGE_CAUSE.into(), cause.clone());
-        }
+        // kubectl replaces the deployment's annotations with the revision's (change-cause among
+        // them), keeping only its own bookkeeping ones (`annotationsToSkip`).
+        let skip = |k: &str| {
+            ["kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision", "deployment.kubernetes.io/revision-history", "deployment.kubernetes.io/desired-replicas", "deployment.kubernetes.io/max-replicas", "deprecated.deployment.rollback.to"].contains(&k)
+        };
+        let mut annotations: std::collections::BTreeMap<String, String> = d.metadata.annotations.iter().flatten().filter(|(k, _)| skip(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        annotations.extend(target.1.metadata.annotations.iter().flatten().filter(|(k, _)| !skip(k)).map(|(k, v)| (k.clone(), v.clone())));
+        nd.metadata.annotations = if annotations.is_empty() { None } else { Some(annotations) };
         nd.metadata.resource_version = None;
         match sh.cluster.update(Object::Deployment(nd)) {
             Ok(_) => out.outln(format!("{} rolled back", ref_name(Kind::Deployment, &key.name))),
