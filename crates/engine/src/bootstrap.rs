@@ -154,10 +154,6 @@ pub fn minikube(c: &mut Cluster, o: &ClusterOptions) {
     );
     let profile = o.profile.clone();
     add_node(c, &profile, 1, true);
-    for i in 2..=o.nodes.max(1) {
-        let name = format!("{profile}-m{i:02}");
-        add_node(c, &name, i, false);
-    }
     // Control-plane static pods (mirror pods owned by the node).
     let node_uid = c.api.store.get(&ObjectKey::new(Kind::Node, "", &profile)).and_then(|n| n.metadata().uid.clone()).unwrap_or_default();
     for (comp, image, cpu) in [
@@ -181,6 +177,12 @@ pub fn minikube(c: &mut Cluster, o: &ClusterOptions) {
         c,
         "apiVersion: v1\nkind: Service\nmetadata:\n  name: kubernetes\n  namespace: default\n  labels:\n    component: apiserver\n    provider: kubernetes\nspec:\n  clusterIP: 10.96.0.1\n  ports:\n  - name: https\n    port: 443\n    protocol: TCP\n    targetPort: 8443\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: kube-dns\n  namespace: kube-system\n  labels:\n    k8s-app: kube-dns\n    kubernetes.io/cluster-service: \"true\"\n    kubernetes.io/name: CoreDNS\n  annotations:\n    prometheus.io/port: \"9153\"\n    prometheus.io/scrape: \"true\"\nspec:\n  clusterIP: 10.96.0.10\n  selector:\n    k8s-app: kube-dns\n  ports:\n  - name: dns\n    port: 53\n    protocol: UDP\n    targetPort: 53\n  - name: dns-tcp\n    port: 53\n    protocol: TCP\n    targetPort: 53\n  - name: metrics\n    port: 9153\n    protocol: TCP\n    targetPort: 9153\n",
     );
+    // The control plane comes up first, so the system pods land on it; workers join after.
+    c.settle();
+    for i in 2..=o.nodes.max(1) {
+        let name = format!("{profile}-m{i:02}");
+        add_node(c, &name, i, false);
+    }
     c.addons.insert("default-storageclass".into(), true);
     c.addons.insert("storage-provisioner".into(), true);
 }

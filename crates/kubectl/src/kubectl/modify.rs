@@ -814,12 +814,44 @@ pub fn drain(sh: &mut Shell, args: &[String], out: &mut Out) {
             out.errln(format!("Warning: {}", warns.join("; ")));
         }
         let grace = p.int("grace-period").filter(|g| *g >= 0);
-        for k in &to_evict {
-            out.outln(format!("evicting pod {}/{}", k.namespace, k.name));
-            let _ = sh.cluster.delete(k, &DeleteOptions { grace_period: grace, ..Default::default() });
+        let limit = p.duration_ms("timeout").filter(|t| *t > 0).unwrap_or(10 * 60_000);
+        let disable_eviction = p.bool("disable-eviction");
+        // Evict through the Eviction API (honouring PodDisruptionBudgets), retrying every 5 s
+        // as kubectl does while a budget refuses.
+        let mut pending: Vec<ObjectKey> = to_evict.clone();
+        let started = sh.cluster.now_ms();
+        let mut announced: Vec<ObjectKey> = Vec::new();
+        while !pending.is_empty() {
+            let mut still = Vec::new();
+            for k in pending {
+                if !announced.contains(&k) {
+                    out.outln(format!("evicting pod {}/{}", k.namespace, k.name));
+                    announced.push(k.clone());
+                }
+                let result = if disable_eviction || grace.is_some() {
+                    sh.cluster.delete(&k, &DeleteOptions { grace_period: grace, ..Default::default() }).map(|_| ())
+                } else {
+                    sh.cluster.evict(&k)
+                };
+                if let Err(e) = result {
+                    if e.reason() == "TooManyRequests" {
+                        out.errln(format!("error when evicting pods/\"{}\" -n \"{}\" (will retry after 5s): {e}", k.name, k.namespace));
+                        still.push(k);
+                    }
+                }
+            }
+            pending = still;
+            if pending.is_empty() || sh.cluster.now_ms() - started >= limit {
+                break;
+            }
+            sh.cluster.advance(5_000);
+        }
+        if !pending.is_empty() {
+            let left: Vec<String> = pending.iter().map(|k| format!("{}/{}", k.namespace, k.name)).collect();
+            out.fail(format!("unable to drain node \"{node}\" due to error: error when evicting pods/\"{}\": global timeout reached", left.join(", ")));
+            continue;
         }
         let keys = to_evict.clone();
-        let limit = p.duration_ms("timeout").filter(|t| *t > 0).unwrap_or(10 * 60_000);
         let mut reported: Vec<ObjectKey> = Vec::new();
         let mut lines: Vec<String> = Vec::new();
         sh.run_until(limit, |sh| {
