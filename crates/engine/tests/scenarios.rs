@@ -408,3 +408,19 @@ mod rolling_property {
         }
     }
 }
+
+#[test]
+fn stuck_rollout_exceeds_its_progress_deadline() {
+    let mut c = Cluster::minikube(1);
+    apply(&mut c, &HELLO.replace("  replicas: 1\n", "  replicas: 2\n"));
+    c.advance(30_000);
+    set_image(&mut c, "hello-node", "agnhost", "registry.k8s.io/e2e-test-images/agnhost:9.99");
+    let progressing = |c: &Cluster| match c.get(&ObjectKey::new(Kind::Deployment, "default", "hello-node")).as_deref() {
+        Some(Object::Deployment(d)) => d.status.as_ref().unwrap().conditions.as_ref().unwrap().iter().find(|c| c.type_ == "Progressing").map(|c| (c.status.clone(), c.reason.clone().unwrap_or_default())).unwrap(),
+        _ => panic!(),
+    };
+    c.advance(30_000);
+    assert_eq!(progressing(&c), ("True".to_string(), "ReplicaSetUpdated".to_string()));
+    c.advance(600_000);
+    assert_eq!(progressing(&c), ("False".to_string(), "ProgressDeadlineExceeded".to_string()));
+}

@@ -462,7 +462,7 @@ impl DeploymentController {
                 set(&mut conds, "Progressing", "True", "NewReplicaSetCreated", format!("Created new replica set \"{name}\""), &now);
             } else {
                 // Progress is any change in the status counters; no progress past the deadline fails.
-                let progressed = old.replicas != Some(total) || old.updated_replicas != Some(updated) || old.ready_replicas != Some(ready) || old.available_replicas != Some(available);
+                let progressed = old.replicas.unwrap_or(0) != total || old.updated_replicas.unwrap_or(0) != updated || old.ready_replicas.unwrap_or(0) != ready || old.available_replicas.unwrap_or(0) != available;
                 let last = progressing.as_ref().and_then(|c| c.last_update_time.as_ref()).map(|t| t.0);
                 let stalled = last.is_some_and(|t| (api.clock.now_secs() - t).num_seconds() > deadline as i64);
                 if progressed || progressing.is_none() || progressing.as_ref().and_then(|c| c.reason.as_deref()) == Some("DeploymentPaused") {
