@@ -72,6 +72,8 @@ pub struct Cluster {
     pub addons: BTreeMap<String, bool>,
     /// Rounds run so far (for benchmarks and the idle check).
     pub rounds: u64,
+    /// `minikube pause`: the control plane and the kubelets are frozen; time still passes.
+    pub paused: bool,
 }
 
 /// Most reconcile rounds at one instant before `settle` gives up (a livelock guard).
@@ -100,6 +102,7 @@ impl Cluster {
             options: ClusterOptions::default(),
             addons: BTreeMap::new(),
             rounds: 0,
+            paused: false,
         };
         crate::bootstrap::namespaces(&mut c);
         c
@@ -136,6 +139,9 @@ impl Cluster {
 
     /// Whether any component has work at the current instant.
     pub fn has_work(&self) -> bool {
+        if self.paused {
+            return false;
+        }
         self.ns.has_work(&self.api)
             || self.gc.has_work(&self.api)
             || self.deployments.has_work(&self.api)
@@ -203,6 +209,10 @@ impl Cluster {
     /// Advances virtual time by `ms`, waking timers in order and settling at each instant.
     pub fn advance(&mut self, ms: u64) {
         let target = self.api.clock.now_ms() + ms;
+        if self.paused {
+            self.api.clock.set_now(target);
+            return;
+        }
         self.settle();
         while let Some(t) = self.api.clock.next_timer() {
             if t > target {
@@ -218,6 +228,9 @@ impl Cluster {
     /// Jumps from timer to timer until none is left within `max_ms`; returns whether it got idle.
     pub fn run_until_idle(&mut self, max_ms: u64) -> bool {
         let limit = self.api.clock.now_ms() + max_ms;
+        if self.paused {
+            return true;
+        }
         self.settle();
         while let Some(t) = self.api.clock.next_timer() {
             if t > limit {
@@ -355,6 +368,30 @@ impl Cluster {
             self.settle();
         }
         removed
+    }
+
+    /// Removes a node like `minikube node delete`: its kubelet goes, the Node object and the
+    /// pods bound to it are deleted at once (there is no kubelet left to stop them gracefully).
+    pub fn remove_node(&mut self, name: &str) -> bool {
+        if self.kubelets.nodes.remove(name).is_none() {
+            return false;
+        }
+        let pods: Vec<ObjectKey> = self.api.store.pods_on_node(name).cloned().collect();
+        for k in pods {
+            self.kubelets.pods.remove(&k);
+            let _ = self.api.remove_now(&k);
+        }
+        let _ = self.api.remove_now(&ObjectKey::new(Kind::Node, "", name));
+        self.settle();
+        true
+    }
+
+    /// `minikube pause` / `unpause`: freezes or resumes every component.
+    pub fn set_paused(&mut self, paused: bool) {
+        self.paused = paused;
+        if !paused {
+            self.settle();
+        }
     }
 
     /// Adds a node like `minikube node add` (named `<profile>-mNN`).

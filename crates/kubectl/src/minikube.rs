@@ -515,6 +515,7 @@ fn stop(sh: &mut Shell, name: &str, out: &mut Out) {
             sh.cluster.stop_node(n);
         }
         sh.profiles.tunnel = false;
+        sh.cluster.tunnel(false);
     }
     if let Some(pr) = sh.profiles.map.get_mut(name) {
         pr.status = Status::Stopped;
@@ -539,6 +540,7 @@ fn pause(sh: &mut Shell, name: &str, pause: bool, out: &mut Out) {
     if let Some(pr) = sh.profiles.map.get_mut(name) {
         pr.status = if pause { Status::Paused } else { Status::Running };
     }
+    sh.cluster.set_paused(pause);
 }
 
 fn status(sh: &Shell, name: &str, output: Option<&str>, out: &mut Out) {
@@ -662,8 +664,7 @@ fn node(sh: &mut Shell, p: &flags::Parsed, out: &mut Out) {
                     out.outln(format!("✋  Stopping node \"{full}\"  ..."));
                     out.outln(format!("🛑  Powering off \"{full}\" via SSH ..."));
                     out.outln(format!("🔥  Deleting \"{full}\" in docker ..."));
-                    sh.cluster.stop_node(&full);
-                    let _ = sh.cluster.delete(&ObjectKey::new(Kind::Node, "", &full), &Default::default());
+                    sh.cluster.remove_node(&full);
                     out.outln(format!("💀  Node {short} was successfully deleted."));
                 }
             }
@@ -1262,6 +1263,8 @@ fn tunnel(sh: &mut Shell, out: &mut Out) {
         return;
     }
     sh.profiles.tunnel = true;
+    // The engine routes the service CIDR (ClusterIPs, LoadBalancer IPs) from the host.
+    sh.cluster.tunnel(true);
     crate::net::after_command(sh);
     let lbs: Vec<String> = sh
         .cluster
