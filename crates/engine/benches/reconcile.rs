@@ -2,7 +2,8 @@
 //! Running, reported as simulated pods per wall-clock second; then the cost of an idle tick.
 //!
 //! Run: `cargo bench -p pilothouse-engine --bench reconcile` (release build). Override the size
-//! with `PH_BENCH_NODES` / `PH_BENCH_PODS` / `PH_BENCH_REPLICAS`.
+//! with `PH_BENCH_NODES` / `PH_BENCH_PODS` / `PH_BENCH_REPLICAS`; `PH_BENCH_EVENTS=1` records
+//! Events and `PH_BENCH_TRACE=1` keeps scheduler traces, as the page does.
 
 use pilothouse_engine::api::parse_manifests;
 use pilothouse_engine::{Cluster, ClusterOptions, Kind, Object};
@@ -19,6 +20,8 @@ fn main() {
     let t0 = Instant::now();
     let mut c = Cluster::start(1, ClusterOptions { nodes, cpus: 64, memory_mb: 256 * 1024, ..Default::default() });
     c.api.record_events = std::env::var("PH_BENCH_EVENTS").is_ok();
+    // Per-node traces cost allocations on every attempt; the page keeps them on (PH_BENCH_TRACE=1).
+    c.scheduler.sched.set_tracing(std::env::var("PH_BENCH_TRACE").is_ok());
     println!("cluster of {nodes} nodes started in {:.2?} ({} pods)", t0.elapsed(), c.pod_count());
     let deployments = pods.div_ceil(per);
     let t1 = Instant::now();

@@ -208,6 +208,26 @@ impl Api {
                 }
             }
         }
+        if let Object::PriorityClass(pc) = obj {
+            // As the Priority admission plugin does: user values are capped, one global default.
+            let name = meta::name(&pc.metadata).to_string();
+            if pc.value > 1_000_000_000 && !name.starts_with("system-") {
+                return Err(ApiError::Forbidden(format!(
+                    "priorityclasses.scheduling.k8s.io \"{name}\" is forbidden: maximum allowed value of a user defined priority is 1000000000"
+                )));
+            }
+            if pc.global_default == Some(true) {
+                let existing = self.store.list(Kind::PriorityClass).find_map(|o| match &**o {
+                    Object::PriorityClass(c) if c.global_default == Some(true) => Some(meta::name(&c.metadata).to_string()),
+                    _ => None,
+                });
+                if let Some(d) = existing {
+                    return Err(ApiError::Forbidden(format!(
+                        "priorityclasses.scheduling.k8s.io \"{name}\" is forbidden: PriorityClass {d} is already marked as default. Only one default can exist"
+                    )));
+                }
+            }
+        }
         if let Object::Pod(p) = obj {
             let name = meta::name(&p.metadata).to_string();
             if let Some(spec) = p.spec.as_mut() {

@@ -416,8 +416,26 @@ impl Kubelets {
                         if !rt.stop_requested {
                             api.record(&obj, "Normal", "Killing", &format!("Stopping container {}", c.name), "kubelet", Some(&host));
                         }
-                        let stop_at = if c.program.handles_sigterm { now + 200 } else { deadline };
-                        let code = if c.program.handles_sigterm { 0 } else { 137 };
+                        // A preStop exec hook runs first (its sleeps take time); SIGTERM follows.
+                        // Both count against the grace period, after which SIGKILL ends it all.
+                        let hook_ms: u64 = spec
+                            .containers
+                            .iter()
+                            .find(|x| x.name == c.name)
+                            .and_then(|x| x.lifecycle.as_ref()?.pre_stop.as_ref()?.exec.as_ref()?.command.clone())
+                            .map(|cmd| {
+                                let script = if cmd.len() >= 3 && cmd[0].ends_with("sh") && cmd[1] == "-c" { cmd[2].clone() } else { cmd.join(" ") };
+                                images::shell_program(&script).steps.iter().fold(0u64, |t, s| match s {
+                                    Step::Sleep(ms) => t.saturating_add(*ms),
+                                    Step::Forever => u64::MAX,
+                                    _ => t,
+                                })
+                            })
+                            .unwrap_or(0);
+                        let sigterm_at = now.saturating_add(hook_ms);
+                        let graceful = c.program.handles_sigterm && sigterm_at.saturating_add(200) <= deadline;
+                        let stop_at = if graceful { sigterm_at + 200 } else { deadline };
+                        let code = if graceful { 0 } else { 137 };
                         let _ = since;
                         c.stage = Stage::Stopping(stop_at.min(deadline.max(now)), code);
                         c.ready = false;

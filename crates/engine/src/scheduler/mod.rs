@@ -132,6 +132,9 @@ impl FilterStates {
     }
 }
 
+/// How many pods' latest traces are kept (memory stays bounded in big clusters).
+pub const MAX_TRACES: usize = 2000;
+
 /// The scheduler: profile, plugins, cache, queue and the latest trace of each pod.
 pub struct Scheduler {
     profile: Profile,
@@ -144,6 +147,7 @@ pub struct Scheduler {
     /// The scheduling queue of pending pods.
     pub queue: SchedulingQueue,
     traces: BTreeMap<PodKey, Trace>,
+    trace_order: std::collections::VecDeque<PodKey>,
     tracing: bool,
     next_start_index: usize,
 }
@@ -175,6 +179,7 @@ impl Scheduler {
             cache: SchedulerCache::new(),
             queue: SchedulingQueue::new(),
             traces: BTreeMap::new(),
+            trace_order: std::collections::VecDeque::new(),
             tracing: true,
             next_start_index: 0,
         }
@@ -194,6 +199,26 @@ impl Scheduler {
     /// Turns per-node tracing on (default) or off (for speed; the trace then has only a summary).
     pub fn set_tracing(&mut self, on: bool) {
         self.tracing = on;
+    }
+
+    /// Stores a pod's latest trace, keeping at most [`MAX_TRACES`] (the oldest attempts go first).
+    fn keep_trace(&mut self, key: PodKey, trace: Trace) {
+        if !self.traces.contains_key(&key) {
+            self.trace_order.push_back(key.clone());
+        }
+        self.traces.insert(key, trace);
+        if self.trace_order.len() > 2 * MAX_TRACES {
+            let traces = &self.traces;
+            self.trace_order.retain(|k| traces.contains_key(k));
+        }
+        while self.traces.len() > MAX_TRACES {
+            match self.trace_order.pop_front() {
+                Some(old) => {
+                    self.traces.remove(&old);
+                }
+                None => break,
+            }
+        }
     }
 
     /// The latest trace of a pod.
@@ -235,14 +260,14 @@ impl Scheduler {
                 self.cache.assume_pod(pod, node);
                 self.queue.done(&key);
                 if self.tracing {
-                    self.traces.insert(key, trace.clone());
+                    self.keep_trace(key, trace.clone());
                 }
             }
             ScheduleOutcome::Unschedulable { trace, .. } => {
                 let rejected: Vec<String> = trace_rejectors(trace);
                 self.queue.requeue_unschedulable(&key, &rejected, now);
                 if self.tracing {
-                    self.traces.insert(key, trace.clone());
+                    self.keep_trace(key, trace.clone());
                 }
             }
         }
