@@ -42,7 +42,7 @@ pub struct StatefulSetController {
 /// The revision name of a StatefulSet's current template (`<set>-<hash>`).
 pub fn revision_name(set: &StatefulSet) -> String {
     let t = set.spec.as_ref().map(|s| s.template.clone()).unwrap_or_default();
-    let hash = super::deployment::template_hash(&t, set.status.as_ref().and_then(|s| s.collision_count));
+    let hash = super::deployment::template_hash(&t, Some(set.status.as_ref().and_then(|s| s.collision_count).unwrap_or(0)));
     format!("{}-{hash}", meta::name(&set.metadata))
 }
 
