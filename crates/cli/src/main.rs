@@ -4,7 +4,9 @@
 //! * `pilothouse script FILE|- [--seed N]` — runs a script and prints the transcript.
 //! * `pilothouse --version`, `pilothouse help`.
 //!
-//! Room is left for `lesson`, `bench` and `serve` (see [`run`]).
+//! * `pilothouse serve` — the cluster as a Kubernetes API server for the real kubectl.
+//!
+//! Room is left for `bench` (see [`run`]).
 
 use pilothouse_kubectl::{Effect, Shell};
 use std::io::{BufRead, Read, Write};
@@ -17,6 +19,8 @@ Usage:
   pilothouse script FILE|- [--seed N]   run a script, print the transcript
   pilothouse lesson check FILE|--all    play lessons: checks fail before each step, pass after
   pilothouse lesson list                list the bundled lessons
+  pilothouse serve [--port 6443] [--seed N] [--kubeconfig PATH] [--speed X]
+                                        the cluster as a Kubernetes API for the real kubectl
   pilothouse --version                  print the version
   pilothouse help                       this help
 ";
@@ -95,9 +99,53 @@ fn run(mut args: Vec<String>) -> u8 {
             0
         }
         Some("lesson") => lesson(&args[1..]),
+        Some("serve") => serve(seed, &args[1..]),
         Some(other) => {
             eprintln!("pilothouse: unknown command {other:?}\n\n{USAGE}");
             2
+        }
+    }
+}
+
+/// `pilothouse serve [--port 6443] [--kubeconfig PATH] [--speed X]` (`--seed` is parsed above).
+fn serve(seed: u64, args: &[String]) -> u8 {
+    let mut opts = pilothouse_serve::ServeOptions { seed, ..Default::default() };
+    let mut i = 0;
+    while i < args.len() {
+        let (flag, inline) = match args[i].split_once('=') {
+            Some((f, v)) => (f.to_string(), Some(v.to_string())),
+            None => (args[i].clone(), None),
+        };
+        let value = match inline.or_else(|| args.get(i + 1).cloned().inspect(|_| i += 1)) {
+            Some(v) => v,
+            None => {
+                eprintln!("pilothouse serve: {flag} needs a value");
+                return 2;
+            }
+        };
+        let ok = match flag.as_str() {
+            "--port" => value.parse().map(|p| opts.port = p).is_ok(),
+            "--kubeconfig" => {
+                opts.kubeconfig = Some(value.clone().into());
+                true
+            }
+            "--speed" => value.parse::<f64>().map(|s| opts.speed = s).is_ok_and(|_| opts.speed >= 0.0),
+            _ => {
+                eprintln!("pilothouse serve: unknown flag {flag:?}\n\n{USAGE}");
+                return 2;
+            }
+        };
+        if !ok {
+            eprintln!("pilothouse serve: invalid value {value:?} for {flag}");
+            return 2;
+        }
+        i += 1;
+    }
+    match pilothouse_serve::run(opts) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("pilothouse serve: {e}");
+            1
         }
     }
 }

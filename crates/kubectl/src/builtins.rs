@@ -18,6 +18,7 @@ pub fn dispatch(sh: &mut Shell, words: &[String], stdin: Option<String>) -> Out 
     let args = &words[1..];
     match cmd {
         "kubectl" => return crate::kubectl::run(sh, args, stdin),
+        "minikube" if crate::ssh::is_ssh(args) => return crate::ssh::run(sh, args, stdin),
         "minikube" => return crate::minikube::run(sh, args),
         "echo" => {
             let (newline, rest) = if args.first().map(String::as_str) == Some("-n") { (false, &args[1..]) } else { (true, args) };

@@ -16,6 +16,7 @@ pub mod minikube;
 pub mod net;
 pub mod printers;
 mod shell;
+mod ssh;
 pub mod tab;
 pub mod watch;
 

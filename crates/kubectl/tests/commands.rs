@@ -136,7 +136,7 @@ fn logs_and_exec() {
     let (out, _, code) = run(&mut s, "kubectl logs deploy/hello");
     assert_eq!(code, 0);
     assert!(out.contains("Started HTTP server on port 8080"), "{out}");
-    assert_eq!(run(&mut s, "kubectl logs nope").1, "Error from server (NotFound): pods \"nope\" not found\n");
+    assert_eq!(run(&mut s, "kubectl logs nope").1, "error: error from server (NotFound): pods \"nope\" not found in namespace \"default\"\n");
     let pod = s.run("kubectl get pods -o jsonpath={.items[0].metadata.name}").stdout;
     assert_eq!(run(&mut s, &format!("kubectl exec {pod} -- hostname")).0, format!("{pod}\n"));
     assert_eq!(run(&mut s, &format!("kubectl exec {pod} -c nope -- ls")).1, format!("error: container nope is not valid for pod {pod}\n"));

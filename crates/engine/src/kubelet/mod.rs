@@ -217,6 +217,21 @@ impl Kubelets {
         !self.queue.is_empty() || !self.static_dirty.is_empty() || api.store.next_seq() > self.cursor
     }
 
+    /// Whether a manifest in the node's folder defines the pod `key` (its mirror name).
+    fn static_manifest_for(&self, node: &str, key: &ObjectKey) -> bool {
+        let Some(agent) = self.nodes.get(node) else { return false };
+        agent.static_manifests.values().any(|yaml| {
+            crate::api::parse_manifests(yaml).is_ok_and(|objs| {
+                objs.iter().any(|m| match &m.object {
+                    Object::Pod(p) => {
+                        format!("{}-{node}", p.metadata.name.as_deref().unwrap_or("")) == key.name && p.metadata.namespace.as_deref().unwrap_or("default") == key.namespace
+                    }
+                    _ => false,
+                })
+            })
+        })
+    }
+
     /// Creates missing mirror pods for the static manifests of dirty nodes and removes mirror
     /// pods whose manifest is gone.
     fn sync_static(&mut self, api: &mut Api) {
@@ -327,8 +342,22 @@ impl Kubelets {
             return None;
         }
         let uid = meta::uid(&pod.metadata).to_string();
+        // A static pod's mirror is only its reflection in the API: deleting it while the
+        // manifest is still in the folder does not stop the pod. The kubelet drops the old
+        // mirror object at once and posts a new one, which takes over the running pod.
+        let static_kept = meta::annotation(&pod.metadata, MIRROR_ANNOTATION).is_some() && self.static_manifest_for(&node, key);
+        if static_kept && pod.metadata.deletion_timestamp.is_some() {
+            let _ = api.remove_now(key);
+            self.static_dirty.insert(node);
+            return None;
+        }
         if self.pods.get(key).is_some_and(|p| p.uid != uid) {
-            self.pods.remove(key);
+            match self.pods.get_mut(key) {
+                Some(rt) if static_kept => rt.uid = uid.clone(),
+                _ => {
+                    self.pods.remove(key);
+                }
+            }
         }
         if !self.pods.contains_key(key) {
             if pod.status.as_ref().and_then(|s| s.phase.as_deref()).is_some_and(|p| p == "Succeeded" || p == "Failed") {

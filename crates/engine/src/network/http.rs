@@ -134,6 +134,9 @@ impl NetError {
     }
 }
 
+/// The kubelet's read-only port.
+pub const KUBELET_READ_ONLY_PORT: u16 = 10255;
+
 /// How long a connect to an unrouted address takes to fail (Linux SYN retries).
 const CONNECT_TIMEOUT_MS: u64 = 133_134;
 
@@ -332,6 +335,10 @@ impl Cluster {
         if !self.kubelets.nodes.get(node).is_some_and(|a| a.running) {
             return Err(c.timeout());
         }
+        // The kubelet's read-only port (`readOnlyPort: 10255` in its configuration).
+        if port == KUBELET_READ_ONLY_PORT {
+            return Ok(self.kubelet_read_only(node, &c.url.path));
+        }
         // hostNetwork pods and hostPorts on the node.
         let on_node: Vec<ObjectKey> = self.api.store.pods_on_node(node).cloned().collect();
         for key in &on_node {
@@ -370,6 +377,32 @@ impl Cluster {
             return self.via_service(c, &svc, &sp, Some(node), true);
         }
         Err(c.refused())
+    }
+
+    /// The kubelet's read-only HTTP endpoints: `/healthz` (`?verbose` lists the checks) and
+    /// `/pods`, the pods the node's kubelet runs as a `PodList` (indented, as `| jq .` would
+    /// show it, so `grep` finds single fields), static pods included under their mirror names.
+    fn kubelet_read_only(&self, node: &str, path: &str) -> HttpResponse {
+        let (route, query) = path.split_once('?').unwrap_or((path, ""));
+        let text = |status: u16, body: String| HttpResponse { status, headers: vec![("Content-Type".into(), "text/plain; charset=utf-8".into())], body, pod: None };
+        match route.trim_end_matches('/') {
+            "/healthz" if query.split('&').any(|q| q == "verbose" || q.starts_with("verbose=")) => text(200, "[+]ping ok\n[+]log ok\n[+]syncloop ok\nhealthz check passed\n".into()),
+            "/healthz" => text(200, "ok".into()),
+            "/pods" => {
+                let items: Vec<serde_json::Value> = self
+                    .api
+                    .store
+                    .pods_on_node(node)
+                    .filter_map(|k| self.api.store.get(k))
+                    .filter(|o| o.metadata().deletion_timestamp.is_none())
+                    .map(|o| o.to_json())
+                    .collect();
+                let items = if items.is_empty() { serde_json::Value::Null } else { serde_json::Value::Array(items) };
+                let body = serde_json::json!({"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": items});
+                HttpResponse { status: 200, headers: vec![("Content-Type".into(), "application/json".into())], body: format!("{}\n", serde_json::to_string_pretty(&body).unwrap_or_default()), pod: None }
+            }
+            _ => text(404, "404 page not found\n".into()),
+        }
     }
 
     fn service_by_cluster_ip(&self, ip: &str) -> Option<Service> {

@@ -417,10 +417,10 @@ fn create_job(sh: &mut Shell, args: &[String], out: &mut Out, cron: bool) {
     let Some(p) = parse_flags(out, path, args, &spec) else { return };
     let Some(name) = one_name(out, &p, path) else { return };
     let ns = namespace(sh, &p);
+    if let (false, Some(from)) = (cron, p.get("from").map(str::to_string)) {
+        return job_from_cronjob(sh, out, &p, &name, &ns, &from);
+    }
     let Some(image) = p.get("image").map(str::to_string) else {
-        if p.has("from") {
-            return out.fail("\"kubectl create job --from\" is not supported in Pilothouse yet");
-        }
         return out.fail(if cron { "required flag(s) \"image\", \"schedule\" not set".to_string() } else { "required flag(s) \"image\" not set".to_string() });
     };
     let mut c = Map::new();
@@ -448,6 +448,28 @@ fn create_job(sh: &mut Shell, args: &[String], out: &mut Out, cron: bool) {
         let value = json!({ "apiVersion": "batch/v1", "kind": "Job", "metadata": meta(&name, &ns, None), "spec": { "template": template }, "status": {} });
         finish(sh, out, &p, Kind::Job, value);
     }
+}
+
+/// `kubectl create job NAME --from=cronjob/CRONJOB`: a Job from the CronJob's jobTemplate,
+/// annotated `cronjob.kubernetes.io/instantiate: manual` and owned by the CronJob.
+fn job_from_cronjob(sh: &mut Shell, out: &mut Out, p: &Parsed, name: &str, ns: &super::Ns, from: &str) {
+    let (kind, cj) = from.split_once('/').unwrap_or(("", from));
+    if !matches!(kind, "cronjob" | "cronjobs" | "cj" | "cronjob.batch" | "cronjobs.batch") {
+        return out.fail(format!("from must be an existing cronjob: unknown resource {from:?}"));
+    }
+    let key = pilothouse_engine::ObjectKey::new(Kind::CronJob, &ns.ns, cj);
+    let Some(obj) = sh.cluster.get(&key) else {
+        return out.fail(format!("Error from server (NotFound): cronjobs.batch \"{cj}\" not found"));
+    };
+    let json = obj.to_json();
+    let template = json.pointer("/spec/jobTemplate").cloned().unwrap_or_default();
+    let mut annotations = template.pointer("/metadata/annotations").cloned().unwrap_or_else(|| json!({}));
+    annotations["cronjob.kubernetes.io/instantiate"] = json!("manual");
+    let mut m = meta(name, ns, template.pointer("/metadata/labels").cloned());
+    m["annotations"] = annotations;
+    m["ownerReferences"] = json!([{ "apiVersion": "batch/v1", "kind": "CronJob", "name": cj, "uid": json.pointer("/metadata/uid").cloned().unwrap_or_default(), "controller": true }]);
+    let value = json!({ "apiVersion": "batch/v1", "kind": "Job", "metadata": m, "spec": template.get("spec").cloned().unwrap_or_default(), "status": {} });
+    finish(sh, out, p, Kind::Job, value);
 }
 
 fn create_priorityclass(sh: &mut Shell, args: &[String], out: &mut Out) {

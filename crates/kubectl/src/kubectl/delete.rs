@@ -125,6 +125,7 @@ pub fn delete(sh: &mut Shell, args: &[String], stdin: Option<String>, out: &mut 
     }
     let opts = DeleteOptions { grace_period: if grace >= 0 { Some(grace) } else { None }, propagation: cascade };
     let mut deleted = Vec::new();
+    let mut uids = Vec::new();
     for key in keys {
         let what = format!("{} \"{}\"", key.kind.info().singular_resource(), key.name);
         if dry {
@@ -136,7 +137,8 @@ pub fn delete(sh: &mut Shell, args: &[String], stdin: Option<String>, out: &mut 
             continue;
         }
         match sh.cluster.delete(&key, &opts) {
-            Ok(_) => {
+            Ok(gone) => {
+                uids.push(gone.metadata().uid.clone());
                 if p.get("output") == Some("name") {
                     out.outln(super::ref_name(key.kind, &key.name));
                 } else {
@@ -154,7 +156,7 @@ pub fn delete(sh: &mut Shell, args: &[String], stdin: Option<String>, out: &mut 
     }
     let wait = p.get("wait").is_none_or(|w| w == "true");
     if wait && !deleted.is_empty() {
-        wait_gone(sh, &deleted, &p, cascade);
+        wait_gone(sh, &deleted, &uids, &p, cascade);
     }
     for e in errors {
         report(out, &e);
@@ -162,11 +164,14 @@ pub fn delete(sh: &mut Shell, args: &[String], stdin: Option<String>, out: &mut 
 }
 
 /// Advances virtual time until every key is gone (kubectl's `--wait`), bounded by `--timeout`.
-fn wait_gone(sh: &mut Shell, keys: &[ObjectKey], p: &Parsed, cascade: Propagation) {
+fn wait_gone(sh: &mut Shell, keys: &[ObjectKey], uids: &[Option<String>], p: &Parsed, cascade: Propagation) {
     let limit = p.duration_ms("timeout").filter(|t| *t > 0).unwrap_or(10 * 60_000);
     let keys = keys.to_vec();
+    // Gone means this object (by uid): a replacement of the same name (a static pod's mirror,
+    // a StatefulSet's pod) does not keep kubectl waiting.
+    let uids = uids.to_vec();
     sh.run_until(limit, |sh| {
-        keys.iter().all(|k| sh.cluster.get(k).is_none())
+        keys.iter().zip(&uids).all(|(k, uid)| sh.cluster.get(k).is_none_or(|o| o.metadata().uid != *uid))
             && (cascade != Propagation::Foreground || keys.iter().all(|k| k.kind != Kind::Deployment || no_pods_left(sh, k)))
     });
 }

@@ -150,6 +150,8 @@ impl Container {
         if let Some(rt) = sh.cluster.kubelets.container_mut(&self.key, &self.name) {
             rt.files = self.files.clone();
         }
+        // Writes under volume mounts land in the volumes now (a pod deleted next keeps them).
+        sh.cluster.sync_volume_files();
     }
 
     fn abs(&self, p: &str) -> String {
@@ -176,15 +178,19 @@ impl Container {
         }
     }
 
-    fn read(&self, path: &str) -> Option<String> {
+    /// The file as the container sees it: this session's writes, then the engine's view
+    /// (volumes mounted over the image: a PVC's data, ConfigMap and Secret files, emptyDirs).
+    fn read(&self, sh: &mut Shell, path: &str) -> Option<String> {
         let p = self.abs(path);
-        self.files.get(&p).cloned().or_else(|| self.builtin_file(&p))
+        self.files.get(&p).cloned().or_else(|| sh.cluster.exec_read(&self.key, &self.name, &p).ok()).or_else(|| self.builtin_file(&p))
     }
 
-    fn is_dir(&self, path: &str) -> bool {
+    fn is_dir(&self, sh: &mut Shell, path: &str) -> bool {
         let p = self.abs(path);
         let prefix = format!("{}/", p.trim_end_matches('/'));
-        DEFAULT_DIRS.contains(&p.as_str()) || self.files.keys().any(|k| k.starts_with(&prefix))
+        DEFAULT_DIRS.contains(&p.as_str())
+            || self.files.keys().any(|k| k.starts_with(&prefix))
+            || matches!(sh.cluster.exec_read(&self.key, &self.name, &p), Err(pilothouse_engine::storage::files::FsError::IsDirectory(_)))
     }
 
     /// Runs a command line (`sh -c` script) in the container; returns the exit code.
@@ -295,9 +301,9 @@ impl Container {
                 }
                 let mut code = 0;
                 for f in args {
-                    match self.read(f) {
+                    match self.read(sh, f) {
                         Some(c) => out.out(c),
-                        None if self.is_dir(f) => {
+                        None if self.is_dir(sh, f) => {
                             out.errln(format!("cat: read error: Is a directory"));
                             code = 1;
                         }
@@ -313,13 +319,15 @@ impl Container {
                 let targets: Vec<String> = args.iter().filter(|a| !a.starts_with('-')).cloned().collect();
                 let targets = if targets.is_empty() { vec![self.cwd.clone()] } else { targets };
                 let mut code = 0;
+                let many = targets.len() > 1;
+                let mut listed = 0;
                 for t in targets {
                     let p = self.abs(&t);
-                    if self.read(&p).is_some() {
+                    if self.read(sh, &p).is_some() {
                         out.outln(t.clone());
                         continue;
                     }
-                    if !self.is_dir(&p) {
+                    if !self.is_dir(sh, &p) {
                         out.errln(format!("ls: {t}: No such file or directory"));
                         code = 1;
                         continue;
@@ -329,11 +337,18 @@ impl Container {
                     if p == "/" {
                         names.extend(["bin", "dev", "etc", "home", "lib", "media", "mnt", "opt", "proc", "root", "run", "sbin", "srv", "sys", "tmp", "usr", "var"].iter().map(|s| s.to_string()));
                     }
-                    if p == "/usr/share/nginx/html" && self.image.contains("nginx") {
+                    let mounted = sh.cluster.exec_list(&self.key, &self.name, &p);
+                    if p == "/usr/share/nginx/html" && self.image.contains("nginx") && mounted.is_err() {
                         names.extend(["50x.html", "index.html"].iter().map(|s| s.to_string()));
                     }
                     if p == "/etc" {
                         names.extend(["hostname", "hosts", "resolv.conf"].iter().map(|s| s.to_string()));
+                    }
+                    // Files in volumes mounted here (and mount points below).
+                    for n in mounted.unwrap_or_default() {
+                        if !names.contains(&n) {
+                            names.push(n);
+                        }
                     }
                     for k in self.files.keys() {
                         if let Some(rest) = k.strip_prefix(&prefix) {
@@ -344,6 +359,14 @@ impl Container {
                         }
                     }
                     names.sort();
+                    // Several directories: each under a `dir:` header, separated by a blank line.
+                    if many {
+                        if listed > 0 {
+                            out.outln("");
+                        }
+                        out.outln(format!("{t}:"));
+                        listed += 1;
+                    }
                     if !names.is_empty() {
                         out.outln(names.join("  "));
                     }
@@ -383,7 +406,7 @@ impl Container {
             }
             "cd" => {
                 let t = args.first().cloned().unwrap_or_else(|| "/root".into());
-                if self.is_dir(&t) {
+                if self.is_dir(sh, &t) {
                     self.cwd = self.abs(&t);
                     0
                 } else {

@@ -47,7 +47,12 @@ pub fn pod_for(sh: &Shell, out: &mut Out, ns: &str, arg: &str) -> Option<Pod> {
     };
     let key = ObjectKey::new(kind, ns, &name);
     let Some(obj) = sh.cluster.get(&key) else {
-        out.errln(pilothouse_engine::ApiError::not_found(kind, &name).kubectl_message());
+        if kind == Kind::Pod {
+            // kubectl logs fetches the pod through its own helper, which words it so.
+            out.errln(format!("error: error from server (NotFound): pods \"{name}\" not found in namespace \"{ns}\""));
+        } else {
+            out.errln(pilothouse_engine::ApiError::not_found(kind, &name).kubectl_message());
+        }
         out.code = 1;
         return None;
     };

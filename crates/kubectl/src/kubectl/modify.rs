@@ -165,7 +165,7 @@ pub fn scale(sh: &mut Shell, args: &[String], out: &mut Out) {
             continue;
         }
         let Some(live) = sh.cluster.get(&key) else {
-            not_found(out, &key);
+            report(out, &format!("error: no objects passed to scale {} \"{}\" not found", key.kind.info().resource_name(), key.name));
             continue;
         };
         let cur = live.to_json().pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
