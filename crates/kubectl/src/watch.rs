@@ -277,15 +277,42 @@ fn step(sh: &mut Shell, w: &mut Watch) -> Vec<(Stream, String)> {
             }
         }
         WatchKind::Rollout { key, last, deadline_ms } => {
-            let (line, done, err) = crate::kubectl::rollout::status_line(sh, key);
-            if let Some(e) = err {
+            // Like kubectl's watch: the current state first, then one line per change event.
+            let mut versions: Vec<std::sync::Arc<pilothouse_engine::Object>> = Vec::new();
+            if last.is_empty() {
+                versions.extend(sh.cluster.get(key));
+            } else {
+                for (k, o, deleted) in &events {
+                    if k == key && !deleted {
+                        versions.push(o.clone());
+                    }
+                }
+            }
+            if versions.is_empty() && sh.cluster.get(key).is_none() {
+                let (_, _, err) = crate::kubectl::rollout::status_line(sh, key);
                 w.done = true;
                 w.code = 1;
-                return vec![(Stream::Stderr, format!("error: {e}\n"))];
+                return vec![(Stream::Stderr, format!("error: {}\n", err.unwrap_or_default()))];
             }
-            if line != *last {
+            let mut done = false;
+            for obj in versions {
+                let (line, d, err) = crate::kubectl::rollout::status_line_of(&obj, key);
+                if let Some(e) = err {
+                    w.done = true;
+                    w.code = 1;
+                    let mut v = Vec::new();
+                    if !s.is_empty() {
+                        v.push((Stream::Stdout, std::mem::take(&mut s)));
+                    }
+                    v.push((Stream::Stderr, format!("error: {e}\n")));
+                    return v;
+                }
                 s.push_str(&line);
                 *last = line;
+                if d {
+                    done = true;
+                    break;
+                }
             }
             if done {
                 w.done = true;

@@ -855,7 +855,8 @@ async fn follow_logs(state: &Arc<State>, req: &Req) -> Result<Response, Failure>
     Ok(resp)
 }
 
-/// `POST .../pods/NAME/eviction`: a graceful delete (PodDisruptionBudgets are not checked).
+/// `POST .../pods/NAME/eviction`: the Eviction API — refused with 429 while a
+/// PodDisruptionBudget allows no disruption, otherwise a graceful delete.
 fn evict(c: &mut Cluster, state: &Arc<State>, req: &Req, t: &Target) -> Result<Response, Failure> {
     let body = req.json_body()?;
     let key = t.key();
@@ -872,7 +873,7 @@ fn evict(c: &mut Cluster, state: &Arc<State>, req: &Req, t: &Target) -> Result<R
         c.api.get(&key).map_err(|e| api_err(&e, t, &key.name))?;
         return Ok(created(&success(json!({"name": key.name, "kind": "pods"}))));
     }
-    let r = c.delete(&key, &opts);
+    let r = if opts.grace_period.is_some() { c.delete(&key, &opts).map(|_| ()) } else { c.evict(&key) };
     state.notify(c);
     r.map_err(|e| api_err(&e, t, &key.name))?;
     let mut s = success(json!({"name": key.name, "kind": "pods"}));

@@ -89,7 +89,12 @@ pub fn status_line(sh: &Shell, key: &ObjectKey) -> (String, bool, Option<String>
     let Some(obj) = sh.cluster.get(key) else {
         return (String::new(), false, Some(pilothouse_engine::ApiError::not_found(key.kind, &key.name).kubectl_message().trim_start_matches("Error from server (NotFound): ").to_string()));
     };
-    match &*obj {
+    status_line_of(&obj, key)
+}
+
+/// The status line for one version of a workload (kubectl prints one per watch event).
+pub fn status_line_of(obj: &Object, key: &ObjectKey) -> (String, bool, Option<String>) {
+    match obj {
         Object::Deployment(d) => {
             let name = &key.name;
             let gen = d.metadata.generation.unwrap_or(0);
@@ -175,7 +180,7 @@ fn status(sh: &mut Shell, args: &[String], out: &mut Out) {
             continue;
         }
         let deadline = p.duration_ms("timeout").filter(|t| *t > 0).map(|t| sh.cluster.now_ms() + t);
-        let w = Watch { kind: WatchKind::Rollout { key: key.clone(), last: String::new(), deadline_ms: deadline }, cursor: 0, done: false, code: 0 };
+        let w = Watch { kind: WatchKind::Rollout { key: key.clone(), last: String::new(), deadline_ms: deadline }, cursor: sh.cluster.api.store.next_seq(), done: false, code: 0 };
         crate::watch::start(sh, w, out);
         if out.code != 0 {
             return;
