@@ -426,6 +426,8 @@ fn container(c: &Container, path: &str, names: &mut std::collections::BTreeSet<S
             for (k, q) in map.iter().flatten() {
                 if !super::quantity::is_valid(&q.0) {
                     errs.push(invalid(&format!("{path}.resources.{which}[{k}]"), &quoted(&q.0), "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
+                } else if super::quantity::parse_milli(&q.0).is_some_and(|v| v < 0) {
+                    errs.push(invalid(&format!("{path}.resources.{which}[{k}]"), &quoted(&q.0), "must be greater than or equal to 0"));
                 }
             }
         }
@@ -468,6 +470,13 @@ mod tests {
         let o = crate::api::parse_manifests("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n  - name: c\n").unwrap();
         let errs = validate(&o[0].object);
         assert_eq!(errs[0].message, "spec.containers[0].image: Required value");
+    }
+
+    #[test]
+    fn negative_requests_are_invalid() {
+        let o = crate::api::parse_manifests("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n  - name: c\n    image: nginx\n    resources:\n      requests:\n        cpu: \"-1\"\n").unwrap();
+        let errs = validate(&o[0].object);
+        assert_eq!(errs[0].message, "spec.containers[0].resources.requests[cpu]: Invalid value: \"-1\": must be greater than or equal to 0");
     }
 
     #[test]
