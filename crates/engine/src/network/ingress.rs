@@ -19,7 +19,8 @@ pub const NAMESPACE: &str = "ingress-nginx";
 /// The controller class of ingress-nginx.
 pub const CONTROLLER_CLASS: &str = "k8s.io/ingress-nginx";
 
-const ADDON_YAML: &str = r#"apiVersion: v1
+/// What `minikube addons enable ingress` creates (one source for the engine and the terminal).
+pub const ADDON_YAML: &str = r#"apiVersion: v1
 kind: Namespace
 metadata:
   name: ingress-nginx
