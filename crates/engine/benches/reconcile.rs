@@ -59,17 +59,37 @@ fn main() {
         n as f64 / wall.as_secs_f64()
     );
     c.run_until_idle(3_600_000);
-    // An idle cluster does no work per tick.
+    // An idle cluster does no work per tick but the kubelets' heartbeats: one Lease renewal per
+    // node per 10 s of virtual time, as real kubelets do.
     let rv = c.api.store.resource_version();
+    let seq = c.api.store.next_seq();
     let t2 = Instant::now();
     for _ in 0..1000 {
         c.advance(1_000);
     }
+    let elapsed = t2.elapsed();
+    let (mut leases, mut other) = (0, 0);
+    for e in c.api.store.events_since(seq).unwrap_or(&[]) {
+        if e.key.kind == Kind::Lease {
+            leases += 1;
+        } else {
+            other += 1;
+        }
+    }
     println!(
-        "1000 idle ticks of 1 s: {:.2?} total, {} objects written (resourceVersion {} -> {})",
-        t2.elapsed(),
+        "1000 idle ticks of 1 s: {:.2?} total, {} objects written (resourceVersion {} -> {}): {} Lease renewals, {} other writes",
+        elapsed,
         c.api.store.resource_version() - rv,
         rv,
-        c.api.store.resource_version()
+        c.api.store.resource_version(),
+        leases,
+        other
     );
+    assert_eq!(other, 0, "an idle cluster writes nothing but heartbeats");
+    // A tick that does not move the clock does nothing at all.
+    let rv = c.api.store.resource_version();
+    for _ in 0..1000 {
+        c.settle();
+    }
+    assert_eq!(c.api.store.resource_version(), rv);
 }

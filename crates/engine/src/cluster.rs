@@ -198,6 +198,9 @@ impl Cluster {
 
     /// Runs rounds until no component has work at the current instant. Returns the rounds run.
     pub fn settle(&mut self) -> usize {
+        if !self.paused {
+            self.kubelets.renew_leases(&mut self.api);
+        }
         let mut n = 0;
         while self.has_work() && n < MAX_ROUNDS {
             self.step();

@@ -273,6 +273,47 @@ fn stopped_node_goes_not_ready() {
 }
 
 #[test]
+fn kubelets_renew_their_node_leases() {
+    let mut c = Cluster::start(1, ClusterOptions { nodes: 2, ..Default::default() });
+    let lease = |c: &Cluster, node: &str| match c.get(&ObjectKey::new(Kind::Lease, "kube-node-lease", node)).as_deref() {
+        Some(Object::Lease(l)) => Some(l.clone()),
+        _ => None,
+    };
+    let renewed_ago = |c: &Cluster, node: &str| {
+        let l = lease(c, node).unwrap();
+        (c.api.clock.now() - l.spec.unwrap().renew_time.unwrap().0).num_milliseconds()
+    };
+    let l = lease(&c, "minikube").expect("the kubelet creates its Lease");
+    let spec = l.spec.clone().unwrap();
+    assert_eq!(spec.holder_identity.as_deref(), Some("minikube"));
+    assert_eq!(spec.lease_duration_seconds, Some(40));
+    let owner = &l.metadata.owner_references.as_ref().unwrap()[0];
+    assert_eq!((owner.kind.as_str(), owner.name.as_str()), ("Node", "minikube"));
+    assert!(lease(&c, "minikube-m02").is_some());
+    // The renewal follows the clock: never older than 10 s on a running node.
+    for _ in 0..6 {
+        c.advance(7_000);
+        assert!(renewed_ago(&c, "minikube") < 10_000);
+    }
+    // A clock that stands still writes nothing.
+    let rv = c.api.store.resource_version();
+    c.settle();
+    c.settle();
+    assert_eq!(c.api.store.resource_version(), rv);
+    // A stopped kubelet stops renewing; started again, it renews at once.
+    assert!(c.stop_node("minikube-m02"));
+    c.advance(60_000);
+    assert!(renewed_ago(&c, "minikube-m02") >= 60_000);
+    assert!(renewed_ago(&c, "minikube") < 10_000);
+    c.start_node("minikube-m02");
+    assert!(renewed_ago(&c, "minikube-m02") < 10_000);
+    // Deleting the node collects its Lease.
+    assert!(c.remove_node("minikube-m02"));
+    c.advance(5_000);
+    assert!(lease(&c, "minikube-m02").is_none());
+}
+
+#[test]
 fn namespace_delete_removes_contents() {
     let mut c = Cluster::minikube(1);
     apply(&mut c, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n");

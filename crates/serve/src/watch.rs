@@ -12,6 +12,7 @@ use axum::response::Response;
 use bytes::Bytes;
 use pilothouse_engine::api::{Kind, Object};
 use pilothouse_engine::selector::Selector;
+use pilothouse_engine::store::{EventType, WatchEvent};
 use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
@@ -132,6 +133,32 @@ fn initial(c: &mut pilothouse_engine::Cluster, params: &WatchParams) -> Result<(
     Ok((pending, seq))
 }
 
+/// What a watcher with filters sees of one change, as the API server's watch cache decides it: a
+/// change that makes an object start matching is ADDED, one that makes it stop matching is
+/// DELETED (carrying the previous object at the change's resourceVersion), none if it matches
+/// neither before nor after.
+fn translate(p: &WatchParams, ev: &WatchEvent) -> Option<(&'static str, Arc<Object>)> {
+    let pass = |o: &Object| matches(p.kind, p.namespace.as_deref(), p.labels.as_ref(), &p.fields, o);
+    match ev.event_type {
+        EventType::Added => pass(&ev.object).then(|| ("ADDED", ev.object.clone())),
+        EventType::Deleted => pass(&ev.object).then(|| ("DELETED", ev.object.clone())),
+        EventType::Modified => {
+            let now = pass(&ev.object);
+            let before = ev.prev.as_deref().is_some_and(pass);
+            match (before, now) {
+                (true, true) => Some(("MODIFIED", ev.object.clone())),
+                (false, true) => Some(("ADDED", ev.object.clone())),
+                (true, false) => {
+                    let mut last = ev.prev.as_deref()?.clone();
+                    last.metadata_mut().resource_version = Some(ev.rv.to_string());
+                    Some(("DELETED", Arc::new(last)))
+                }
+                (false, false) => None,
+            }
+        }
+    }
+}
+
 /// New events since `seq` that pass the filters; the new position; whether the log was compacted.
 fn collect(c: &mut pilothouse_engine::Cluster, p: &WatchParams, seq: u64) -> (Vec<Bytes>, u64, bool) {
     let store = &c.api.store;
@@ -145,8 +172,11 @@ fn collect(c: &mut pilothouse_engine::Cluster, p: &WatchParams, seq: u64) -> (Ve
         Some(evs) => {
             let now = c.api.clock.now();
             for ev in evs {
-                if ev.key.kind == p.kind && matches(p.kind, p.namespace.as_deref(), p.labels.as_ref(), &p.fields, &ev.object) {
-                    out.push(line(ev.event_type.wire(), render(p, &ev.object, now)));
+                if ev.key.kind != p.kind {
+                    continue;
+                }
+                if let Some((ty, obj)) = translate(p, ev) {
+                    out.push(line(ty, render(p, &obj, now)));
                 }
             }
             (out, next, false)

@@ -211,3 +211,60 @@ fn get_watch_streams_changes() {
     assert!(out.contains("w      0/1     Pending") || out.contains("w      1/1     Running"), "{out}");
     assert!(out.lines().count() >= 3, "{out}");
 }
+
+#[test]
+fn get_watch_with_a_selector_sees_objects_leave_and_join() {
+    let Some(e) = env("watch-selector") else { return };
+    let port = e.server.port;
+    let pod = r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"s","labels":{"app":"a"}},"spec":{"containers":[{"name":"c","image":"nginx"}]}}"#;
+    assert_eq!(http(port, "POST", "/api/v1/namespaces/default/pods", Some(pod), "application/json").0, 201);
+    let t = std::thread::spawn(move || {
+        let patch = |app: &str| {
+            let body = format!(r#"{{"metadata":{{"labels":{{"app":"{app}"}}}}}}"#);
+            http(port, "PATCH", "/api/v1/namespaces/default/pods/s", Some(&body), "application/merge-patch+json").0
+        };
+        std::thread::sleep(Duration::from_millis(1500));
+        assert_eq!(patch("b"), 200);
+        std::thread::sleep(Duration::from_millis(700));
+        assert_eq!(patch("a"), 200);
+    });
+    let (out, _) = e.sh_timeout("kubectl get pods -l app=a -w --output-watch-events", Duration::from_secs(6));
+    t.join().unwrap();
+    let events: Vec<&str> = out.lines().skip(1).filter_map(|l| l.split_whitespace().next()).collect();
+    // Listed (and MODIFIED while it starts), then gone from the selection (DELETED), then back
+    // (ADDED), as the API server's watch cache reports it.
+    assert_eq!(events.first(), Some(&"ADDED"), "{out}");
+    assert_eq!(events[events.len().saturating_sub(2)..], ["DELETED", "ADDED"], "{out}");
+    assert!(events[..events.len() - 2].iter().all(|e| *e == "ADDED" || *e == "MODIFIED"), "{out}");
+    let header: Vec<&str> = out.lines().next().unwrap_or("").split_whitespace().collect();
+    assert_eq!(header, ["EVENT", "NAME", "READY", "STATUS", "RESTARTS", "AGE"], "{out}");
+}
+
+#[test]
+fn explain_reads_the_served_schema() {
+    let Some(e) = env("explain") else { return };
+    let pod = e.ok("explain pod");
+    std::fs::write(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("explain-pod.txt"), &pod).unwrap();
+    assert!(pod.starts_with("KIND:       Pod\nVERSION:    v1\n\nDESCRIPTION:\n    Pod is a collection of containers"), "{pod}");
+    assert!(pod.contains("\nFIELDS:\n  apiVersion\t<string>\n"), "{pod}");
+    assert!(pod.contains("\n  metadata\t<ObjectMeta>\n"), "{pod}");
+    assert!(pod.contains("\n  spec\t<PodSpec>\n"), "{pod}");
+    let c = e.ok("explain pods.spec.containers");
+    assert!(c.contains("FIELD: containers <[]Container>"), "{c}");
+    assert!(c.contains("\n  name\t<string> -required-\n"), "{c}");
+    assert!(c.contains("\n  resources\t<ResourceRequirements>\n"), "{c}");
+    let d = e.ok("explain deployment.spec.strategy");
+    assert!(d.starts_with("GROUP:      apps\nKIND:       Deployment\nVERSION:    v1\n\nFIELD: strategy <DeploymentStrategy>"), "{d}");
+    assert!(d.contains("rollingUpdate\t<RollingUpdateDeployment>"), "{d}");
+    let q = e.ok("explain pod.spec.containers.resources.limits");
+    assert!(q.contains("FIELD: limits <map[string]Quantity>"), "{q}");
+    let r = e.ok("explain pod.spec --recursive");
+    assert!(r.contains("\n    restartPolicy\t<string>\n") || r.contains("\n  restartPolicy\t<string>\n"), "{r}");
+    let (out, code) = e.sh("kubectl explain pod.spec.bogus");
+    // The template has printed the kind before it finds the field missing.
+    assert_eq!((out.as_str(), code), ("KIND:       Pod\nVERSION:    v1\n\nerror: field \"bogus\" does not exist\n", 1));
+    for kind in ["cronjob", "hpa", "pdb", "ingress", "sc", "pvc", "lease", "priorityclass", "endpointslice"] {
+        let out = e.ok(&format!("explain {kind}"));
+        assert!(out.contains("FIELDS:"), "{kind}: {out}");
+    }
+}

@@ -44,7 +44,15 @@ pub struct NodeAgent {
     pub static_manifests: BTreeMap<String, String>,
     /// Virtual time of the last status the kubelet posted.
     pub last_heartbeat_ms: u64,
+    /// Virtual time the kubelet last renewed its node Lease (None: not created yet).
+    #[serde(default)]
+    pub lease_renewed_ms: Option<u64>,
 }
+
+/// The kubelet renews its node Lease every 10 s (a quarter of its 40 s duration).
+pub const LEASE_RENEW_MS: u64 = 10_000;
+/// `leaseDurationSeconds` of node Leases.
+pub const LEASE_DURATION_S: i32 = 40;
 
 /// Where a container is in its lifecycle.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -205,6 +213,57 @@ impl Kubelets {
             name.to_string(),
             NodeAgent { running: true, ip: ip.to_string(), cidr, next_ip: 2, last_heartbeat_ms: now, ..Default::default() },
         );
+    }
+
+    /// Heartbeats: each running kubelet creates its Lease in `kube-node-lease` (owned by its
+    /// Node, holder the node's name) and renews it once 10 s of virtual time have passed since the
+    /// last renewal. Called whenever the clock has moved; a renewal is one write per node, and a
+    /// cluster whose clock stands still writes nothing. A stopped node's Lease ages.
+    pub fn renew_leases(&mut self, api: &mut Api) {
+        use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta, OwnerReference};
+        let now = api.clock.now_ms();
+        for (name, agent) in self.nodes.iter_mut() {
+            if !agent.running || agent.lease_renewed_ms.is_some_and(|t| now < t + LEASE_RENEW_MS) {
+                continue;
+            }
+            let key = ObjectKey::new(Kind::Lease, "kube-node-lease", name);
+            let renew = Some(MicroTime(api.clock.now()));
+            match api.store.get(&key).map(|o| (**o).clone()) {
+                Some(Object::Lease(mut l)) => {
+                    l.spec.get_or_insert_with(Default::default).renew_time = renew;
+                    api.store.put(Object::Lease(l));
+                }
+                Some(_) => {}
+                None => {
+                    let Some(node_uid) = api.store.get(&ObjectKey::new(Kind::Node, "", name)).and_then(|n| n.metadata().uid.clone()) else { continue };
+                    let lease = Lease {
+                        metadata: ObjectMeta {
+                            name: Some(name.clone()),
+                            namespace: Some("kube-node-lease".into()),
+                            owner_references: Some(vec![OwnerReference {
+                                api_version: "v1".into(),
+                                kind: "Node".into(),
+                                name: name.clone(),
+                                uid: node_uid,
+                                ..Default::default()
+                            }]),
+                            ..Default::default()
+                        },
+                        spec: Some(LeaseSpec {
+                            holder_identity: Some(name.clone()),
+                            lease_duration_seconds: Some(LEASE_DURATION_S),
+                            renew_time: renew,
+                            ..Default::default()
+                        }),
+                    };
+                    if api.create(Object::Lease(lease)).is_err() {
+                        continue;
+                    }
+                }
+            }
+            agent.lease_renewed_ms = Some(now);
+        }
     }
 
     /// Marks a pod for a sync at the next round.

@@ -42,6 +42,10 @@ pub struct WatchEvent {
     pub key: ObjectKey,
     /// The object after the change (before removal for Deleted).
     pub object: Arc<Object>,
+    /// For Modified, the object before the change (a watch with a selector turns a change that
+    /// makes an object stop or start matching into DELETED or ADDED, as the API server does).
+    /// Usually shared with an earlier log entry, so it costs no copy.
+    pub prev: Option<Arc<Object>>,
 }
 
 /// The object store with its watch log and indexes.
@@ -117,7 +121,7 @@ impl Store {
         }
         self.index(&key, &obj);
         let event_type = if old.is_some() { EventType::Modified } else { EventType::Added };
-        self.push(event_type, key, obj.clone());
+        self.push(event_type, key, obj.clone(), old);
         obj
     }
 
@@ -132,13 +136,13 @@ impl Store {
         let mut last = (*old).clone();
         last.metadata_mut().resource_version = Some(self.rv.to_string());
         let last = Arc::new(last);
-        self.push(EventType::Deleted, key.clone(), last.clone());
+        self.push(EventType::Deleted, key.clone(), last.clone(), None);
         Some(last)
     }
 
-    fn push(&mut self, event_type: EventType, key: ObjectKey, object: Arc<Object>) {
+    fn push(&mut self, event_type: EventType, key: ObjectKey, object: Arc<Object>, prev: Option<Arc<Object>>) {
         let seq = self.log_start + self.log.len() as u64;
-        self.log.push(WatchEvent { seq, rv: self.rv, event_type, key, object });
+        self.log.push(WatchEvent { seq, rv: self.rv, event_type, key, object, prev });
         if self.log.len() > LOG_CAP {
             let drop = LOG_CAP / 2;
             self.log.drain(..drop);
