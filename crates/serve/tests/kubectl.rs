@@ -142,6 +142,8 @@ fn bootcamp_create_expose_label_scale_set_image_rollout() {
     assert!(desc.contains("Name:                   kubernetes-bootcamp") && desc.contains("ScalingReplicaSet"), "{desc}");
     let desc = e.ok("describe services/kubernetes-bootcamp");
     assert!(desc.contains("NodePort:") && desc.contains("Endpoints:"), "{desc}");
+    // The rolled-back pods are still terminating (30 s grace): let them go before picking one.
+    e.advance(40_000);
     let pod = e.ok("get pods -l app=kubernetes-bootcamp -o jsonpath={.items[0].metadata.name}");
     let logs = e.ok(&format!("logs {pod}"));
     assert!(e.ok(&format!("logs {pod} --tail=1")).lines().count() <= 1, "{logs}");
