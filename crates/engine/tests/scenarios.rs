@@ -215,8 +215,21 @@ fn liveness_failure_restarts_container() {
         _ => -1,
     };
     assert_eq!(restarts(&c), 0);
-    c.advance(60_000);
+    // The third failure comes ~15 s after the file goes; the kill then takes the grace period
+    // (30 s: `sh` as PID 1 ignores SIGTERM), so the container is still running a while.
+    c.advance(30_000);
+    assert!(events(&c, "default", "Killing").iter().any(|m| m == "Container liveness failed liveness probe, will be restarted"));
+    assert_eq!(restarts(&c), 0);
+    c.advance(30_000);
     assert_eq!(restarts(&c), 1);
+    let last = match c.get(&ObjectKey::new(Kind::Pod, "default", "liveness-exec")).as_deref() {
+        Some(Object::Pod(p)) => p.status.as_ref().unwrap().container_statuses.as_ref().unwrap()[0].last_state.clone().unwrap().terminated.unwrap(),
+        _ => panic!(),
+    };
+    assert_eq!(last.exit_code, 137);
+    // It ran from its start to the SIGKILL: 30 s file + 3 probes + 30 s grace, about 75 s.
+    let ran = (last.finished_at.unwrap().0 - last.started_at.unwrap().0).num_seconds();
+    assert!((70..=80).contains(&ran), "{ran}");
     let un = events(&c, "default", "Unhealthy");
     assert!(un.iter().any(|m| m.starts_with("Liveness probe failed: cat: can't open '/tmp/healthy'")), "{un:?}");
     assert!(events(&c, "default", "Killing").iter().any(|m| m == "Container liveness failed liveness probe, will be restarted"));

@@ -67,8 +67,8 @@ pub enum Stage {
     Creating(u64),
     /// Running since the time.
     Running(u64),
-    /// Being stopped; exits at the time with the code.
-    Stopping(u64, i32),
+    /// Being stopped; exits at the time (first) with the code; running since the time (last).
+    Stopping(u64, i32, u64),
     /// Exited.
     Exited {
         /// exit code
@@ -504,35 +504,14 @@ impl Kubelets {
                         if !rt.stop_requested {
                             api.record(&obj, "Normal", "Killing", &format!("Stopping container {}", c.name), "kubelet", Some(&host));
                         }
-                        // A preStop exec hook runs first (its sleeps take time); SIGTERM follows.
-                        // Both count against the grace period, after which SIGKILL ends it all.
-                        let hook_ms: u64 = spec
-                            .containers
-                            .iter()
-                            .find(|x| x.name == c.name)
-                            .and_then(|x| x.lifecycle.as_ref()?.pre_stop.as_ref()?.exec.as_ref()?.command.clone())
-                            .map(|cmd| {
-                                let script = if cmd.len() >= 3 && cmd[0].ends_with("sh") && cmd[1] == "-c" { cmd[2].clone() } else { cmd.join(" ") };
-                                images::shell_program(&script).steps.iter().fold(0u64, |t, s| match s {
-                                    Step::Sleep(ms) => t.saturating_add(*ms),
-                                    Step::Forever => u64::MAX,
-                                    _ => t,
-                                })
-                            })
-                            .unwrap_or(0);
-                        let sigterm_at = now.saturating_add(hook_ms);
-                        let graceful = c.program.handles_sigterm && sigterm_at.saturating_add(200) <= deadline;
-                        let stop_at = if graceful { sigterm_at + 200 } else { deadline };
-                        let code = if graceful { 0 } else { 137 };
-                        let _ = since;
-                        c.stage = Stage::Stopping(stop_at.min(deadline.max(now)), code);
+                        let (stop_at, code) = stop_plan(&spec, c, now, deadline);
+                        c.stage = Stage::Stopping(stop_at, code, since);
                         c.ready = false;
                         all_done = false;
                         changed = true;
                     }
-                    Stage::Stopping(at, code) => {
+                    Stage::Stopping(at, code, started) => {
                         if now >= at {
-                            let started = now;
                             c.stage = Stage::Exited { code, reason: if code == 0 { "Completed".into() } else { "Error".into() }, started, finished: now };
                             changed = true;
                         } else {
@@ -807,8 +786,9 @@ impl Kubelets {
                                     c.readiness.next_ms = now + cspec.readiness_probe.as_ref().and_then(|p| p.initial_delay_seconds).unwrap_or(0).max(0) as u64 * 1000;
                                 } else if c.startup.failures >= p.failure_threshold.unwrap_or(3) {
                                     api.record(&obj, "Normal", "Killing", &format!("Container {} failed startup probe, will be restarted", c.name), "kubelet", Some(&host));
-                                    let code = if c.program.handles_sigterm { 0 } else { 137 };
-                                    c.stage = Stage::Exited { code, reason: if code == 0 { "Completed".into() } else { "Error".into() }, started: since, finished: now };
+                                    let (at, code) = stop_plan(&spec, c, now, now.saturating_add(probe_grace_ms(&spec, p)));
+                                    c.stage = Stage::Stopping(at, code, since);
+                                    want(at);
                                 }
                                 changed = true;
                             }
@@ -825,8 +805,9 @@ impl Kubelets {
                                     }
                                     if c.liveness.failures >= p.failure_threshold.unwrap_or(3) {
                                         api.record(&obj, "Normal", "Killing", &format!("Container {} failed liveness probe, will be restarted", c.name), "kubelet", Some(&host));
-                                        let code = if c.program.handles_sigterm { 0 } else { 137 };
-                                        c.stage = Stage::Exited { code, reason: if code == 0 { "Completed".into() } else { "Error".into() }, started: since, finished: now };
+                                        let (at, code) = stop_plan(&spec, c, now, now.saturating_add(probe_grace_ms(&spec, p)));
+                                        c.stage = Stage::Stopping(at, code, since);
+                                        want(at);
                                     }
                                     changed = true;
                                 }
@@ -854,9 +835,9 @@ impl Kubelets {
                         }
                     }
                 }
-                Stage::Stopping(at, code) => {
+                Stage::Stopping(at, code, started) => {
                     if now >= at {
-                        c.stage = Stage::Exited { code, reason: if code == 0 { "Completed".into() } else { "Error".into() }, started: now, finished: now };
+                        c.stage = Stage::Exited { code, reason: if code == 0 { "Completed".into() } else { "Error".into() }, started, finished: now };
                         changed = true;
                     } else {
                         want(at);
@@ -952,7 +933,7 @@ impl Kubelets {
                     let message = if reason == "ImagePullBackOff" { format!("Back-off pulling image \"{}\": ErrImagePull: {err}", c.image) } else { err.clone() };
                     (ContainerState { waiting: Some(ContainerStateWaiting { reason: Some(reason.into()), message: Some(message) }), ..Default::default() }, false)
                 }
-                Stage::Running(since) | Stage::Stopping(since, _) => {
+                Stage::Running(since) | Stage::Stopping(_, _, since) => {
                     (ContainerState { running: Some(ContainerStateRunning { started_at: Some(ts(*since)) }), ..Default::default() }, c.ready)
                 }
                 Stage::Exited { code, reason, started, finished } => (
@@ -1368,3 +1349,36 @@ pub fn pod_request(p: &Pod, res: &str) -> i64 {
     let init_max = spec.init_containers.iter().flatten().map(get).max().unwrap_or(0);
     sum.max(init_max)
 }
+
+/// How the kubelet stops a running container by `deadline` (the end of its grace period): a
+/// preStop exec hook runs first (its sleeps take time), then SIGTERM; a program that handles
+/// SIGTERM exits with 0 soon after, one that does not (a shell as PID 1) is SIGKILLed at the
+/// deadline with 137. Returns when it exits and the code.
+fn stop_plan(spec: &k8s_openapi::api::core::v1::PodSpec, c: &ContainerRt, now: u64, deadline: u64) -> (u64, i32) {
+    let hook_ms: u64 = spec
+        .containers
+        .iter()
+        .find(|x| x.name == c.name)
+        .and_then(|x| x.lifecycle.as_ref()?.pre_stop.as_ref()?.exec.as_ref()?.command.clone())
+        .map(|cmd| {
+            let script = if cmd.len() >= 3 && cmd[0].ends_with("sh") && cmd[1] == "-c" { cmd[2].clone() } else { cmd.join(" ") };
+            images::shell_program(&script).steps.iter().fold(0u64, |t, s| match s {
+                Step::Sleep(ms) => t.saturating_add(*ms),
+                Step::Forever => u64::MAX,
+                _ => t,
+            })
+        })
+        .unwrap_or(0);
+    let sigterm_at = now.saturating_add(hook_ms);
+    let graceful = c.program.handles_sigterm && sigterm_at.saturating_add(200) <= deadline;
+    let stop_at = if graceful { sigterm_at + 200 } else { deadline };
+    (stop_at.min(deadline.max(now)), if graceful { 0 } else { 137 })
+}
+
+/// The grace period of a kill after failed liveness/startup probes: the probe's own
+/// `terminationGracePeriodSeconds`, else the pod's (default 30 s).
+fn probe_grace_ms(spec: &k8s_openapi::api::core::v1::PodSpec, p: &k8s_openapi::api::core::v1::Probe) -> u64 {
+    let secs = p.termination_grace_period_seconds.or(spec.termination_grace_period_seconds).unwrap_or(30);
+    secs.max(0) as u64 * 1000
+}
+
