@@ -190,8 +190,8 @@ pub fn explain(kind: Kind, path: &[&str], recursive: bool) -> (String, Option<St
     // kubectl names the last field of the path, whichever one was missing.
     let not_found = format!("field \"{}\" does not exist", path.last().copied().unwrap_or_default());
     if path.is_empty() {
-        let t = &d.types[root];
-        let text = if t.doc.is_empty() { String::new() } else { format!("{}\n", t.doc) };
+        let doc = d.types.get(root).map(|t| t.doc.as_str()).unwrap_or_default();
+        let text = if doc.is_empty() { String::new() } else { format!("{doc}\n") };
         description_and_fields(&mut out, d, &text, Some(root), recursive, &mut Vec::new());
     } else {
         let mut ty = root;
@@ -199,7 +199,7 @@ pub fn explain(kind: Kind, path: &[&str], recursive: bool) -> (String, Option<St
         for (i, step) in path.iter().enumerate() {
             let Some(f) = d.types.get(ty).and_then(|t| t.fields.iter().find(|f| f.name == *step)) else { return (out, Some(not_found)) };
             if i + 1 < path.len() {
-                match f.target.filter(|t| !d.types[*t].fields.is_empty()) {
+                match f.target.filter(|t| d.types.get(*t).is_some_and(|t| !t.fields.is_empty())) {
                     Some(t) => ty = t,
                     None => return (out, Some(not_found)),
                 }
@@ -209,7 +209,7 @@ pub fn explain(kind: Kind, path: &[&str], recursive: bool) -> (String, Option<St
         let Some(f) = field else { return (out, Some(not_found)) };
         out.push_str(&format!("FIELD: {} <{}>\n\n\n", f.name, f.ty));
         let mut text = String::new();
-        for doc in [Some(f.doc.as_str()), f.target.map(|t| d.types[t].doc.as_str())].into_iter().flatten() {
+        for doc in [Some(f.doc.as_str()), f.target.and_then(|t| d.types.get(t)).map(|t| t.doc.as_str())].into_iter().flatten() {
             if !doc.is_empty() {
                 text.push_str(doc);
                 text.push('\n');

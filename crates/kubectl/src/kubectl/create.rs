@@ -2,8 +2,8 @@
 //! generic/tls/docker-registry, service, job, cronjob, serviceaccount, ingress,
 //! poddisruptionbudget, priorityclass, quota) and `kubectl run`. The RBAC generators (role,
 //! clusterrole, rolebinding, clusterrolebinding) are absent: the engine serves no RBAC kinds.
-//! The generators build the same
-//! JSON as kubectl's, so `--dry-run=client -o yaml` prints what the real one prints.
+//! The generators build the same JSON as kubectl's, so `--dry-run=client -o yaml` prints what
+//! the real one prints.
 
 use super::apply::{api_err, apply_like, Mode};
 use super::{namespace, parse_flags, ref_name};
