@@ -1,4 +1,4 @@
-//! Streaming commands: `kubectl get -w`, `logs -f` and `rollout status`. On the page they
+//! Streaming commands: `kubectl get -w`, `events -w`, `logs -f` and `rollout status`. On the page they
 //! return [`Effect::StartWatch`] and the page polls; in scripts (and the native terminal) they
 //! run inline, advancing virtual time timer by timer until done, idle for a minute, or five
 //! virtual minutes have passed — then stop as if the user pressed Ctrl-C.
@@ -8,7 +8,6 @@ use crate::shell::{Effect, Out, Shell, Stream, STREAM_IDLE_MS, STREAM_LIMIT_MS};
 use crate::tab;
 use pilothouse_engine::api::{Kind, Object, ObjectKey};
 use pilothouse_engine::selector::Selector;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// What a watch follows.
@@ -32,8 +31,17 @@ pub enum WatchKind {
         widths: Vec<usize>,
         /// Whether the header is still to be printed (empty initial list).
         header_pending: bool,
-        /// Last row printed per object.
-        last: BTreeMap<ObjectKey, String>,
+    },
+    /// `kubectl events --watch`.
+    Events {
+        /// Which events.
+        filter: crate::kubectl::info::EventFilter,
+        /// `-o` format, if not the table.
+        format: Option<OutputFormat>,
+        /// Whether the header is still to be printed.
+        header_pending: bool,
+        /// Whether the existing events are still to be printed.
+        initial: bool,
     },
     /// `kubectl logs -f`.
     Logs {
@@ -45,6 +53,8 @@ pub enum WatchKind {
         printed: Vec<usize>,
         /// Whether lines are prefixed.
         prefix: bool,
+        /// Whether lines carry the time they were written (`--timestamps`).
+        timestamps: bool,
     },
     /// `kubectl rollout status`.
     Rollout {
@@ -76,7 +86,6 @@ impl Watch {
     pub fn get(sh: &Shell, kinds: Vec<Kind>, ns: Option<String>, selector: Option<Selector>, names: Vec<(Kind, String)>, table: TableOptions, format: OutputFormat, initial: &[Arc<Object>], header_pending: bool) -> Watch {
         let now = sh.cluster.api.clock.now();
         let mut widths = Vec::new();
-        let mut last = BTreeMap::new();
         if !initial.is_empty() {
             let kind = initial[0].kind();
             let refs: Vec<&Object> = initial.iter().filter(|o| o.kind() == kind).map(|o| &**o).collect();
@@ -84,19 +93,22 @@ impl Watch {
             opts.no_headers = false;
             let t = printers::print_table(kind, &refs, &opts, now);
             let rows = tab::split_aligned(&t);
-            for (o, r) in initial.iter().filter(|o| o.kind() == kind).zip(rows.iter().skip(1)) {
-                last.insert(ObjectKey::of(o), r.join("\t"));
-            }
             let rows: Vec<Vec<String>> = if table.no_headers { rows.into_iter().skip(1).collect() } else { rows };
             tab::align(&rows, 6, 3, &mut widths);
         }
         let header_pending = header_pending && !table.no_headers;
         Watch {
-            kind: WatchKind::Get { kinds, ns, selector, names, table, format, widths, header_pending, last },
+            kind: WatchKind::Get { kinds, ns, selector, names, table, format, widths, header_pending },
             cursor: sh.cluster.api.store.next_seq(),
             done: false,
             code: 0,
         }
+    }
+
+    /// A `kubectl events --watch`: starts before the existing events, which it then prints
+    /// as they come in (like the API server's initial ADDED events of a watch).
+    pub fn events(sh: &Shell, filter: crate::kubectl::info::EventFilter, format: Option<OutputFormat>, no_headers: bool) -> Watch {
+        Watch { kind: WatchKind::Events { filter, format, header_pending: !no_headers, initial: true }, cursor: sh.cluster.api.store.next_seq(), done: false, code: 0 }
     }
 }
 
@@ -197,7 +209,7 @@ fn step(sh: &mut Shell, w: &mut Watch) -> Vec<(Stream, String)> {
     w.cursor = next;
     let mut s = String::new();
     match &mut w.kind {
-        WatchKind::Get { kinds, ns, selector, names, table, format, widths, header_pending, last } => {
+        WatchKind::Get { kinds, ns, selector, names, table, format, widths, header_pending } => {
             for (key, obj, _deleted) in events {
                 if !kinds.contains(&key.kind) {
                     continue;
@@ -221,12 +233,8 @@ fn step(sh: &mut Shell, w: &mut Watch) -> Vec<(Stream, String)> {
                         opts.no_headers = false;
                         let t = printers::print_table(key.kind, &[&obj], &opts, now);
                         let rows = tab::split_aligned(&t);
+                        // One row per watch event, even when it reads as the one before.
                         let Some(row) = rows.get(1).cloned() else { continue };
-                        let joined = row.join("\t");
-                        if last.get(&key) == Some(&joined) {
-                            continue;
-                        }
-                        last.insert(key.clone(), joined);
                         let mut to_print = Vec::new();
                         if *header_pending {
                             to_print.push(rows[0].clone());
@@ -237,10 +245,6 @@ fn step(sh: &mut Shell, w: &mut Watch) -> Vec<(Stream, String)> {
                     }
                     f => {
                         if let Ok(text) = printers::print_objects(&[&obj], f, true, true) {
-                            if last.get(&key) == Some(&text) {
-                                continue;
-                            }
-                            last.insert(key.clone(), text.clone());
                             if matches!(f, OutputFormat::Yaml) {
                                 s.push_str("---\n");
                             }
@@ -253,16 +257,60 @@ fn step(sh: &mut Shell, w: &mut Watch) -> Vec<(Stream, String)> {
                 }
             }
         }
-        WatchKind::Logs { pod, containers, printed, prefix } => {
+        WatchKind::Events { filter, format, header_pending, initial } => {
+            let mut objs: Vec<Arc<Object>> = Vec::new();
+            if std::mem::take(initial) {
+                objs.extend(sh.cluster.list(Kind::Event, filter.ns.as_deref()));
+            }
+            for (key, obj, deleted) in events {
+                // Events are deleted after an hour; kubectl does not print that.
+                if key.kind == Kind::Event && !deleted && filter.ns.as_ref().is_none_or(|n| &key.namespace == n) {
+                    objs.push(obj);
+                }
+            }
+            let all = filter.ns.is_none();
+            for obj in objs {
+                let Object::Event(e) = &*obj else { continue };
+                if !filter.matches(e) {
+                    continue;
+                }
+                match format {
+                    None => {
+                        // Each event is flushed through the tab writer on its own.
+                        let mut rows = Vec::new();
+                        if std::mem::take(header_pending) {
+                            rows.push(crate::kubectl::info::event_header(all));
+                        }
+                        rows.push(crate::kubectl::info::event_row(e, all, now));
+                        s.push_str(&tab::align(&rows, 6, 3, &mut Vec::new()));
+                    }
+                    Some(f) => {
+                        if let Ok(text) = printers::print_objects(&[&*obj], f, true, true) {
+                            if matches!(f, OutputFormat::Yaml) {
+                                s.push_str("---\n");
+                            }
+                            s.push_str(&text);
+                        }
+                    }
+                }
+            }
+        }
+        WatchKind::Logs { pod, containers, printed, prefix, timestamps } => {
             let mut all_done = true;
             for (i, c) in containers.iter().enumerate() {
                 let lines = sh.cluster.kubelets.logs(pod, c, false).map(|l| l.to_vec()).unwrap_or_default();
+                let times = sh.cluster.kubelets.log_times(pod, c, false).map(|t| t.to_vec()).unwrap_or_default();
                 if lines.len() < printed[i] {
                     printed[i] = 0;
                 }
-                for l in &lines[printed[i]..] {
+                for (j, l) in lines.iter().enumerate().skip(printed[i]) {
                     if *prefix {
                         s.push_str(&format!("[pod/{}/{}] ", pod.name, c));
+                    }
+                    if *timestamps {
+                        let t = times.get(j).copied().unwrap_or_else(|| sh.cluster.now_ms());
+                        s.push_str(&crate::kubectl::logs::log_timestamp(pilothouse_engine::clock::epoch(), t));
+                        s.push(' ');
                     }
                     s.push_str(l);
                     s.push('\n');

@@ -281,3 +281,215 @@ fn determinism() {
     let script = "kubectl create deployment a --image=nginx --replicas=3\nkubectl get pods -w\nkubectl get pods -o wide\n";
     assert_eq!(Shell::new(9).run_script(script), Shell::new(9).run_script(script));
 }
+
+/// `kubectl explain`, checked against the real kubectl v1.32 rendering the same v1.32 schema
+/// (its plaintext template: FIELD line, two blank lines, field then type description).
+#[test]
+fn explain_fields_like_kubectl() {
+    let mut s = sh();
+    assert_eq!(
+        run(&mut s, "kubectl explain deployments.apps.spec.replicas"),
+        ("GROUP:      apps\nKIND:       Deployment\nVERSION:    v1\n\nFIELD: replicas <integer>\n\n\nDESCRIPTION:\n    Number of desired pods. This is a pointer to distinguish between explicit\n    zero and not specified. Defaults to 1.\n    \n\n".into(), String::new(), 0)
+    );
+    assert_eq!(
+        run(&mut s, "kubectl explain pod.spec.containers.resources --recursive").0,
+        "KIND:       Pod\nVERSION:    v1\n\nFIELD: resources <ResourceRequirements>\n\n\nDESCRIPTION:\n    Compute Resources required by this container. Cannot be updated. More info:\n    https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/\n    ResourceRequirements describes the compute resource requirements.\n    \nFIELDS:\n  claims\t<[]ResourceClaim>\n    name\t<string> -required-\n    request\t<string>\n  limits\t<map[string]Quantity>\n  requests\t<map[string]Quantity>\n\n"
+    );
+    assert_eq!(
+        run(&mut s, "kubectl explain svc.spec.ports.targetPort").0,
+        "KIND:       Service\nVERSION:    v1\n\nFIELD: targetPort <IntOrString>\n\n\nDESCRIPTION:\n    Number or name of the port to access on the pods targeted by the service.\n    Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME. If\n    this is a string, it will be looked up as a named port in the target Pod's\n    container ports. If this is not specified, the value of the 'port' field is\n    used (an identity map). This field is ignored for services with\n    clusterIP=None, and should be omitted or set equal to the 'port' field. More\n    info:\n    https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service\n    IntOrString is a type that can hold an int32 or a string.  When used in JSON\n    or YAML marshalling and unmarshalling, it produces or consumes the inner\n    type.  This allows you to have, for example, a JSON field that can accept a\n    name or number.\n    \n\n"
+    );
+    let (out, _, code) = run(&mut s, "kubectl explain cm");
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("KIND:       ConfigMap\nVERSION:    v1\n\nDESCRIPTION:\n    ConfigMap holds configuration data for pods to consume.\n    \nFIELDS:\n  apiVersion\t<string>\n    APIVersion defines the versioned schema of this representation of an object.\n    Servers should convert recognized schemas to the latest internal value, and\n    may reject unrecognized values. More info:\n    https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources\n\n  binaryData\t<map[string]string>\n"),
+        "{out}"
+    );
+    // Every served kind is documented, down to nested fields.
+    for k in ["hpa", "cj", "ing", "pdb", "ds", "sts", "ep", "endpointslices", "leases", "pc", "sc", "ingressclasses", "quota", "limits", "ev", "sa", "secrets", "pv", "pvc", "ns", "no", "rs", "jobs"] {
+        let (out, err, code) = run(&mut s, &format!("kubectl explain {k}.metadata.name"));
+        assert_eq!((code, err.as_str()), (0, ""), "{k}");
+        assert!(out.contains("\nFIELD: name <string>\n\n\nDESCRIPTION:\n    Name must be unique within a namespace."), "{k}: {out}");
+    }
+    assert!(run(&mut s, "kubectl explain hpa.spec.metrics.resource.target").0.contains("FIELDS:\n  averageUtilization\t<integer>\n"));
+    assert!(run(&mut s, "kubectl explain pods --recursive").0.contains("\n      resources\t<ResourceRequirements>\n        claims\t<[]ResourceClaim>\n"));
+}
+
+#[test]
+fn explain_errors_like_kubectl() {
+    let mut s = sh();
+    // The header comes out before kubectl finds that the field is missing; the error names
+    // the last field of the path.
+    assert_eq!(run(&mut s, "kubectl explain pods.spec.foo"), ("KIND:       Pod\nVERSION:    v1\n\n".into(), "error: field \"foo\" does not exist\n".into(), 1));
+    assert_eq!(run(&mut s, "kubectl explain pods.foo.bar").1, "error: field \"bar\" does not exist\n");
+    assert_eq!(run(&mut s, "kubectl explain pod.spec.containers.image.x").1, "error: field \"x\" does not exist\n");
+    assert_eq!(run(&mut s, "kubectl explain Pod.Spec").1, "error: field \"Spec\" does not exist\n");
+    assert_eq!(run(&mut s, "kubectl explain nope"), (String::new(), "the server doesn't have a resource type \"nope\"\n".into(), 1));
+    assert_eq!(run(&mut s, "kubectl explain roles").1, "the server doesn't have a resource type \"roles\"\n");
+    assert_eq!(run(&mut s, "kubectl explain pods -o json").1, "error: unrecognized format: json\n");
+    assert_eq!(run(&mut s, "kubectl explain a b").1, "error: We accept only this format: explain RESOURCE\n");
+    assert_eq!(run(&mut s, "kubectl explain").1, "error: You must specify the type of resource to explain. Use \"kubectl api-resources\" for a complete list of supported resources.\n");
+}
+
+#[test]
+fn events_watch_prints_each_event_on_its_own() {
+    let mut s = sh();
+    s.run("kubectl run p --image=nginx");
+    let (out, err, code) = run(&mut s, "kubectl events -w");
+    assert_eq!((err.as_str(), code), ("", 0));
+    let lines: Vec<&str> = out.lines().collect();
+    // The existing events first (the node's, in storage order); the header is flushed with
+    // the first one, each later event on its own (kubectl flushes its tab writer per watch
+    // event), so the columns of each line are 3 spaces apart; then the pod's as they happen.
+    assert_eq!(lines[0], "LAST SEEN   TYPE     REASON     OBJECT          MESSAGE", "{out}");
+    assert_eq!(lines[1], "60s         Normal   Starting   Node/minikube   Starting kubelet.", "{out}");
+    assert_eq!(lines[2], "60s   Normal   NodeHasSufficientMemory   Node/minikube   Node minikube status is now: NodeHasSufficientMemory", "{out}");
+    assert!(lines.contains(&"0s    Normal   Scheduled   Pod/p   Successfully assigned default/p to minikube"), "{out}");
+    assert_eq!(lines.last(), Some(&"0s    Normal   Started   Pod/p   Started container p"), "{out}");
+    // New events arrive while watching.
+    s.run("kubectl create deployment bad --image=nginx:nope");
+    let (out, _, _) = run(&mut s, "kubectl events --watch --types=Warning");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("LAST SEEN   TYPE      REASON   "), "{out}");
+    assert!(lines.len() > 2 && lines.iter().skip(1).all(|l| l.contains("   Warning   ")), "{out}");
+    assert!(lines.iter().any(|l| l.contains("(x2 over")), "{out}");
+    let (out, _, _) = run(&mut s, "kubectl events -w --no-headers --for pod/p");
+    assert!(!out.contains("LAST SEEN") && out.lines().all(|l| l.contains("Pod/p")), "{out}");
+    let (out, _, _) = run(&mut s, "kubectl events -A -w");
+    assert!(out.starts_with("NAMESPACE   LAST SEEN   "), "{out}");
+}
+
+#[test]
+fn get_watch_prints_a_row_per_event() {
+    let mut s = sh();
+    s.run("kubectl create deployment a --image=nginx --replicas=1");
+    s.run("kubectl rollout status deploy/a");
+    let (out, _, _) = run(&mut s, "kubectl get pods -w");
+    assert_eq!(out.lines().count(), 2, "{out}");
+    s.run("kubectl scale deploy a --replicas=0");
+    let (out, _, _) = run(&mut s, "kubectl get pods -w");
+    // The initial row, then one per watch event of the terminating pod (which may read the
+    // same as the one before), like the real kubectl.
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.len() >= 3, "{out}");
+    assert!(lines[1..].iter().all(|l| l.contains("Terminating")), "{out}");
+    assert!(lines[1..].windows(2).any(|w| w[0] == w[1]), "{out}");
+}
+
+/// The generators' `--dry-run=client -o yaml` output, as the real kubectl v1.32 prints it.
+#[test]
+fn create_generators_match_kubectl() {
+    let mut s = sh();
+    let y = |s: &mut Shell, cmd: &str| run(s, &format!("{cmd} --dry-run=client -o yaml"));
+    s.run("cat > c.pem <<EOF\n-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\nEOF");
+    s.run("cat > k.pem <<EOF\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\nEOF");
+    assert_eq!(
+        y(&mut s, "kubectl create secret tls t --cert=c.pem --key=k.pem").0,
+        "apiVersion: v1\ndata:\n  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUIKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo=\n  tls.key: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUUKLS0tLS1FTkQgUFJJVkFURSBLRVktLS0tLQo=\nkind: Secret\nmetadata:\n  creationTimestamp: null\n  name: t\ntype: kubernetes.io/tls\n"
+    );
+    assert_eq!(run(&mut s, "kubectl create secret tls t --cert=c.pem --key=k.pem").0, "secret/t created\n");
+    assert_eq!(run(&mut s, "kubectl get secret t").0, "NAME   TYPE                DATA   AGE\nt      kubernetes.io/tls   2      0s\n");
+    assert_eq!(y(&mut s, "kubectl create secret tls t").1, "error: key and cert must be specified\n");
+    assert_eq!(y(&mut s, "kubectl create secret tls t --cert=nope --key=k.pem").1, "error: Cannot read file nope, open nope: no such file or directory\n");
+    assert_eq!(y(&mut s, "kubectl create secret tls t --cert=k.pem --key=k.pem").1, "error: tls: failed to find certificate PEM data in certificate input, but did find a private key; PEM inputs may have been switched\n");
+    assert_eq!(y(&mut s, "kubectl create secret tls t --cert=c.pem --key=c.pem").1, "error: tls: found a certificate rather than a key in the PEM for the private key\n");
+    s.run("echo hello > plain.txt");
+    assert_eq!(y(&mut s, "kubectl create secret tls t --cert=plain.txt --key=k.pem").1, "error: tls: failed to find any PEM data in certificate input\n");
+    assert_eq!(y(&mut s, "kubectl create secret tls t --cert=c.pem --key=plain.txt").1, "error: tls: failed to find any PEM data in key input\n");
+
+    assert_eq!(
+        y(&mut s, "kubectl create secret docker-registry d --docker-username=u --docker-password=p --docker-email=e@x").0,
+        "apiVersion: v1\ndata:\n  .dockerconfigjson: eyJhdXRocyI6eyJodHRwczovL2luZGV4LmRvY2tlci5pby92MS8iOnsidXNlcm5hbWUiOiJ1IiwicGFzc3dvcmQiOiJwIiwiZW1haWwiOiJlQHgiLCJhdXRoIjoiZFRwdyJ9fX0=\nkind: Secret\nmetadata:\n  creationTimestamp: null\n  name: d\ntype: kubernetes.io/dockerconfigjson\n"
+    );
+    assert_eq!(
+        y(&mut s, "kubectl create secret docker-registry d --docker-username=u --docker-password='p<&>' --docker-email=e@x --docker-server=my.reg:5000").0,
+        "apiVersion: v1\ndata:\n  .dockerconfigjson: eyJhdXRocyI6eyJteS5yZWc6NTAwMCI6eyJ1c2VybmFtZSI6InUiLCJwYXNzd29yZCI6InBcdTAwM2NcdTAwMjZcdTAwM2UiLCJlbWFpbCI6ImVAeCIsImF1dGgiOiJkVHB3UENZKyJ9fX0=\nkind: Secret\nmetadata:\n  creationTimestamp: null\n  name: d\ntype: kubernetes.io/dockerconfigjson\n"
+    );
+    assert_eq!(y(&mut s, "kubectl create secret docker-registry d").1, "error: either --from-file or the combination of --docker-username, --docker-password and --docker-server is required\n");
+
+    assert_eq!(
+        y(&mut s, "kubectl create ingress simple --rule=foo.com/bar=svc1:8080,tls=my-cert").0,
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  creationTimestamp: null\n  name: simple\nspec:\n  rules:\n  - host: foo.com\n    http:\n      paths:\n      - backend:\n          service:\n            name: svc1\n            port:\n              number: 8080\n        path: /bar\n        pathType: Exact\n  tls:\n  - hosts:\n    - foo.com\n    secretName: my-cert\nstatus:\n  loadBalancer: {}\n"
+    );
+    assert_eq!(
+        y(&mut s, "kubectl create ingress ing --class=nginx --rule=/path=svc:80 --rule=foo.com/*=svc2:http --annotation=a=b --default-backend=defsvc:http").0,
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  annotations:\n    a: b\n  creationTimestamp: null\n  name: ing\nspec:\n  defaultBackend:\n    service:\n      name: defsvc\n      port:\n        name: http\n  ingressClassName: nginx\n  rules:\n  - http:\n      paths:\n      - backend:\n          service:\n            name: svc\n            port:\n              number: 80\n        path: /path\n        pathType: Exact\n  - host: foo.com\n    http:\n      paths:\n      - backend:\n          service:\n            name: svc2\n            port:\n              name: http\n        path: /\n        pathType: Prefix\nstatus:\n  loadBalancer: {}\n"
+    );
+    let (out, _, _) = y(&mut s, "kubectl create ingress x --rule=a.com/=s:80,tls=sec --rule=b.com/=s:80,tls=sec --rule=a.com/x=s:80,tls=other --rule=/y=s:0,tls");
+    assert!(out.contains("  tls:\n  - hosts:\n    - a.com\n    - b.com\n    secretName: sec\n"), "{out}");
+    assert!(out.contains("  - host: a.com\n    http:\n      paths:\n      - backend:\n          service:\n            name: s\n            port:\n              number: 80\n        path: /\n        pathType: Exact\n      - backend:"), "{out}");
+    assert!(out.contains("  - http:\n      paths:\n      - backend:\n          service:\n            name: s\n            port: {}\n        path: /y\n"), "{out}");
+    assert_eq!(y(&mut s, "kubectl create ingress x").1, "error: not enough information provided: every ingress has to either specify a default-backend (which catches all traffic) or a list of rules (which catch specific paths)\n");
+    assert_eq!(y(&mut s, "kubectl create ingress x --rule=bad").1, "error: rule bad is invalid and should be in format host/path=svcname:svcport[,tls[=secret]]\n");
+    assert_eq!(y(&mut s, "kubectl create ingress x --rule=foo.com/path=svc").1, "error: rule foo.com/path=svc is invalid and should be in format host/path=svcname:svcport[,tls[=secret]]\n");
+    assert_eq!(y(&mut s, "kubectl create ingress x --default-backend=svc").1, "error: default-backend should be in format servicename:serviceport\n");
+    assert_eq!(run(&mut s, "kubectl create ingress web --rule=hello.local/=web:80").0, "ingress.networking.k8s.io/web created\n");
+
+    assert_eq!(
+        y(&mut s, "kubectl create poddisruptionbudget p --selector=app=web --min-available=1").0,
+        "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  creationTimestamp: null\n  name: p\nspec:\n  minAvailable: 1\n  selector:\n    matchLabels:\n      app: web\nstatus:\n  currentHealthy: 0\n  desiredHealthy: 0\n  disruptionsAllowed: 0\n  expectedPods: 0\n"
+    );
+    let (out, _, _) = y(&mut s, "kubectl create pdb p --selector='env in (a,b),x,!y,app==web' --max-unavailable=50%");
+    assert!(out.contains("spec:\n  maxUnavailable: 50%\n  selector:\n    matchExpressions:\n    - key: env\n      operator: In\n      values:\n      - a\n      - b\n    - key: x\n      operator: Exists\n    - key: \"y\"\n      operator: DoesNotExist\n    matchLabels:\n      app: web\nstatus:"), "{out}");
+    assert_eq!(y(&mut s, "kubectl create pdb p").1, "error: a selector must be specified\n");
+    assert_eq!(y(&mut s, "kubectl create pdb p --selector=app=web").1, "error: one of min-available or max-unavailable must be specified\n");
+    assert_eq!(y(&mut s, "kubectl create pdb p --selector=app=web --min-available=1 --max-unavailable=1").1, "error: min-available and max-unavailable cannot be both specified\n");
+    assert_eq!(y(&mut s, "kubectl create pdb p --selector=app=web --min-available=1Gb").1, "error: invalid format specified for min-available\n");
+    assert_eq!(y(&mut s, "kubectl create pdb p --selector=app!=web --min-available=1").1, "error: \"!=\" is not a valid label selector operator\n");
+    assert_eq!(run(&mut s, "kubectl create pdb web --selector=app=web --min-available=1").0, "poddisruptionbudget.policy/web created\n");
+
+    assert_eq!(
+        y(&mut s, "kubectl create quota q --hard=cpu=1,memory=1G,pods=2 --scopes=BestEffort").0,
+        "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  creationTimestamp: null\n  name: q\nspec:\n  hard:\n    cpu: \"1\"\n    memory: 1G\n    pods: \"2\"\n  scopes:\n  - BestEffort\nstatus: {}\n"
+    );
+    assert_eq!(y(&mut s, "kubectl create quota q").0, "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  creationTimestamp: null\n  name: q\nspec: {}\nstatus: {}\n");
+    assert_eq!(y(&mut s, "kubectl create quota q --hard=cpu").1, "error: Invalid argument syntax cpu, expected <resource>=<value>\n");
+    assert_eq!(y(&mut s, "kubectl create quota q --hard=cpu=abc").1, "error: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'\n");
+
+    assert_eq!(y(&mut s, "kubectl create priorityclass hp").0, "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata:\n  creationTimestamp: null\n  name: hp\npreemptionPolicy: PreemptLowerPriority\nvalue: 0\n");
+    assert_eq!(
+        y(&mut s, "kubectl create priorityclass p --value=5 --global-default --preemption-policy=Never --description=high").0,
+        "apiVersion: scheduling.k8s.io/v1\ndescription: high\nglobalDefault: true\nkind: PriorityClass\nmetadata:\n  creationTimestamp: null\n  name: p\npreemptionPolicy: Never\nvalue: 5\n"
+    );
+    assert_eq!(
+        run(&mut s, "kubectl create cronjob c --image=busybox --schedule='*/1 * * * *' --dry-run=client -o yaml -- date").0,
+        "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  creationTimestamp: null\n  name: c\nspec:\n  jobTemplate:\n    metadata:\n      creationTimestamp: null\n      name: c\n    spec:\n      template:\n        metadata:\n          creationTimestamp: null\n        spec:\n          containers:\n          - command:\n            - date\n            image: busybox\n            name: c\n            resources: {}\n          restartPolicy: OnFailure\n  schedule: '*/1 * * * *'\nstatus: {}\n"
+    );
+    // The RBAC kinds are not served by the simulated cluster.
+    assert_eq!(run(&mut s, "kubectl create role r --verb=get --resource=pods").2, 1);
+}
+
+#[test]
+fn logs_timestamps_and_since() {
+    let mut s = sh();
+    s.run("kubectl run tick --image=busybox -- sh -c 'while true; do echo tick; sleep 10; done'");
+    s.run("kubectl wait --for=condition=Ready pod/tick");
+    s.run("sleep 60");
+    let (all, _, code) = run(&mut s, "kubectl logs tick --timestamps");
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = all.lines().collect();
+    assert!(lines.len() >= 6, "{all}");
+    // RFC 3339 with nine fractional digits, as the kubelet writes it; ten seconds apart.
+    let stamps: Vec<chrono::DateTime<chrono::Utc>> = lines
+        .iter()
+        .map(|l| {
+            let (t, rest) = l.split_once(' ').unwrap();
+            assert_eq!(rest, "tick");
+            assert!(t.len() == 30 && t.ends_with('Z') && t.as_bytes()[19] == b'.', "{t}");
+            chrono::DateTime::parse_from_rfc3339(t).unwrap().with_timezone(&chrono::Utc)
+        })
+        .collect();
+    assert!(stamps.windows(2).all(|w| (w[1] - w[0]).num_seconds() == 10), "{all}");
+    // --since keeps the lines of the last 25 seconds: three of them.
+    let (recent, _, _) = run(&mut s, "kubectl logs tick --since=25s");
+    assert_eq!(recent, "tick\ntick\ntick\n");
+    let (recent, _, _) = run(&mut s, "kubectl logs tick --since=25s --timestamps");
+    assert_eq!(recent, lines[lines.len() - 3..].iter().map(|l| format!("{l}\n")).collect::<String>());
+    // --since-time keeps the lines written at or after it.
+    let from = lines[lines.len() - 2].split(' ').next().unwrap();
+    assert_eq!(run(&mut s, &format!("kubectl logs tick --since-time={from}")).0, "tick\ntick\n");
+    assert_eq!(run(&mut s, "kubectl logs tick --since=1h --tail=1 --timestamps").0, format!("{}\n", lines[lines.len() - 1]));
+    assert_eq!(run(&mut s, "kubectl logs tick --since=5s --since-time=2025-01-01T00:00:00Z").1, "error: at most one of `sinceTime` or `sinceSeconds` may be specified\n");
+    assert_eq!(run(&mut s, "kubectl logs tick --since-time=bad").1, "error: parsing time \"bad\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"bad\" as \"2006\"\n");
+    assert_eq!(run(&mut s, "kubectl logs tick --since=abc").1, "Error: invalid argument \"abc\" for \"--since\" flag: time: invalid duration \"abc\"\nSee 'kubectl logs --help' for usage.\n");
+}

@@ -12,6 +12,10 @@ const WORDS: &[&str] = &[
     "-", "pod.yaml", "--", "sh", "-c", "echo", "cat", "ls", "--force", "--grace-period=0", "x", "key=v:NoSchedule", "key-",
     "&&", "||", ";", "|", ">", "'", "\"", "$(", ")", "$X", "<<EOF", "\\", "deployment/web", "=", "-it", "--port=80", "curl",
     "localhost:8001/api", "jsonpath={.items[*].metadata.name}", "sleep", "1", "--for=condition=Ready", "--timeout=5s",
+    "secret", "tls", "docker-registry", "generic", "ingress", "pdb", "quota", "priorityclass", "--rule=a/=b:1,tls", "--rule=/*=s:x",
+    "--cert=pod.yaml", "--key=pod.yaml", "--selector=a in (b)", "--min-available=1", "--max-unavailable=5%", "--hard=cpu=1",
+    "--timestamps", "--since=1s", "--since-time=2025-01-01T00:00:00Z", "--recursive", "pods.spec.containers", "--watch",
+    "--docker-username=u", "--docker-password=p", "--default-backend=s:80", "--scopes=BestEffort", "pods..spec", ".",
 ];
 
 fn line() -> impl Strategy<Value = String> {
@@ -34,7 +38,7 @@ proptest! {
 fn scripted_web_of_commands() {
     let mut sh = Shell::new(6);
     sh.run("kubectl create deployment web --image=nginx --replicas=2");
-    for l in ["kubectl get all -A -o wide", "kubectl describe nodes", "kubectl get events -A", "kubectl events -A", "kubectl api-resources", "kubectl explain pods.spec", "kubectl top nodes", "minikube profile list", "kubectl get pods -o yaml", "kubectl get deploy -o json"] {
+    for l in ["kubectl get all -A -o wide", "kubectl describe nodes", "kubectl get events -A", "kubectl events -A", "kubectl api-resources", "kubectl explain pods.spec", "kubectl explain pods..spec", "kubectl explain .", "kubectl explain pods.", "kubectl explain pod --recursive", "kubectl top nodes", "minikube profile list", "kubectl get pods -o yaml", "kubectl get deploy -o json"] {
         let o = sh.run(l);
         assert!(o.exit_code == 0 || !o.stderr.is_empty(), "{l}");
     }

@@ -115,8 +115,14 @@ pub struct ContainerRt {
     pub files: BTreeMap<String, String>,
     /// Log of the current instance.
     pub logs: Vec<String>,
+    /// When each line of `logs` was written (virtual ms), for `--timestamps` and `--since`.
+    #[serde(default)]
+    pub log_times: Vec<u64>,
     /// Log of the previous instance.
     pub prev_logs: Vec<String>,
+    /// When each line of `prev_logs` was written.
+    #[serde(default)]
+    pub prev_log_times: Vec<u64>,
     /// Readiness.
     pub ready: bool,
     /// Startup probe passed (or none).
@@ -138,6 +144,19 @@ pub struct ContainerRt {
     poststart_done: bool,
     /// Why the container cannot be created yet (`CreateContainerConfigError`, message).
     pub config_error: Option<(String, String)>,
+}
+
+impl ContainerRt {
+    /// Appends lines to the log, written at `now_ms`.
+    pub fn log(&mut self, lines: impl IntoIterator<Item = String>, now_ms: u64) {
+        // Lines pushed without a time before this one keep the nearest known time.
+        let fill = self.log_times.last().copied().unwrap_or(now_ms);
+        self.log_times.resize(self.logs.len(), fill);
+        for l in lines {
+            self.logs.push(l);
+            self.log_times.push(now_ms);
+        }
+    }
 }
 
 /// The simulated state of one pod on its node.
@@ -443,7 +462,9 @@ impl Kubelets {
                     step_until: 0,
                     files: BTreeMap::new(),
                     logs: Vec::new(),
+                    log_times: Vec::new(),
                     prev_logs: Vec::new(),
+                    prev_log_times: Vec::new(),
                     ready: false,
                     started: false,
                     liveness: ProbeState::default(),
@@ -687,7 +708,8 @@ impl Kubelets {
                             *st = ProbeState { next_ms: now + delay, successes: 0, failures: 0 };
                         }
                         let ports = c.program.server.as_ref().map(|s| s.ports.clone()).unwrap_or_default();
-                        c.logs.extend(images::startup_logs(c.program.server.as_ref().map(|s| s.handler), &ports).into_iter().map(|l| l.replace("$POD", &pod_name)));
+                        let lines: Vec<String> = images::startup_logs(c.program.server.as_ref().map(|s| s.handler), &ports).into_iter().map(|l| l.replace("$POD", &pod_name)).collect();
+                        c.log(lines, now);
                         c.poststart_done = false;
                         if let Some(h) = cspec.lifecycle.as_ref().and_then(|l| l.post_start.as_ref()) {
                             if let Some(cmd) = h.exec.as_ref().and_then(|e| e.command.as_ref()) {
@@ -719,7 +741,7 @@ impl Kubelets {
                             }
                             Step::Log(line) => {
                                 let line = expand_log(&line, c, now);
-                                c.logs.extend(line);
+                                c.log(line, now);
                             }
                             Step::Write(f, content, append) => {
                                 files_changed = true;
@@ -748,6 +770,8 @@ impl Kubelets {
                                 c.pc = i;
                                 if c.logs.len() > 2000 {
                                     c.logs.drain(..1000);
+                                    let cut = c.log_times.len().min(1000);
+                                    c.log_times.drain(..cut);
                                 }
                             }
                             Step::Memory(b) => {
@@ -876,6 +900,7 @@ impl Kubelets {
                     if now >= at {
                         c.restarts += 1;
                         c.prev_logs = std::mem::take(&mut c.logs);
+                        c.prev_log_times = std::mem::take(&mut c.log_times);
                         c.files.clear();
                         c.stage = Stage::NeedImage;
                         changed = true;
@@ -1181,6 +1206,13 @@ impl Kubelets {
         let rt = self.pods.get(key)?;
         let c = rt.containers.iter().find(|c| c.name == container)?;
         Some(if previous { &c.prev_logs } else { &c.logs })
+    }
+
+    /// When each line of [`Kubelets::logs`] was written (virtual ms since the epoch).
+    pub fn log_times(&self, key: &ObjectKey, container: &str, previous: bool) -> Option<&[u64]> {
+        let rt = self.pods.get(key)?;
+        let c = rt.containers.iter().find(|c| c.name == container)?;
+        Some(if previous { &c.prev_log_times } else { &c.log_times })
     }
 
     /// Mutable access to a container's runtime (exec, faults, requests).

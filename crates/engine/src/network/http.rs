@@ -536,7 +536,7 @@ impl Cluster {
         if let Some(ct) = self.kubelets.container_mut(pod, &cname) {
             ct.hits += 1;
             if let Some(l) = line {
-                ct.logs.push(l);
+                ct.log([l], now);
             }
         }
         let server = match handler {

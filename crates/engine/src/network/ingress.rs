@@ -404,6 +404,7 @@ pub fn route(c: &mut Cluster, controller: &ObjectKey, host: &str, path: &str, me
         }
     };
     let t = c.api.clock.now();
+    let t_ms = c.api.clock.now_ms();
     let req_id = c.api.clock.uuid().replace('-', "");
     let line = format!(
         "{client_ip} - - [{}] \"{method} {path} HTTP/1.1\" {status} {} \"-\" \"{ua}\" {} 0.001 [{label}] [] {upstream} {} 0.001 {status} {req_id}",
@@ -414,7 +415,7 @@ pub fn route(c: &mut Cluster, controller: &ObjectKey, host: &str, path: &str, me
     );
     if let Some(rt) = c.kubelets.pods.get_mut(controller) {
         if let Some(ct) = rt.containers.first_mut() {
-            ct.logs.push(line);
+            ct.log([line], t_ms);
             ct.hits += 1;
         }
     }

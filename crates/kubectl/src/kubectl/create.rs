@@ -1,6 +1,9 @@
-//! `kubectl create` (from files and the generators: deployment, namespace, configmap, secret,
-//! service, job, cronjob, serviceaccount) and `kubectl run`. The generators build the same
-//! JSON as kubectl's, so `--dry-run=client -o yaml` prints what the real one prints.
+//! `kubectl create` (from files and the generators: deployment, namespace, configmap, secret
+//! generic/tls/docker-registry, service, job, cronjob, serviceaccount, ingress,
+//! poddisruptionbudget, priorityclass, quota) and `kubectl run`. The RBAC generators (role,
+//! clusterrole, rolebinding, clusterrolebinding) are absent: the engine serves no RBAC kinds.
+//! The generators build the same JSON as kubectl's, so `--dry-run=client -o yaml` prints what
+//! the real one prints.
 
 use super::apply::{api_err, apply_like, Mode};
 use super::{namespace, parse_flags, ref_name};
@@ -42,7 +45,7 @@ fn with_common(extra: &[Flag]) -> Vec<Flag> {
 /// `kubectl create`.
 pub fn create(sh: &mut Shell, args: &[String], stdin: Option<String>, out: &mut Out) {
     let sub = args.iter().find(|a| !a.starts_with('-')).cloned();
-    let sub_is_generator = sub.as_deref().is_some_and(|s| CREATE_SUBCOMMANDS.contains(&s) || matches!(s, "deploy" | "ns" | "cm" | "svc" | "sa" | "cj" | "pdb" | "pc"));
+    let sub_is_generator = sub.as_deref().is_some_and(|s| CREATE_SUBCOMMANDS.contains(&s) || matches!(s, "deploy" | "ns" | "cm" | "svc" | "sa" | "cj" | "pdb" | "pc" | "ing" | "resourcequota"));
     if sub_is_generator && args.first().map(String::as_str) == sub.as_deref() {
         let sub = sub.unwrap_or_default();
         let rest = &args[1..];
@@ -56,6 +59,9 @@ pub fn create(sh: &mut Shell, args: &[String], stdin: Option<String>, out: &mut 
             "job" => create_job(sh, rest, out, false),
             "cronjob" | "cj" => create_job(sh, rest, out, true),
             "priorityclass" | "pc" => create_priorityclass(sh, rest, out),
+            "ingress" | "ing" => create_ingress(sh, rest, out),
+            "poddisruptionbudget" | "pdb" => create_pdb(sh, rest, out),
+            "quota" | "resourcequota" => create_quota(sh, rest, out),
             other => out.fail(format!("\"kubectl create {other}\" is not supported in Pilothouse yet")),
         };
     }
@@ -315,32 +321,157 @@ fn create_configmap(sh: &mut Shell, args: &[String], out: &mut Out) {
 
 fn create_secret(sh: &mut Shell, args: &[String], out: &mut Out) {
     let ty = args.first().cloned().unwrap_or_default();
-    if ty != "generic" {
-        if ty == "tls" || ty == "docker-registry" {
-            return out.fail(format!("\"kubectl create secret {ty}\" is not supported in Pilothouse yet"));
-        }
-        return out.out("Create a secret with specified type.\n\n A docker-registry type secret is for accessing a container registry.\n\n A generic type secret indicate an Opaque secret type.\n\n A tls type secret holds TLS certificate and its associated key.\n\nAvailable Commands:\n  docker-registry   Create a secret for use with a Docker registry\n  generic           Create a secret from a local file, directory, or literal value\n  tls               Create a TLS secret\n\nUsage:\n  kubectl create secret (docker-registry | generic | tls) [options]\n");
+    match ty.as_str() {
+        "generic" => create_secret_generic(sh, &args[1..], out),
+        "tls" => create_secret_tls(sh, &args[1..], out),
+        "docker-registry" => create_secret_docker_registry(sh, &args[1..], out),
+        _ => out.out("Create a secret with specified type.\n\n A docker-registry type secret is for accessing a container registry.\n\n A generic type secret indicate an Opaque secret type.\n\n A tls type secret holds TLS certificate and its associated key.\n\nAvailable Commands:\n  docker-registry   Create a secret for use with a Docker registry\n  generic           Create a secret from a local file, directory, or literal value\n  tls               Create a TLS secret\n\nUsage:\n  kubectl create secret (docker-registry | generic | tls) [options]\n"),
     }
+}
+
+fn b64(bytes: &[u8]) -> Value {
+    json!(base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+fn secret_value(name: &str, ns: &super::Ns, data: Map<String, Value>, ty: Option<&str>) -> Value {
+    let mut v = Map::new();
+    v.insert("apiVersion".into(), json!("v1"));
+    if !data.is_empty() {
+        v.insert("data".into(), Value::Object(data));
+    }
+    v.insert("kind".into(), json!("Secret"));
+    v.insert("metadata".into(), meta(name, ns, None));
+    if let Some(t) = ty {
+        v.insert("type".into(), json!(t));
+    }
+    Value::Object(v)
+}
+
+fn create_secret_generic(sh: &mut Shell, args: &[String], out: &mut Out) {
     let spec = with_common(&[s("from-literal", None), s("from-file", None), s("from-env-file", None), s("type", None), b("append-hash", None)]);
-    let Some(p) = parse_flags(out, "kubectl create secret generic", &args[1..], &spec) else { return };
+    let Some(p) = parse_flags(out, "kubectl create secret generic", args, &spec) else { return };
     let Some(name) = one_name(out, &p, "kubectl create secret generic") else { return };
     let ns = namespace(sh, &p);
     let Some(data) = collect_data(sh, &p, out) else { return };
-    let enc: Map<String, Value> = data
-        .into_iter()
-        .map(|(k, v)| (k, json!(base64::engine::general_purpose::STANDARD.encode(v.as_str().unwrap_or("").as_bytes()))))
-        .collect();
-    let mut v = Map::new();
-    v.insert("apiVersion".into(), json!("v1"));
-    if !enc.is_empty() {
-        v.insert("data".into(), Value::Object(enc));
+    let enc: Map<String, Value> = data.into_iter().map(|(k, v)| (k, b64(v.as_str().unwrap_or("").as_bytes()))).collect();
+    finish(sh, out, &p, Kind::Secret, secret_value(&name, &ns, enc, p.get("type")));
+}
+
+/// The PEM block types in a text, in order (`CERTIFICATE`, `PRIVATE KEY`, ...).
+fn pem_types(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("-----BEGIN ").and_then(|r| r.strip_suffix("-----")))
+        .map(str::to_string)
+        .filter(|t| text.contains(&format!("-----END {t}-----")))
+        .collect()
+}
+
+/// Whether the first PEM block of a type holds base64 of a DER SEQUENCE (what certificates and
+/// keys are); their contents beyond that are not checked.
+fn pem_der(text: &str, ty: &str) -> bool {
+    let begin = format!("-----BEGIN {ty}-----");
+    let end = format!("-----END {ty}-----");
+    let Some(body) = text.split_once(&begin).and_then(|(_, r)| r.split_once(&end)).map(|(b, _)| b) else { return false };
+    let b64: String = body.lines().filter(|l| !l.contains(':')).collect::<Vec<_>>().concat().split_whitespace().collect();
+    base64::engine::general_purpose::STANDARD.decode(b64).is_ok_and(|der| der.len() > 2 && der[0] == 0x30)
+}
+
+/// `kubectl create secret tls NAME --cert=FILE --key=FILE`: the files must hold a PEM
+/// certificate and a PEM private key (their match is not checked here).
+fn create_secret_tls(sh: &mut Shell, args: &[String], out: &mut Out) {
+    let spec = with_common(&[s("cert", None), s("key", None), b("append-hash", None)]);
+    let Some(p) = parse_flags(out, "kubectl create secret tls", args, &spec) else { return };
+    let Some(name) = one_name(out, &p, "kubectl create secret tls") else { return };
+    let ns = namespace(sh, &p);
+    let (cert_path, key_path) = (p.get("cert").unwrap_or(""), p.get("key").unwrap_or(""));
+    if cert_path.is_empty() || key_path.is_empty() {
+        return out.fail("key and cert must be specified");
     }
-    v.insert("kind".into(), json!("Secret"));
-    v.insert("metadata".into(), meta(&name, &ns, None));
-    if let Some(t) = p.get("type") {
-        v.insert("type".into(), json!(t));
+    let mut read = |path: &str| match sh.read_file(path) {
+        Some(c) => Some(c.clone()),
+        None => {
+            out.fail(format!("Cannot read file {path}, open {path}: no such file or directory"));
+            None
+        }
+    };
+    let Some(cert) = read(cert_path) else { return };
+    let Some(key) = read(key_path) else { return };
+    let (ct, kt) = (pem_types(&cert), pem_types(&key));
+    let is_key = |t: &String| t == "PRIVATE KEY" || t.ends_with(" PRIVATE KEY");
+    // Go's tls.X509KeyPair, as far as it goes without parsing the certificate itself.
+    if ct.is_empty() {
+        return out.fail("tls: failed to find any PEM data in certificate input");
     }
-    finish(sh, out, &p, Kind::Secret, Value::Object(v));
+    if !ct.iter().any(|t| t == "CERTIFICATE") {
+        if ct.iter().any(is_key) {
+            return out.fail("tls: failed to find certificate PEM data in certificate input, but did find a private key; PEM inputs may have been switched");
+        }
+        return out.fail(format!("tls: failed to find \"CERTIFICATE\" PEM block in certificate input after skipping PEM blocks of the following types: [{}]", ct.join(" ")));
+    }
+    if kt.is_empty() {
+        return out.fail("tls: failed to find any PEM data in key input");
+    }
+    if !kt.iter().any(is_key) {
+        if kt.iter().any(|t| t == "CERTIFICATE") {
+            return out.fail("tls: found a certificate rather than a key in the PEM for the private key");
+        }
+        return out.fail(format!("tls: failed to find PEM block with type ending in \"PRIVATE KEY\" in key input after skipping PEM blocks of the following types: [{}]", kt.join(" ")));
+    }
+    if !pem_der(&cert, "CERTIFICATE") {
+        return out.fail("x509: malformed certificate");
+    }
+    if !kt.iter().filter(|t| is_key(t)).any(|t| pem_der(&key, t)) {
+        return out.fail("tls: failed to parse private key");
+    }
+    let mut data = Map::new();
+    data.insert("tls.crt".into(), b64(cert.as_bytes()));
+    data.insert("tls.key".into(), b64(key.as_bytes()));
+    finish(sh, out, &p, Kind::Secret, secret_value(&name, &ns, data, Some("kubernetes.io/tls")));
+}
+
+/// Go's json.Marshal output for a string map: compact, with <, > and & escaped.
+fn go_json(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+}
+
+fn create_secret_docker_registry(sh: &mut Shell, args: &[String], out: &mut Out) {
+    let spec = with_common(&[s("docker-username", None), s("docker-password", None), s("docker-email", None), s("docker-server", None), s("from-file", None), b("append-hash", None)]);
+    let path = "kubectl create secret docker-registry";
+    let Some(p) = parse_flags(out, path, args, &spec) else { return };
+    let Some(name) = one_name(out, &p, path) else { return };
+    let ns = namespace(sh, &p);
+    let files = p.all("from-file");
+    let (user, pass, email) = (p.get("docker-username").unwrap_or(""), p.get("docker-password").unwrap_or(""), p.get("docker-email").unwrap_or(""));
+    let server = p.get("docker-server").unwrap_or("https://index.docker.io/v1/");
+    if files.is_empty() && (user.is_empty() || pass.is_empty() || server.is_empty()) {
+        return out.fail("either --from-file or the combination of --docker-username, --docker-password and --docker-server is required");
+    }
+    let mut data = Map::new();
+    if files.is_empty() {
+        let mut entry = Map::new();
+        entry.insert("username".into(), json!(user));
+        entry.insert("password".into(), json!(pass));
+        if !email.is_empty() {
+            entry.insert("email".into(), json!(email));
+        }
+        entry.insert("auth".into(), b64(format!("{user}:{pass}").as_bytes()));
+        let mut auths = Map::new();
+        auths.insert(server.to_string(), Value::Object(entry));
+        let cfg = go_json(&json!({ "auths": Value::Object(auths) }));
+        data.insert(".dockerconfigjson".into(), b64(cfg.as_bytes()));
+    } else {
+        for f in files {
+            let (key, file) = match f.split_once('=') {
+                Some((k, v)) => (k.to_string(), v.to_string()),
+                None => (".dockerconfigjson".to_string(), f.clone()),
+            };
+            let Some(c) = sh.read_file(&file) else {
+                return out.fail(format!("error reading {file}: no such file or directory"));
+            };
+            data.insert(key, b64(c.as_bytes()));
+        }
+    }
+    finish(sh, out, &p, Kind::Secret, secret_value(&name, &ns, data, Some("kubernetes.io/dockerconfigjson")));
 }
 
 fn create_service(sh: &mut Shell, args: &[String], out: &mut Out) {
@@ -478,13 +609,290 @@ fn create_priorityclass(sh: &mut Shell, args: &[String], out: &mut Out) {
     let Some(name) = one_name(out, &p, "kubectl create priorityclass") else { return };
     let mut v = Map::new();
     v.insert("apiVersion".into(), json!("scheduling.k8s.io/v1"));
-    v.insert("description".into(), json!(p.get("description").unwrap_or("")));
-    v.insert("globalDefault".into(), json!(p.bool("global-default")));
+    if let Some(d) = p.get("description").filter(|d| !d.is_empty()) {
+        v.insert("description".into(), json!(d));
+    }
+    if p.bool("global-default") {
+        v.insert("globalDefault".into(), json!(true));
+    }
     v.insert("kind".into(), json!("PriorityClass"));
     v.insert("metadata".into(), json!({"creationTimestamp": null, "name": name}));
     v.insert("preemptionPolicy".into(), json!(p.get("preemption-policy").unwrap_or("PreemptLowerPriority")));
     v.insert("value".into(), json!(p.int("value").unwrap_or(0)));
     finish(sh, out, &p, Kind::PriorityClass, Value::Object(v));
+}
+
+/// Whether a string matches `^[\w\-]+$` (`\w` as in Go's RE2: ASCII letters, digits, `_`).
+fn word_dash(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// kubectl's rule regex `^([\w*\-.]*)(/[^,=\n]*)=([\w\-]+):([\w\-]+)(,tls=?([\w\-]+)?)?$`.
+fn ingress_rule_ok(rule: &str) -> bool {
+    let Some(slash) = rule.find('/') else { return false };
+    if !rule[..slash].chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '*' | '-' | '.')) {
+        return false;
+    }
+    let rest = &rule[slash..];
+    let Some(eq) = rest.find(|c| c == '=' || c == ',' || c == '\n') else { return false };
+    if !rest[eq..].starts_with('=') {
+        return false;
+    }
+    let after = &rest[eq + 1..];
+    let (svc, tls) = match after.split_once(',') {
+        Some((a, t)) => (a, Some(t)),
+        None => (after, None),
+    };
+    let Some((name, port)) = svc.split_once(':') else { return false };
+    if !word_dash(name) || !word_dash(port) {
+        return false;
+    }
+    match tls {
+        None => true,
+        Some(t) => match t.strip_prefix("tls") {
+            Some(r) => {
+                let r = r.strip_prefix('=').unwrap_or(r);
+                r.is_empty() || word_dash(r)
+            }
+            None => false,
+        },
+    }
+}
+
+/// An ingress backend from `svc:port` (a number port, or a named one).
+fn ingress_backend(svc: &str) -> Value {
+    let (name, port) = svc.split_once(':').unwrap_or((svc, ""));
+    let port = match port.parse::<i32>() {
+        Ok(0) => json!({}),
+        Ok(n) => json!({ "number": n }),
+        Err(_) => json!({ "name": port }),
+    };
+    json!({ "service": { "name": name, "port": port } })
+}
+
+/// `kubectl create ingress NAME --rule=host/path=svc:port[,tls[=secret]]`.
+fn create_ingress(sh: &mut Shell, args: &[String], out: &mut Out) {
+    let spec = with_common(&[s("class", None), s("rule", None), s("default-backend", None), s("annotation", None)]);
+    let path = "kubectl create ingress";
+    let Some(p) = parse_flags(out, path, args, &spec) else { return };
+    let Some(name) = one_name(out, &p, path) else { return };
+    let ns = namespace(sh, &p);
+    let rules = p.all("rule");
+    let backend = p.get("default-backend").unwrap_or("").to_string();
+    if backend.is_empty() && rules.is_empty() {
+        return out.fail("not enough information provided: every ingress has to either specify a default-backend (which catches all traffic) or a list of rules (which catch specific paths)");
+    }
+    if let Some(bad) = rules.iter().find(|r| !ingress_rule_ok(r)) {
+        return out.fail(format!("rule {bad} is invalid and should be in format host/path=svcname:svcport[,tls[=secret]]"));
+    }
+    let mut annotations = Map::new();
+    for a in p.all("annotation") {
+        let Some((k, v)) = a.split_once('=') else {
+            return out.fail(format!("annotation {a} is invalid and should be in format key=[value]"));
+        };
+        annotations.insert(k.to_string(), json!(v));
+    }
+    if !backend.is_empty() && backend.split(':').count() != 2 {
+        return out.fail("default-backend should be in format servicename:serviceport");
+    }
+    // TLS entries: a host goes into the first entry with the same secret, once.
+    let mut tls: Vec<(Vec<String>, String)> = Vec::new();
+    let mut hosts_seen: Vec<String> = Vec::new();
+    for r in &rules {
+        let parts: Vec<&str> = r.split(',').collect();
+        if parts.len() != 2 {
+            continue;
+        }
+        let host = r.split('/').next().unwrap_or("").to_string();
+        let secret = parts[1].split('=').nth(1).unwrap_or("").to_string();
+        if hosts_seen.contains(&host) {
+            continue;
+        }
+        hosts_seen.push(host.clone());
+        if let Some(e) = tls.iter_mut().find(|e| e.1 == secret) {
+            e.0.push(host);
+            continue;
+        }
+        let hosts: Vec<String> = if host.is_empty() { Vec::new() } else { vec![host] };
+        if !secret.is_empty() || !hosts.is_empty() {
+            tls.push((hosts, secret));
+        }
+    }
+    // Rules: paths of the same host go into one rule; `*` at the end of a path is a Prefix.
+    let mut rule_values: Vec<(String, Vec<Value>)> = Vec::new();
+    for r in &rules {
+        let no_tls = r.split(',').next().unwrap_or("");
+        let (host, pathsvc) = no_tls.split_once('/').unwrap_or((no_tls, ""));
+        let (path_part, svc) = pathsvc.split_once('=').unwrap_or((pathsvc, ""));
+        let mut path = format!("/{path_part}");
+        let mut path_type = "Exact";
+        if path.ends_with('*') {
+            path.pop();
+            path_type = "Prefix";
+        }
+        let entry = json!({ "backend": ingress_backend(svc), "path": path, "pathType": path_type });
+        match rule_values.iter_mut().find(|(h, _)| h == host) {
+            Some((_, paths)) => paths.push(entry),
+            None => rule_values.push((host.to_string(), vec![entry])),
+        }
+    }
+    let mut spec_m = Map::new();
+    if !backend.is_empty() {
+        spec_m.insert("defaultBackend".into(), ingress_backend(&backend));
+    }
+    if let Some(c) = p.get("class").filter(|c| !c.is_empty()) {
+        spec_m.insert("ingressClassName".into(), json!(c));
+    }
+    if !rule_values.is_empty() {
+        let rs: Vec<Value> = rule_values
+            .into_iter()
+            .map(|(h, paths)| {
+                let mut m = Map::new();
+                if !h.is_empty() {
+                    m.insert("host".into(), json!(h));
+                }
+                m.insert("http".into(), json!({ "paths": paths }));
+                Value::Object(m)
+            })
+            .collect();
+        spec_m.insert("rules".into(), Value::Array(rs));
+    }
+    if !tls.is_empty() {
+        let ts: Vec<Value> = tls
+            .into_iter()
+            .map(|(hosts, secret)| {
+                let mut m = Map::new();
+                if !hosts.is_empty() {
+                    m.insert("hosts".into(), json!(hosts));
+                }
+                if !secret.is_empty() {
+                    m.insert("secretName".into(), json!(secret));
+                }
+                Value::Object(m)
+            })
+            .collect();
+        spec_m.insert("tls".into(), Value::Array(ts));
+    }
+    let mut m = meta(&name, &ns, None);
+    if !annotations.is_empty() {
+        m["annotations"] = Value::Object(annotations);
+    }
+    let value = json!({ "apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": m, "spec": Value::Object(spec_m), "status": { "loadBalancer": {} } });
+    finish(sh, out, &p, Kind::Ingress, value);
+}
+
+/// `metav1.ParseToLabelSelector`: a selector string as matchLabels and matchExpressions.
+fn parse_to_label_selector(sel: &str) -> Result<Value, String> {
+    use pilothouse_engine::selector::{Requirement, Selector};
+    let parsed = Selector::parse(sel).map_err(|e| format!("couldn't parse the selector string \"{sel}\": {e}"))?;
+    let mut labels = Map::new();
+    let mut exprs = Vec::new();
+    for r in parsed.requirements {
+        match r {
+            Requirement::Equals(k, v) => {
+                labels.insert(k, json!(v));
+            }
+            Requirement::In(k, vs) => exprs.push(json!({ "key": k, "operator": "In", "values": vs })),
+            Requirement::NotIn(k, vs) => exprs.push(json!({ "key": k, "operator": "NotIn", "values": vs })),
+            Requirement::Exists(k) => exprs.push(json!({ "key": k, "operator": "Exists" })),
+            Requirement::DoesNotExist(k) => exprs.push(json!({ "key": k, "operator": "DoesNotExist" })),
+            Requirement::NotEquals(..) => return Err("\"!=\" is not a valid label selector operator".into()),
+            Requirement::Gt(..) => return Err("\"gt\" is not a valid label selector operator".into()),
+            Requirement::Lt(..) => return Err("\"lt\" is not a valid label selector operator".into()),
+        }
+    }
+    let mut m = Map::new();
+    if !exprs.is_empty() {
+        m.insert("matchExpressions".into(), Value::Array(exprs));
+    }
+    if !labels.is_empty() {
+        m.insert("matchLabels".into(), Value::Object(labels));
+    }
+    Ok(Value::Object(m))
+}
+
+/// A number or a percentage (`^[0-9]+%?$`), as an int-or-string.
+fn int_or_percent(v: &str) -> Option<Value> {
+    let digits = v.strip_suffix('%').unwrap_or(v);
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    if v.ends_with('%') {
+        return Some(json!(v));
+    }
+    Some(digits.parse::<i64>().map(|n| json!(n)).unwrap_or_else(|_| json!(v)))
+}
+
+/// `kubectl create poddisruptionbudget NAME --selector=SELECTOR --min-available=N|--max-unavailable=N`.
+fn create_pdb(sh: &mut Shell, args: &[String], out: &mut Out) {
+    let spec = with_common(&[s("selector", None), s("min-available", None), s("max-unavailable", None)]);
+    let path = "kubectl create poddisruptionbudget";
+    let Some(p) = parse_flags(out, path, args, &spec) else { return };
+    let Some(name) = one_name(out, &p, path) else { return };
+    let ns = namespace(sh, &p);
+    let sel = p.get("selector").unwrap_or("");
+    if sel.is_empty() {
+        return out.fail("a selector must be specified");
+    }
+    let (min, max) = (p.get("min-available").unwrap_or(""), p.get("max-unavailable").unwrap_or(""));
+    if min.is_empty() && max.is_empty() {
+        return out.fail("one of min-available or max-unavailable must be specified");
+    }
+    if !min.is_empty() && !max.is_empty() {
+        return out.fail("min-available and max-unavailable cannot be both specified");
+    }
+    let mut spec_m = Map::new();
+    if !min.is_empty() {
+        let Some(v) = int_or_percent(min) else { return out.fail("invalid format specified for min-available") };
+        spec_m.insert("minAvailable".into(), v);
+    }
+    if !max.is_empty() {
+        let Some(v) = int_or_percent(max) else { return out.fail("invalid format specified for max-unavailable") };
+        spec_m.insert("maxUnavailable".into(), v);
+    }
+    match parse_to_label_selector(sel) {
+        Ok(s) => spec_m.insert("selector".into(), s),
+        Err(e) => return out.fail(e),
+    };
+    let value = json!({
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": meta(&name, &ns, None),
+        "spec": Value::Object(spec_m),
+        "status": { "currentHealthy": 0, "desiredHealthy": 0, "disruptionsAllowed": 0, "expectedPods": 0 }
+    });
+    finish(sh, out, &p, Kind::PodDisruptionBudget, value);
+}
+
+/// `kubectl create quota NAME [--hard=key1=value1,key2=value2] [--scopes=Scope1,Scope2]`.
+fn create_quota(sh: &mut Shell, args: &[String], out: &mut Out) {
+    let spec = with_common(&[s("hard", None), s("scopes", None)]);
+    let path = "kubectl create quota";
+    let Some(p) = parse_flags(out, path, args, &spec) else { return };
+    let Some(name) = one_name(out, &p, path) else { return };
+    let ns = namespace(sh, &p);
+    let mut spec_m = Map::new();
+    let hard = p.get("hard").unwrap_or("");
+    if !hard.is_empty() {
+        let mut m = Map::new();
+        for stmt in hard.split(',') {
+            let parts: Vec<&str> = stmt.split('=').collect();
+            if parts.len() != 2 {
+                return out.fail(format!("Invalid argument syntax {stmt}, expected <resource>=<value>"));
+            }
+            if crate::printers::quantity_valid(parts[1]).is_none() {
+                return out.fail("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
+            }
+            m.insert(parts[0].to_string(), json!(crate::printers::canonical_quantity(parts[1])));
+        }
+        spec_m.insert("hard".into(), Value::Object(m));
+    }
+    let scopes: Vec<&str> = p.get("scopes").unwrap_or("").split(',').filter(|s| !s.is_empty()).collect();
+    if !scopes.is_empty() {
+        spec_m.insert("scopes".into(), json!(scopes));
+    }
+    let value = json!({ "apiVersion": "v1", "kind": "ResourceQuota", "metadata": meta(&name, &ns, None), "spec": Value::Object(spec_m), "status": {} });
+    finish(sh, out, &p, Kind::ResourceQuota, value);
 }
 
 const RUN_FLAGS: &[Flag] = &[

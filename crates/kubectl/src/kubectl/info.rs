@@ -163,6 +163,54 @@ pub fn top(sh: &mut Shell, args: &[String], out: &mut Out) {
     }
 }
 
+/// Which events `kubectl events` shows.
+#[derive(Clone, Debug)]
+pub struct EventFilter {
+    /// Namespace (`None` = all namespaces, which adds the NAMESPACE column).
+    pub ns: Option<String>,
+    /// `--types` (empty = all).
+    pub types: Vec<String>,
+    /// `--for KIND/NAME`.
+    pub for_obj: Option<(Kind, String)>,
+}
+
+impl EventFilter {
+    /// Whether an event passes the filter (namespace aside).
+    pub fn matches(&self, e: &k8s_openapi::api::core::v1::Event) -> bool {
+        (self.types.is_empty() || self.types.iter().any(|t| t.eq_ignore_ascii_case(e.type_.as_deref().unwrap_or_default())))
+            && self.for_obj.as_ref().is_none_or(|(k, n)| e.involved_object.kind.as_deref() == Some(k.info().kind) && e.involved_object.name.as_deref() == Some(n.as_str()))
+    }
+}
+
+/// The header of `kubectl events`' table.
+pub fn event_header(all: bool) -> Vec<String> {
+    let mut h = Vec::new();
+    if all {
+        h.push("NAMESPACE".to_string());
+    }
+    h.extend(["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"].iter().map(|s| s.to_string()));
+    h
+}
+
+/// One row of `kubectl events`' table (kubectl's EventPrinter).
+pub fn event_row(e: &k8s_openapi::api::core::v1::Event, all: bool, now: chrono::DateTime<chrono::Utc>) -> Vec<String> {
+    let last = e.last_timestamp.as_ref().map(|t| t.0).or(e.metadata.creation_timestamp.as_ref().map(|t| t.0)).unwrap_or(now);
+    let first = e.event_time.as_ref().map(|t| t.0).or(e.first_timestamp.as_ref().map(|t| t.0)).unwrap_or(last);
+    let count = e.count.unwrap_or(1);
+    let seen = if count > 1 {
+        format!("{} (x{count} over {})", printers::human_duration(now - last), printers::human_duration(now - first))
+    } else {
+        printers::human_duration(now - first)
+    };
+    let obj = format!("{}/{}", e.involved_object.kind.clone().unwrap_or_default(), e.involved_object.name.clone().unwrap_or_default());
+    let mut r = Vec::new();
+    if all {
+        r.push(e.metadata.namespace.clone().unwrap_or_default());
+    }
+    r.extend([seen, e.type_.clone().unwrap_or_default(), e.reason.clone().unwrap_or_default(), obj, e.message.clone().unwrap_or_default().trim().to_string()]);
+    r
+}
+
 /// `kubectl events`.
 pub fn events(sh: &mut Shell, args: &[String], out: &mut Out) {
     let spec = [b("all-namespaces", Some('A')), s("for", None), s("types", None), b("watch", Some('w')), b("no-headers", None), s("output", Some('o')), s("chunk-size", None)];
@@ -171,8 +219,8 @@ pub fn events(sh: &mut Shell, args: &[String], out: &mut Out) {
     let all = p.bool("all-namespaces");
     let types: Vec<String> = p.slice("types");
     for t in &types {
-        if t != "Normal" && t != "Warning" {
-            return out.fail(format!("valid --types are Normal or Warning"));
+        if !t.eq_ignore_ascii_case("Normal") && !t.eq_ignore_ascii_case("Warning") {
+            return out.fail("valid --types are Normal or Warning");
         }
     }
     let for_obj: Option<(Kind, String)> = match p.get("for") {
@@ -185,26 +233,39 @@ pub fn events(sh: &mut Shell, args: &[String], out: &mut Out) {
         },
         None => None,
     };
+    let filter = EventFilter { ns: if all { None } else { Some(ns.ns.clone()) }, types, for_obj };
+    let format = match p.get("output") {
+        Some(o) => match printers::parse_output_format(o) {
+            Ok(f) => Some(f),
+            Err(e) => return out.fail(e),
+        },
+        None => None,
+    };
+    if p.bool("watch") {
+        // A watch without a resourceVersion: the existing events arrive first as ADDED, in
+        // storage order, then every new or updated one; each printed and flushed on its own.
+        let w = crate::watch::Watch::events(sh, filter, format, p.bool("no-headers"));
+        return crate::watch::start(sh, w, out);
+    }
     let mut evs: Vec<k8s_openapi::api::core::v1::Event> = sh
         .cluster
-        .list(Kind::Event, if all { None } else { Some(&ns.ns) })
+        .list(Kind::Event, filter.ns.as_deref())
         .iter()
         .filter_map(|o| match &**o {
             Object::Event(e) => Some(e.clone()),
             _ => None,
         })
-        .filter(|e| types.is_empty() || types.contains(&e.type_.clone().unwrap_or_default()))
-        .filter(|e| for_obj.as_ref().is_none_or(|(k, n)| e.involved_object.kind.as_deref() == Some(k.info().kind) && e.involved_object.name.as_deref() == Some(n.as_str())))
+        .filter(|e| filter.matches(e))
         .collect();
     evs.sort_by_key(|e| (e.last_timestamp.as_ref().map(|t| t.0), e.metadata.creation_timestamp.as_ref().map(|t| t.0)));
     if evs.is_empty() {
         out.errln(if all { "No events found.".to_string() } else { format!("No events found in {} namespace.", ns.ns) });
         return;
     }
-    if let Some(o) = p.get("output") {
+    if let Some(f) = format {
         let objs: Vec<Object> = evs.into_iter().map(Object::Event).collect();
         let refs: Vec<&Object> = objs.iter().collect();
-        match printers::parse_output_format(o).and_then(|f| printers::print_objects(&refs, &f, false, false)) {
+        match printers::print_objects(&refs, &f, false, false) {
             Ok(s) => out.out(s),
             Err(e) => out.fail(e),
         }
@@ -213,29 +274,10 @@ pub fn events(sh: &mut Shell, args: &[String], out: &mut Out) {
     let now = sh.cluster.api.clock.now();
     let mut rows = Vec::new();
     if !p.bool("no-headers") {
-        let mut h = Vec::new();
-        if all {
-            h.push("NAMESPACE".to_string());
-        }
-        h.extend(["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"].iter().map(|s| s.to_string()));
-        rows.push(h);
+        rows.push(event_header(all));
     }
     for e in evs {
-        let last = e.last_timestamp.as_ref().map(|t| t.0).or(e.metadata.creation_timestamp.as_ref().map(|t| t.0)).unwrap_or(now);
-        let first = e.first_timestamp.as_ref().map(|t| t.0).unwrap_or(last);
-        let count = e.count.unwrap_or(1);
-        let seen = if count > 1 {
-            format!("{} (x{count} over {})", printers::human_duration(now - last), printers::human_duration(now - first))
-        } else {
-            printers::human_duration(now - last)
-        };
-        let obj = format!("{}/{}", e.involved_object.kind.clone().unwrap_or_default().to_lowercase(), e.involved_object.name.clone().unwrap_or_default());
-        let mut r = Vec::new();
-        if all {
-            r.push(e.metadata.namespace.clone().unwrap_or_default());
-        }
-        r.extend([seen, e.type_.clone().unwrap_or_default(), e.reason.clone().unwrap_or_default(), obj, e.message.clone().unwrap_or_default().trim().to_string()]);
-        rows.push(r);
+        rows.push(event_row(&e, all, now));
     }
     out.out(tab::align(&rows, 6, 3, &mut Vec::new()));
 }
@@ -513,15 +555,27 @@ pub fn explain(_sh: &mut Shell, args: &[String], out: &mut Out) {
     let Some(target) = p.args.first() else {
         return out.fail("You must specify the type of resource to explain. Use \"kubectl api-resources\" for a complete list of supported resources.\n");
     };
-    let mut parts = target.split('.');
-    let res = parts.next().unwrap_or("");
-    let path: Vec<&str> = parts.collect();
-    let kind = match Kind::lookup(res) {
-        Some(k) => k,
-        None => return out.fail(format!("the server doesn't have a resource type \"{res}\"")),
+    if p.args.len() > 1 {
+        return out.fail("We accept only this format: explain RESOURCE");
+    }
+    // The longest dotted prefix that names a resource (`deployments.apps.spec` is the
+    // deployments of group apps, then the field spec); the rest is the field path.
+    let parts: Vec<&str> = target.split('.').collect();
+    let found = (1..=parts.len()).rev().find_map(|i| Kind::lookup(&parts[..i].join(".")).map(|k| (k, i)));
+    let Some((kind, at)) = found else {
+        // kubectl prints this one without its "error: " prefix.
+        out.errln(format!("the server doesn't have a resource type \"{}\"", parts[0]));
+        out.code = 1;
+        return;
     };
-    match crate::explain::explain(kind, &path) {
-        Ok(text) => out.out(text),
-        Err(e) => out.fail(e),
+    if let Some(o) = p.get("output") {
+        if o != "plaintext" && o != "plaintext-openapiv2" {
+            return out.fail(format!("unrecognized format: {o}"));
+        }
+    }
+    let (text, err) = crate::explain::explain(kind, &parts[at..], p.bool("recursive"));
+    out.out(text);
+    if let Some(e) = err {
+        out.fail(e);
     }
 }

@@ -1,8 +1,9 @@
 //! `kubectl logs`: picking the pod (for `deploy/x`), the container (with kubectl's
-//! "Defaulted container" notice), `--previous`, `--tail`, `-f` and `--all-containers`.
+//! "Defaulted container" notice), `--previous`, `--tail`, `-f`, `--all-containers`,
+//! `--timestamps`, `--since` and `--since-time` (the kubelet keeps when each line was written).
 
 use super::{namespace, parse_flags};
-use crate::flags::{b, i, s, Flag};
+use crate::flags::{b, d, i, s, Flag};
 use crate::shell::{Out, Shell};
 use crate::watch::{Watch, WatchKind};
 use k8s_openapi::api::core::v1::Pod;
@@ -17,7 +18,7 @@ const LOGS_FLAGS: &[Flag] = &[
     b("all-containers", None),
     b("all-pods", None),
     b("timestamps", None),
-    s("since", None),
+    d("since"),
     s("since-time", None),
     s("selector", Some('l')),
     b("prefix", None),
@@ -155,10 +156,36 @@ fn waiting_reason(p: &Pod, c: &str) -> Option<String> {
     Some("ContainerCreating".into())
 }
 
+/// The kubelet's `--timestamps` prefix: RFC 3339 with nine fixed fractional digits.
+pub fn log_timestamp(epoch: chrono::DateTime<chrono::Utc>, ms: u64) -> String {
+    (epoch + chrono::Duration::milliseconds(ms as i64)).format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string()
+}
+
 /// `kubectl logs`.
 pub fn logs(sh: &mut Shell, args: &[String], out: &mut Out) {
     let Some(p) = parse_flags(out, "kubectl logs", args, LOGS_FLAGS) else { return };
     let ns = namespace(sh, &p);
+    let since_time = match p.get("since-time") {
+        Some(t) => match chrono::DateTime::parse_from_rfc3339(t) {
+            Ok(t) => Some(t.with_timezone(&chrono::Utc)),
+            Err(_) => return out.fail(format!("parsing time \"{t}\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"{t}\" as \"2006\"")),
+        },
+        None => None,
+    };
+    // kubectl sends whole seconds, rounded up.
+    let since_secs = p.duration_ms("since").filter(|ms| *ms > 0).map(|ms| ms.div_ceil(1000));
+    if since_time.is_some() && since_secs.is_some() {
+        return out.fail("at most one of `sinceTime` or `sinceSeconds` may be specified");
+    }
+    // The kubelet drops lines written before this instant (virtual ms).
+    let now_ms = sh.cluster.now_ms();
+    let epoch = pilothouse_engine::clock::epoch();
+    let cutoff: Option<u64> = match (since_secs, since_time) {
+        (Some(s), _) => Some(now_ms.saturating_sub(s * 1000)),
+        (_, Some(t)) => Some((t - epoch).num_milliseconds().max(0) as u64),
+        _ => None,
+    };
+    let timestamps = p.bool("timestamps");
     let mut pods: Vec<Pod> = Vec::new();
     let mut prefix = p.bool("prefix");
     if let Some(sel) = p.get("selector") {
@@ -206,6 +233,7 @@ pub fn logs(sh: &mut Shell, args: &[String], out: &mut Out) {
         for c in &names {
             let previous = p.bool("previous");
             let lines = sh.cluster.kubelets.logs(&key, c, previous).map(|l| l.to_vec());
+            let times: Vec<u64> = sh.cluster.kubelets.log_times(&key, c, previous).map(|t| t.to_vec()).unwrap_or_default();
             let Some(mut lines) = lines.filter(|l| !(previous && l.is_empty())) else {
                 if previous {
                     out.errln(format!("Error from server (BadRequest): previous terminated container \"{c}\" in pod \"{pod_name}\" not found"));
@@ -223,17 +251,26 @@ pub fn logs(sh: &mut Shell, args: &[String], out: &mut Out) {
                     return;
                 }
             }
+            // Each line with the time it was written (a line without one counts as now).
+            let mut stamped: Vec<(u64, String)> = lines.drain(..).enumerate().map(|(i, l)| (times.get(i).copied().unwrap_or(now_ms), l)).collect();
+            if let Some(cut) = cutoff {
+                stamped.retain(|(t, _)| *t >= cut);
+            }
             if let Some(t) = p.int("tail").filter(|t| *t >= 0) {
                 let t = t as usize;
-                if lines.len() > t {
-                    lines = lines[lines.len() - t..].to_vec();
+                if stamped.len() > t {
+                    stamped = stamped.split_off(stamped.len() - t);
                 }
             }
+            let lines: Vec<String> = stamped
+                .into_iter()
+                .map(|(t, l)| if timestamps { format!("{} {l}", log_timestamp(epoch, t)) } else { l })
+                .collect();
             if p.bool("follow") && !previous {
                 let total = sh.cluster.kubelets.logs(&key, c, false).map(|l| l.len()).unwrap_or(0);
                 let skip = total - lines.len();
                 let w = Watch {
-                    kind: WatchKind::Logs { pod: key.clone(), containers: vec![c.clone()], printed: vec![skip], prefix },
+                    kind: WatchKind::Logs { pod: key.clone(), containers: vec![c.clone()], printed: vec![skip], prefix, timestamps },
                     cursor: sh.cluster.api.store.next_seq(),
                     done: false,
                     code: 0,

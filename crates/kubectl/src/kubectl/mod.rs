@@ -47,6 +47,12 @@ impl ObjectSource for Src<'_> {
 pub fn parse_flags(out: &mut Out, path: &str, args: &[String], spec: &[Flag]) -> Option<Parsed> {
     match flags::parse(args, spec, KUBECTL_GLOBAL) {
         Ok(p) => Some(p),
+        Err(e) if e.starts_with("invalid argument ") => {
+            // cobra reports a bad flag value with a capital "Error: ".
+            out.err(format!("Error: {e}\nSee '{path} --help' for usage.\n"));
+            out.code = 1;
+            None
+        }
         Err(e) => {
             out.fail(format!("{e}\nSee '{path} --help' for usage."));
             None

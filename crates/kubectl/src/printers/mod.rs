@@ -34,7 +34,7 @@ pub use describe::describe;
 pub use duration::{human_duration, rfc1123z, short_human_duration};
 pub use output::{parse_output_format, print_objects};
 pub use table::{pod_row, print_table};
-pub use util::canonical_quantity;
+pub use util::{canonical_quantity, quantity_valid};
 
 /// A JSON value as kubectl's YAML (`-o yaml`): sorted keys, go-yaml v2 quoting and folding.
 pub fn to_yaml(value: &serde_json::Value) -> String {

@@ -175,6 +175,12 @@ pub fn canonical_quantity(s: &str) -> String {
     Q::parse(s).map(|q| q.canonical()).unwrap_or_else(|| s.to_string())
 }
 
+/// `Some(())` when a string parses as a quantity (kubectl's `resource.ParseQuantity`).
+pub fn quantity_valid(s: &str) -> Option<()> {
+    (s == s.trim()).then_some(())?;
+    Q::parse(s).map(|_| ())
+}
+
 /// The canonical form of an optional quantity, `0` when absent.
 pub fn quantity_or_zero(q: Option<&Quantity>) -> String {
     q.map(|q| canonical_quantity(&q.0)).unwrap_or_else(|| "0".to_string())
