@@ -491,5 +491,5 @@ fn logs_timestamps_and_since() {
     assert_eq!(run(&mut s, "kubectl logs tick --since=1h --tail=1 --timestamps").0, format!("{}\n", lines[lines.len() - 1]));
     assert_eq!(run(&mut s, "kubectl logs tick --since=5s --since-time=2025-01-01T00:00:00Z").1, "error: at most one of `sinceTime` or `sinceSeconds` may be specified\n");
     assert_eq!(run(&mut s, "kubectl logs tick --since-time=bad").1, "error: parsing time \"bad\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"bad\" as \"2006\"\n");
-    assert_eq!(run(&mut s, "kubectl logs tick --since=abc").1, "Error: invalid argument \"abc\" for \"--since\" flag: time: invalid duration \"abc\"\nSee 'kubectl logs --help' for usage.\n");
+    assert_eq!(run(&mut s, "kubectl logs tick --since=abc").1, "error: invalid argument \"abc\" for \"--since\" flag: time: invalid duration \"abc\"\nSee 'kubectl logs --help' for usage.\n");
 }

@@ -47,12 +47,9 @@ impl ObjectSource for Src<'_> {
 pub fn parse_flags(out: &mut Out, path: &str, args: &[String], spec: &[Flag]) -> Option<Parsed> {
     match flags::parse(args, spec, KUBECTL_GLOBAL) {
         Ok(p) => Some(p),
-        Err(e) if e.starts_with("invalid argument ") => {
-            // cobra reports a bad flag value with a capital "Error: ".
-            out.err(format!("Error: {e}\nSee '{path} --help' for usage.\n"));
-            out.code = 1;
-            None
-        }
+        // Upstream kubectl prints every flag error (unknown flag, bad value) as `error: ...`
+        // (its FlagErrorFunc, then CheckErr). The Google Cloud SDK's build of kubectl
+        // (v1.32.4-dispatcher) lets cobra print `Error: ...` instead; that is not the reference.
         Err(e) => {
             out.fail(format!("{e}\nSee '{path} --help' for usage."));
             None
