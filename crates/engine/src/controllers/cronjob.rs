@@ -6,8 +6,10 @@
 //! startingDeadlineSeconds, tracks `status.active`, `lastScheduleTime` and
 //! `lastSuccessfulTime`, and prunes finished Jobs beyond the history limits.
 //!
-//! Only the UTC time zone is supported (`spec.timeZone` other than UTC is rejected by
-//! validation): the engine carries no time-zone database.
+//! `spec.timeZone` names an IANA zone (the `chrono-tz` database); the schedule then runs in that
+//! zone's local time as robfig/cron runs a `TZ=` schedule, DST included: a time skipped by a
+//! spring-forward change does not run that day, and one repeated by a fall-back change runs
+//! twice. Without `timeZone` the schedule runs in UTC (the controller manager's zone).
 
 use super::job::is_finished;
 use super::workload::{ms_of, time_at, Timers};
@@ -15,7 +17,8 @@ use super::{owner_ref, Cursor};
 use crate::api::{meta, ApiError, Kind, Object, ObjectKey};
 use crate::apiserver::{Api, DeleteOptions, Propagation};
 use crate::clock::Component;
-use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, Offset, TimeZone, Timelike, Utc};
+use chrono_tz::Tz;
 use k8s_openapi::api::batch::v1::{CronJob, CronJobStatus, Job};
 use k8s_openapi::api::core::v1::ObjectReference;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -189,7 +192,7 @@ impl Schedule {
         })
     }
 
-    fn day_matches(dom: u64, dow: u64, t: &DateTime<Utc>) -> bool {
+    fn day_matches<Z: TimeZone>(dom: u64, dow: u64, t: &DateTime<Z>) -> bool {
         let dom_match = dom & (1 << t.day()) != 0;
         let dow_match = dow & (1 << t.weekday().num_days_from_sunday()) != 0;
         if dom & STAR != 0 || dow & STAR != 0 {
@@ -199,8 +202,16 @@ impl Schedule {
         }
     }
 
-    /// The first activation strictly after `t` (within five years), as robfig/cron's `Next`.
+    /// The first activation strictly after `t` (within five years), as robfig/cron's `Next`, in UTC.
     pub fn next(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.next_in(t, Tz::UTC)
+    }
+
+    /// The first activation strictly after `t` (within five years) of the schedule read in the
+    /// local time of `tz`, as robfig/cron's `Next` with a location: the walk moves over fields
+    /// in local time, hours and minutes advance in absolute time (so an hour skipped by DST is
+    /// skipped, and one repeated is walked twice).
+    pub fn next_in(&self, t: DateTime<Utc>, tz: Tz) -> Option<DateTime<Utc>> {
         let (minute, hour, dom, month, dow) = match *self {
             Schedule::Every(secs) => {
                 let base = Utc.timestamp_opt(t.timestamp(), 0).single()?;
@@ -209,7 +220,8 @@ impl Schedule {
             Schedule::Fields { minute, hour, dom, month, dow } => (minute, hour, dom, month, dow),
         };
         // Start at the next whole minute.
-        let mut t = Utc.timestamp_opt(t.timestamp() - t.timestamp().rem_euclid(60), 0).single()? + Duration::minutes(1);
+        let start = Utc.timestamp_opt(t.timestamp() - t.timestamp().rem_euclid(60), 0).single()? + Duration::minutes(1);
+        let mut t = start.with_timezone(&tz);
         let limit = t.year() + 5;
         'wrap: loop {
             if t.year() > limit {
@@ -217,21 +229,22 @@ impl Schedule {
             }
             while month & (1 << t.month()) == 0 {
                 let (y, m) = if t.month() == 12 { (t.year() + 1, 1) } else { (t.year(), t.month() + 1) };
-                t = Utc.with_ymd_and_hms(y, m, 1, 0, 0, 0).single()?;
+                t = local_time(tz, y, m, 1, 0, 0)?;
                 if t.month() == 1 {
                     continue 'wrap;
                 }
             }
             while !Self::day_matches(dom, dow, &t) {
                 let m = t.month();
-                t = Utc.with_ymd_and_hms(t.year(), t.month(), t.day(), 0, 0, 0).single()? + Duration::days(1);
+                let d = t.date_naive().succ_opt()?;
+                t = local_time(tz, d.year(), d.month(), d.day(), 0, 0)?;
                 if t.month() != m {
                     continue 'wrap;
                 }
             }
             while hour & (1 << t.hour()) == 0 {
                 let d = t.day();
-                t = Utc.with_ymd_and_hms(t.year(), t.month(), t.day(), t.hour(), 0, 0).single()? + Duration::hours(1);
+                t = t - Duration::minutes(t.minute() as i64) - Duration::seconds(t.second() as i64) + Duration::hours(1);
                 if t.day() != d {
                     continue 'wrap;
                 }
@@ -243,18 +256,48 @@ impl Schedule {
                     continue 'wrap;
                 }
             }
-            return Some(t);
+            return Some(t.with_timezone(&Utc));
         }
+    }
+}
+
+/// A wall-clock time in `tz`, as Go's `time.Date` normalizes it: of two instants (a repeated
+/// hour) the first; inside a gap (a skipped hour) the time moved forward by the gap.
+fn local_time(tz: Tz, y: i32, m: u32, d: u32, h: u32, min: u32) -> Option<DateTime<Tz>> {
+    match tz.with_ymd_and_hms(y, m, d, h, min, 0) {
+        LocalResult::Single(t) => Some(t),
+        LocalResult::Ambiguous(a, _) => Some(a),
+        LocalResult::None => {
+            let naive = NaiveDate::from_ymd_opt(y, m, d)?.and_hms_opt(h, min, 0)?;
+            // The offset in effect before the gap.
+            let before = tz.offset_from_utc_datetime(&(naive - Duration::hours(24))).fix();
+            let utc = naive - Duration::seconds(before.local_minus_utc() as i64);
+            Some(Utc.from_utc_datetime(&utc).with_timezone(&tz))
+        }
+    }
+}
+
+/// The zone a CronJob's `spec.timeZone` names (UTC when unset), or the error
+/// `time.LoadLocation` gives for it.
+pub fn time_zone(name: Option<&str>) -> Result<Tz, String> {
+    match name {
+        None | Some("") => Ok(Tz::UTC),
+        Some(n) => n.parse::<Tz>().map_err(|_| format!("unknown time zone {n}")),
     }
 }
 
 /// Scheduled times in `(earliest, now]`: the most recent one and how many there were (the count
 /// stops counting past `MAX_MISSED + 1`).
 pub fn most_recent(s: &Schedule, earliest: DateTime<Utc>, now: DateTime<Utc>) -> (Option<DateTime<Utc>>, usize) {
+    most_recent_in(s, Tz::UTC, earliest, now)
+}
+
+/// [`most_recent`] for a schedule read in the local time of `tz`.
+pub fn most_recent_in(s: &Schedule, tz: Tz, earliest: DateTime<Utc>, now: DateTime<Utc>) -> (Option<DateTime<Utc>>, usize) {
     let mut count = 0;
     let mut last = None;
     let mut t = earliest;
-    while let Some(n) = s.next(t) {
+    while let Some(n) = s.next_in(t, tz) {
         if n > now {
             break;
         }
@@ -269,7 +312,7 @@ pub fn most_recent(s: &Schedule, earliest: DateTime<Utc>, now: DateTime<Utc>) ->
                 let mut u = from;
                 let mut found = None;
                 let mut steps = 0;
-                while let Some(n) = s.next(u) {
+                while let Some(n) = s.next_in(u, tz) {
                     if n > now || steps > 10_000 {
                         break;
                     }
@@ -449,6 +492,15 @@ impl CronJobController {
                 return;
             }
         };
+        let tz = match time_zone(spec.time_zone.as_deref()) {
+            Ok(z) => z,
+            Err(_) => {
+                let tzs = spec.time_zone.clone().unwrap_or_default();
+                api.record(&cj_obj, "Warning", "UnknownTimeZone", &format!("invalid timeZone: \"{tzs}\": unknown time zone {tzs}"), COMPONENT, None);
+                self.write_status(api, key, st);
+                return;
+            }
+        };
         if spec.suspend == Some(true) {
             self.write_status(api, key, st);
             return;
@@ -463,7 +515,7 @@ impl CronJobController {
                 earliest = floor;
             }
         }
-        let (scheduled, missed) = most_recent(&schedule, earliest, now);
+        let (scheduled, missed) = most_recent_in(&schedule, tz, earliest, now);
         if missed > MAX_MISSED {
             api.record(&cj_obj, "Warning", "TooManyMissedTimes", &format!("too many missed start times: {missed}. Set or decrease .spec.startingDeadlineSeconds or check clock skew"), COMPONENT, None);
         }
@@ -505,7 +557,7 @@ impl CronJobController {
                 }
             }
         }
-        if let Some(next) = schedule.next(now) {
+        if let Some(next) = schedule.next_in(now, tz) {
             let at = (next - crate::clock::epoch()).num_milliseconds().max(0) as u64;
             self.timers.wake(api, Component::CronJob, key, at);
         }
@@ -525,9 +577,15 @@ impl CronJobController {
 
 /// Milliseconds since the clock's epoch of the next activation after `after_ms`, if any.
 pub fn next_run_ms(schedule: &str, after_ms: u64) -> Option<u64> {
+    next_run_ms_in(schedule, None, after_ms)
+}
+
+/// [`next_run_ms`] for a schedule in the time zone `time_zone` (UTC when `None`).
+pub fn next_run_ms_in(schedule: &str, zone: Option<&str>, after_ms: u64) -> Option<u64> {
     let s = Schedule::parse(schedule).ok()?;
+    let tz = time_zone(zone).ok()?;
     let t = crate::clock::epoch() + Duration::milliseconds(after_ms as i64);
-    s.next(t).map(|n| (n - crate::clock::epoch()).num_milliseconds().max(0) as u64)
+    s.next_in(t, tz).map(|n| (n - crate::clock::epoch()).num_milliseconds().max(0) as u64)
 }
 
 /// The virtual instant (ms) of a CronJob's last schedule time, if any.

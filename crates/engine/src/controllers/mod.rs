@@ -8,6 +8,7 @@ pub mod daemonset;
 pub mod deployment;
 pub mod disruption;
 pub mod gc;
+pub mod history;
 pub mod hpa;
 pub mod job;
 pub mod namespace;
