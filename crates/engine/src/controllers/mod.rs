@@ -15,6 +15,8 @@ pub mod namespace;
 pub mod node_lifecycle;
 pub mod replicaset;
 pub mod statefulset;
+pub mod tz;
+mod tzdata;
 pub mod workload;
 
 use crate::api::{meta, Kind, Object, ObjectKey};
