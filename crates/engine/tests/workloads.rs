@@ -1048,3 +1048,13 @@ fn cron_schedules_follow_daylight_saving_time() {
     let kol = Zone::load("Asia/Kolkata").unwrap();
     assert_eq!(Schedule::parse("0 9 * * *").unwrap().next_in(at("2025-03-08T12:00:00Z"), &kol).map(|t| t.to_rfc3339()).unwrap_or_default(), "2025-03-09T03:30:00+00:00");
 }
+
+#[test]
+fn controller_revisions_are_validated() {
+    let mut c = Cluster::minikube(37);
+    let yaml = "apiVersion: apps/v1\nkind: ControllerRevision\nmetadata:\n  name: manual\nrevision: -1\ndata: {}\n";
+    let err = c.apply(parse_manifests(yaml).unwrap().remove(0).object).unwrap_err();
+    assert_eq!(err.to_string(), "ControllerRevision.apps \"manual\" is invalid: revision: Invalid value: -1: must be greater than or equal to 0");
+    c.apply(parse_manifests(&yaml.replace("-1", "4")).unwrap().remove(0).object).unwrap();
+    assert_eq!(revisions(&c, "default"), vec![("manual".to_string(), String::new(), 4)]);
+}

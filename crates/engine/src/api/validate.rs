@@ -229,6 +229,12 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
                 None => errs.push(required("spec.jobTemplate.spec.template")),
             }
         }
+        Object::ControllerRevision(cr) => {
+            // `ValidateControllerRevision`: a non-negative revision.
+            if cr.revision < 0 {
+                errs.push(invalid("revision", &cr.revision.to_string(), "must be greater than or equal to 0"));
+            }
+        }
         Object::Service(s) => {
             if let Some(spec) = &s.spec {
                 let ty = spec.type_.as_deref().unwrap_or("ClusterIP");
