@@ -88,6 +88,28 @@ fn has_generation(kind: Kind) -> bool {
     )
 }
 
+/// A UUID-shaped uid from FNV-1a hashes of the object's identity and the creation instant.
+fn derive_uid(obj: &Object, now_ms: u64) -> String {
+    let m = obj.metadata();
+    let owner = meta::controller_of(m).map(|r| r.uid.clone()).unwrap_or_default();
+    let seed = format!("{}/{}/{}/{}/{}", obj.kind().info().kind, meta::namespace(m), meta::name(m), owner, now_ms);
+    let fnv = |salt: u64| {
+        let mut h: u64 = 0xcbf29ce484222325 ^ salt;
+        for b in seed.bytes() {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+        h
+    };
+    let mut b = [0u8; 16];
+    b[..8].copy_from_slice(&fnv(0).to_be_bytes());
+    b[8..].copy_from_slice(&fnv(0x9e3779b97f4a7c15).to_be_bytes());
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: Vec<String> = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", h[0..4].concat(), h[4..6].concat(), h[6..8].concat(), h[8..10].concat(), h[10..16].concat())
+}
+
 fn spec_json(obj: &Object) -> Value {
     let mut v = obj.to_json();
     if let Value::Object(m) = &mut v {
@@ -174,10 +196,22 @@ impl Api {
 
     /// Creates an object (POST).
     pub fn create(&mut self, obj: Object) -> Result<Arc<Object>, ApiError> {
+        self.create_inner(obj, false)
+    }
+
+    /// Creates an object whose uid is derived from its kind, namespace, name, owner and the
+    /// current instant instead of drawn from the seeded RNG. Controllers use it for the
+    /// bookkeeping objects they add (ControllerRevisions), so that those do not shift every
+    /// random pod name that follows.
+    pub fn create_derived_uid(&mut self, obj: Object) -> Result<Arc<Object>, ApiError> {
+        self.create_inner(obj, true)
+    }
+
+    fn create_inner(&mut self, obj: Object, derived_uid: bool) -> Result<Arc<Object>, ApiError> {
         let mut obj = self.admit_create(obj)?;
         let kind = obj.kind();
         self.allocate(&mut obj)?;
-        let uid = self.clock.uuid();
+        let uid = if derived_uid { derive_uid(&obj, self.clock.now_ms()) } else { self.clock.uuid() };
         let now = now_time(&self.clock);
         let m = obj.metadata_mut();
         m.uid = Some(uid);

@@ -834,3 +834,227 @@ fn workloads_are_deterministic() {
     };
     assert_eq!(run(), run());
 }
+
+// ---- ControllerRevisions ----------------------------------------------------------------------
+
+/// The ControllerRevisions in `ns` as (name, controller kind/name, revision), by revision.
+fn revisions(c: &Cluster, ns: &str) -> Vec<(String, String, i64)> {
+    let mut v: Vec<(String, String, i64)> = c
+        .list(Kind::ControllerRevision, Some(ns))
+        .into_iter()
+        .filter_map(|o| match &*o {
+            Object::ControllerRevision(cr) => {
+                let owner = cr.metadata.owner_references.iter().flatten().find(|r| r.controller == Some(true)).map(|r| format!("{}/{}", r.kind, r.name)).unwrap_or_default();
+                Some((cr.metadata.name.clone().unwrap_or_default(), owner, cr.revision))
+            }
+            _ => None,
+        })
+        .collect();
+    v.sort_by_key(|r| r.2);
+    v
+}
+
+fn revision(c: &Cluster, ns: &str, name: &str) -> k8s_openapi::api::apps::v1::ControllerRevision {
+    match get(c, Kind::ControllerRevision, ns, name).as_deref() {
+        Some(Object::ControllerRevision(cr)) => cr.clone(),
+        other => panic!("controllerrevision {name}: {other:?}"),
+    }
+}
+
+fn set_ds_image(c: &mut Cluster, image: &str) {
+    c.patch(&ObjectKey::new(Kind::DaemonSet, "default", "fluentd"), PatchType::Merge, &serde_json::json!({"spec": {"template": {"spec": {"containers": [{"name": "fluentd", "image": image}]}}}})).unwrap();
+}
+
+#[test]
+fn daemonset_history_is_kept_in_controller_revisions() {
+    let mut c = three_nodes(31);
+    // kube-proxy has its revision too.
+    let sys = revisions(&c, "kube-system");
+    assert_eq!(sys.len(), 1, "{sys:?}");
+    assert!(sys[0].0.starts_with("kube-proxy-") && sys[0].1 == "DaemonSet/kube-proxy" && sys[0].2 == 1, "{sys:?}");
+
+    apply(&mut c, FLUENTD);
+    secs(&mut c, 30);
+    let hash1 = label(&pods(&c, "default", "fluentd-")[0], "controller-revision-hash").unwrap().to_string();
+    let revs = revisions(&c, "default");
+    assert_eq!(revs, vec![(format!("fluentd-{hash1}"), "DaemonSet/fluentd".to_string(), 1)]);
+    let cr = revision(&c, "default", &format!("fluentd-{hash1}"));
+    // Labels: the template's plus the hash; data: the template as a replace patch.
+    let labels = cr.metadata.labels.clone().unwrap_or_default();
+    assert_eq!(labels.get("app").map(String::as_str), Some("fluentd"));
+    assert_eq!(labels.get("controller-revision-hash"), Some(&hash1));
+    let data = cr.data.clone().unwrap().0;
+    assert_eq!(data["spec"]["template"]["$patch"], "replace");
+    assert_eq!(data["spec"]["template"]["spec"]["containers"][0]["image"], "nginx:1.25");
+    assert_eq!(cr.metadata.owner_references.as_ref().unwrap()[0].block_owner_deletion, Some(true));
+
+    // A new template: a second revision, numbered 2.
+    set_ds_image(&mut c, "nginx:1.26");
+    secs(&mut c, 90);
+    let revs = revisions(&c, "default");
+    assert_eq!(revs.len(), 2, "{revs:?}");
+    assert_eq!(revs[0].0, format!("fluentd-{hash1}"));
+    assert_eq!((revs[0].2, revs[1].2), (1, 2));
+    let hash2 = label(&pods(&c, "default", "fluentd-")[0], "controller-revision-hash").unwrap().to_string();
+    assert_eq!(revs[1].0, format!("fluentd-{hash2}"));
+
+    // Back to the first template (a rollback): its revision is renumbered 3, no new object.
+    set_ds_image(&mut c, "nginx:1.25");
+    secs(&mut c, 90);
+    let revs = revisions(&c, "default");
+    assert_eq!(revs.iter().map(|r| (r.0.clone(), r.2)).collect::<Vec<_>>(), vec![(format!("fluentd-{hash2}"), 2), (format!("fluentd-{hash1}"), 3)]);
+    assert!(pods(&c, "default", "fluentd-").iter().all(|p| label(p, "controller-revision-hash") == Some(hash1.as_str())));
+
+    // Deleting the DaemonSet garbage-collects its revisions.
+    c.delete(&ObjectKey::new(Kind::DaemonSet, "default", "fluentd"), &DeleteOptions::default()).unwrap();
+    secs(&mut c, 40);
+    assert!(revisions(&c, "default").is_empty());
+    assert_eq!(revisions(&c, "kube-system").len(), 1);
+}
+
+#[test]
+fn daemonset_revision_history_limit_is_honored() {
+    let mut c = three_nodes(32);
+    let yaml = FLUENTD.replace("spec:\n  selector:", "spec:\n  revisionHistoryLimit: 2\n  selector:");
+    apply(&mut c, &yaml);
+    secs(&mut c, 30);
+    for tag in ["1.26", "1.27", "1.28", "1.29"] {
+        set_ds_image(&mut c, &format!("nginx:{tag}"));
+        secs(&mut c, 90);
+    }
+    let revs = revisions(&c, "default");
+    // The current revision (5) and the two newest old ones that no pod runs.
+    assert_eq!(revs.iter().map(|r| r.2).collect::<Vec<_>>(), vec![3, 4, 5], "{revs:?}");
+    let cur = revision(&c, "default", &revs[2].0);
+    assert_eq!(cur.data.unwrap().0["spec"]["template"]["spec"]["containers"][0]["image"], "nginx:1.29");
+}
+
+#[test]
+fn statefulset_history_is_kept_in_controller_revisions() {
+    let mut c = Cluster::minikube(33);
+    let yaml = web_yaml("OrderedReady", 2, "").replace("spec:\n  serviceName: nginx", "spec:\n  revisionHistoryLimit: 1\n  serviceName: nginx");
+    apply(&mut c, &yaml);
+    secs(&mut c, 90);
+    let st = sts_status(&c);
+    let rev1 = st.current_revision.clone().unwrap();
+    assert_eq!(revisions(&c, "default"), vec![(rev1.clone(), "StatefulSet/web".to_string(), 1)]);
+    let cr = revision(&c, "default", &rev1);
+    let hash = rev1.strip_prefix("web-").unwrap();
+    assert_eq!(cr.metadata.labels.as_ref().and_then(|l| l.get("controller.kubernetes.io/hash")).map(String::as_str), Some(hash));
+    assert_eq!(cr.metadata.labels.as_ref().and_then(|l| l.get("app")).map(String::as_str), Some("nginx"));
+    let set_image = |c: &mut Cluster, image: &str| {
+        c.patch(&ObjectKey::new(Kind::StatefulSet, "default", "web"), PatchType::Merge, &serde_json::json!({"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": image}]}}}})).unwrap();
+    };
+    set_image(&mut c, "nginx:1.26");
+    secs(&mut c, 120);
+    let rev2 = sts_status(&c).current_revision.unwrap();
+    assert_ne!(rev1, rev2);
+    assert_eq!(revisions(&c, "default").iter().map(|r| (r.0.clone(), r.2)).collect::<Vec<_>>(), vec![(rev1.clone(), 1), (rev2.clone(), 2)]);
+    set_image(&mut c, "nginx:1.27");
+    secs(&mut c, 120);
+    let rev3 = sts_status(&c).current_revision.unwrap();
+    // revisionHistoryLimit 1: revision 1, which no pod runs, is deleted.
+    assert_eq!(revisions(&c, "default").iter().map(|r| (r.0.clone(), r.2)).collect::<Vec<_>>(), vec![(rev2.clone(), 2), (rev3.clone(), 3)]);
+    // Back to revision 2's template: renumbered 4, pods run it again.
+    set_image(&mut c, "nginx:1.26");
+    secs(&mut c, 120);
+    let st = sts_status(&c);
+    assert_eq!(st.current_revision.as_deref(), Some(rev2.as_str()));
+    assert_eq!(revisions(&c, "default").iter().map(|r| (r.0.clone(), r.2)).collect::<Vec<_>>(), vec![(rev3, 3), (rev2.clone(), 4)]);
+    assert!(pods(&c, "default", "web-").iter().all(|p| label(p, "controller-revision-hash") == Some(rev2.as_str())));
+    c.delete(&ObjectKey::new(Kind::StatefulSet, "default", "web"), &DeleteOptions::default()).unwrap();
+    secs(&mut c, 60);
+    assert!(revisions(&c, "default").is_empty());
+}
+
+#[test]
+fn statefulset_pods_below_partition_are_recreated_from_the_current_revision() {
+    let mut c = Cluster::minikube(34);
+    apply(&mut c, &web_yaml("OrderedReady", 2, ""));
+    secs(&mut c, 90);
+    c.patch(&ObjectKey::new(Kind::StatefulSet, "default", "web"), PatchType::Merge, &serde_json::json!({"spec": {"updateStrategy": {"rollingUpdate": {"partition": 1}}, "template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:1.26"}]}}}})).unwrap();
+    secs(&mut c, 90);
+    // web-0 is below the partition: deleted, it comes back with the old template, which only the
+    // ControllerRevision still holds.
+    c.delete(&ObjectKey::new(Kind::Pod, "default", "web-0"), &DeleteOptions::default()).unwrap();
+    secs(&mut c, 90);
+    let p = pods(&c, "default", "web-0").remove(0);
+    assert_eq!(p.spec.as_ref().unwrap().containers[0].image.as_deref(), Some("nginx:1.25"));
+    assert_eq!(label(&p, "controller-revision-hash"), sts_status(&c).current_revision.as_deref());
+}
+
+// ---- CronJob time zones -----------------------------------------------------------------------
+
+#[test]
+fn cronjob_time_zone_is_validated() {
+    let mut c = Cluster::minikube(35);
+    for (tz, want) in [
+        ("Mars/Olympus", "spec.timeZone: Invalid value: \"Mars/Olympus\": unknown time zone Mars/Olympus"),
+        ("", "spec.timeZone: Invalid value: \"\": timeZone must be nil or non-empty string"),
+        ("Local", "spec.timeZone: Invalid value: \"Local\": timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones"),
+        ("../etc/passwd", "spec.timeZone: Invalid value: \"../etc/passwd\": unknown time zone ../etc/passwd"),
+    ] {
+        let yaml = cron_yaml("tz", "0 * * * *", "Allow", "true").replace("spec:\n  schedule:", &format!("spec:\n  timeZone: \"{tz}\"\n  schedule:"));
+        let obj = parse_manifests(&yaml).unwrap().remove(0).object;
+        let err = c.apply(obj).unwrap_err();
+        assert_eq!(err.to_string(), format!("CronJob.batch \"tz\" is invalid: {want}"), "{tz}");
+    }
+    for tz in ["Etc/UTC", "UTC", "Asia/Seoul", "America/New_York", "Europe/Berlin"] {
+        let yaml = cron_yaml("tz", "0 * * * *", "Allow", "true").replace("spec:\n  schedule:", &format!("spec:\n  timeZone: {tz}\n  schedule:"));
+        c.apply(parse_manifests(&yaml).unwrap().remove(0).object).unwrap_or_else(|e| panic!("{tz}: {e}"));
+    }
+}
+
+#[test]
+fn cronjob_runs_in_its_time_zone() {
+    let mut c = Cluster::minikube(36);
+    // 09:00 in Seoul (UTC+9, no DST) is 00:00 UTC; the clock starts at 2025-01-01T00:00:00Z, so
+    // the first run is 2025-01-02T00:00:00Z. In UTC the same schedule runs at 09:00Z.
+    let seoul = cron_yaml("seoul", "0 9 * * *", "Allow", "true").replace("spec:\n  schedule:", "spec:\n  timeZone: Asia/Seoul\n  schedule:");
+    apply(&mut c, &seoul);
+    apply(&mut c, &cron_yaml("utc", "0 9 * * *", "Allow", "true"));
+    c.advance(9 * 3600 * 1000 + 60_000);
+    assert_eq!(jobs(&c), vec![format!("utc-{}", (1_735_689_600 + 9 * 3600) / 60)], "only the UTC one ran by 09:01Z");
+    c.advance(15 * 3600 * 1000);
+    let mut js = jobs(&c);
+    js.sort();
+    assert_eq!(js, vec![format!("seoul-{}", (1_735_689_600 + 24 * 3600) / 60), format!("utc-{}", (1_735_689_600 + 9 * 3600) / 60)]);
+    let j = job(&c, &js[0]);
+    assert_eq!(j.metadata.annotations.as_ref().and_then(|a| a.get("batch.kubernetes.io/cronjob-scheduled-timestamp")).map(String::as_str), Some("2025-01-02T00:00:00Z"));
+}
+
+#[test]
+fn cron_schedules_follow_daylight_saving_time() {
+    use chrono::{DateTime, Utc};
+    use pilothouse_engine::controllers::cronjob::Schedule;
+    use pilothouse_engine::controllers::tz::Zone;
+    let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+    let ny = Zone::load("America/New_York").unwrap();
+    let next = |spec: &str, from: &str| Schedule::parse(spec).unwrap().next_in(at(from), &ny).map(|t| t.to_rfc3339()).unwrap_or_default();
+    // 09:00 local is 14:00Z in winter (EST) and 13:00Z in summer (EDT).
+    assert_eq!(next("0 9 * * *", "2025-03-08T12:00:00Z"), "2025-03-08T14:00:00+00:00");
+    assert_eq!(next("0 9 * * *", "2025-03-08T14:00:00Z"), "2025-03-09T13:00:00+00:00");
+    // 02:30 does not exist on 2025-03-09 (clocks jump 02:00 -> 03:00): that day is skipped.
+    assert_eq!(next("30 2 * * *", "2025-03-08T08:00:00Z"), "2025-03-10T06:30:00+00:00");
+    // 01:30 happens twice on 2025-11-02 (EDT then EST): it runs twice, an hour apart.
+    assert_eq!(next("30 1 * * *", "2025-11-02T04:00:00Z"), "2025-11-02T05:30:00+00:00");
+    assert_eq!(next("30 1 * * *", "2025-11-02T05:30:00Z"), "2025-11-02T06:30:00+00:00");
+    assert_eq!(next("30 1 * * *", "2025-11-02T06:30:00Z"), "2025-11-03T06:30:00+00:00");
+    // Hourly across the spring-forward change: 01:00, 03:00 (no 02:00), in absolute time one hour apart.
+    assert_eq!(next("0 * * * *", "2025-03-09T06:00:00Z"), "2025-03-09T07:00:00+00:00");
+    // Without a zone, UTC.
+    assert_eq!(Schedule::parse("0 9 * * *").unwrap().next(at("2025-03-08T12:00:00Z")).map(|t| t.to_rfc3339()).unwrap_or_default(), "2025-03-09T09:00:00+00:00");
+    // Kolkata is UTC+05:30: 09:00 local is 03:30Z.
+    let kol = Zone::load("Asia/Kolkata").unwrap();
+    assert_eq!(Schedule::parse("0 9 * * *").unwrap().next_in(at("2025-03-08T12:00:00Z"), &kol).map(|t| t.to_rfc3339()).unwrap_or_default(), "2025-03-09T03:30:00+00:00");
+}
+
+#[test]
+fn controller_revisions_are_validated() {
+    let mut c = Cluster::minikube(37);
+    let yaml = "apiVersion: apps/v1\nkind: ControllerRevision\nmetadata:\n  name: manual\nrevision: -1\ndata: {}\n";
+    let err = c.apply(parse_manifests(yaml).unwrap().remove(0).object).unwrap_err();
+    assert_eq!(err.to_string(), "ControllerRevision.apps \"manual\" is invalid: revision: Invalid value: -1: must be greater than or equal to 0");
+    c.apply(parse_manifests(&yaml.replace("-1", "4")).unwrap().remove(0).object).unwrap();
+    assert_eq!(revisions(&c, "default"), vec![("manual".to_string(), String::new(), 4)]);
+}

@@ -112,7 +112,7 @@ pub fn has_status(k: Kind) -> bool {
     !matches!(
         k,
         Kind::ConfigMap | Kind::Secret | Kind::ServiceAccount | Kind::Endpoints | Kind::Event | Kind::LimitRange | Kind::StorageClass
-            | Kind::IngressClass | Kind::EndpointSlice | Kind::PriorityClass | Kind::Lease
+            | Kind::IngressClass | Kind::EndpointSlice | Kind::PriorityClass | Kind::Lease | Kind::ControllerRevision
     )
 }
 

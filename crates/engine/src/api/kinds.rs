@@ -3,7 +3,7 @@
 //! One table ([`kinds!`]) lists every kind with its group, version, plural, short names and scope;
 //! `Kind`, `Object` and the discovery data are generated from it so that they never disagree.
 
-use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::coordination::v1::Lease;
@@ -155,6 +155,7 @@ kinds! {
     ReplicaSet => ReplicaSet, "apps", "v1", "replicasets", "replicaset", ["rs"], true;
     DaemonSet => DaemonSet, "apps", "v1", "daemonsets", "daemonset", ["ds"], true;
     StatefulSet => StatefulSet, "apps", "v1", "statefulsets", "statefulset", ["sts"], true;
+    ControllerRevision => ControllerRevision, "apps", "v1", "controllerrevisions", "controllerrevision", [], true;
     Job => Job, "batch", "v1", "jobs", "job", [], true;
     CronJob => CronJob, "batch", "v1", "cronjobs", "cronjob", ["cj"], true;
     HorizontalPodAutoscaler => HorizontalPodAutoscaler, "autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", ["hpa"], true;

@@ -207,13 +207,32 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
                 }
             }
             if let Some(tz) = &spec.time_zone {
-                if tz != "UTC" && tz != "Etc/UTC" {
+                // `validateTimeZone`: non-empty, an IANA name `time.LoadLocation` knows, not Local.
+                let valid_chars = |p: &str| !p.is_empty() && p.len() <= 14 && p.chars().all(|c| c.is_ascii_alphanumeric() || "-_+.".contains(c));
+                if tz.is_empty() {
+                    errs.push(invalid("spec.timeZone", &quoted(tz), "timeZone must be nil or non-empty string"));
+                } else if tz.split('/').any(|p| p == "." || p == ".." || p.starts_with('-') || !valid_chars(p)) {
                     errs.push(invalid("spec.timeZone", &quoted(tz), &format!("unknown time zone {tz}")));
+                } else {
+                    if tz.eq_ignore_ascii_case("Local") {
+                        errs.push(invalid("spec.timeZone", &quoted(tz), "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones"));
+                    }
+                    if tz != "Local" {
+                        if let Err(e) = crate::controllers::cronjob::time_zone(Some(tz)) {
+                            errs.push(invalid("spec.timeZone", &quoted(tz), &e));
+                        }
+                    }
                 }
             }
             match &spec.job_template.spec {
                 Some(js) => job_spec(js, "spec.jobTemplate.spec", &mut errs),
                 None => errs.push(required("spec.jobTemplate.spec.template")),
+            }
+        }
+        Object::ControllerRevision(cr) => {
+            // `ValidateControllerRevision`: a non-negative revision.
+            if cr.revision < 0 {
+                errs.push(invalid("revision", &cr.revision.to_string(), "must be greater than or equal to 0"));
             }
         }
         Object::Service(s) => {

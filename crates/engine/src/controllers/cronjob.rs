@@ -6,8 +6,10 @@
 //! startingDeadlineSeconds, tracks `status.active`, `lastScheduleTime` and
 //! `lastSuccessfulTime`, and prunes finished Jobs beyond the history limits.
 //!
-//! Only the UTC time zone is supported (`spec.timeZone` other than UTC is rejected by
-//! validation): the engine carries no time-zone database.
+//! `spec.timeZone` names an IANA zone (see [`super::tz`]); the schedule then runs in that zone's
+//! wall-clock time as robfig/cron runs a `TZ=` schedule, DST included: a time skipped by a
+//! spring-forward change does not run that day, and one repeated by a fall-back change runs
+//! twice. Without `timeZone` the schedule runs in UTC (the controller manager's zone).
 
 use super::job::is_finished;
 use super::workload::{ms_of, time_at, Timers};
@@ -15,7 +17,8 @@ use super::{owner_ref, Cursor};
 use crate::api::{meta, ApiError, Kind, Object, ObjectKey};
 use crate::apiserver::{Api, DeleteOptions, Propagation};
 use crate::clock::Component;
-use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc};
+use super::tz::Zone;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc};
 use k8s_openapi::api::batch::v1::{CronJob, CronJobStatus, Job};
 use k8s_openapi::api::core::v1::ObjectReference;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -189,7 +192,7 @@ impl Schedule {
         })
     }
 
-    fn day_matches(dom: u64, dow: u64, t: &DateTime<Utc>) -> bool {
+    fn day_matches(dom: u64, dow: u64, t: &impl Datelike) -> bool {
         let dom_match = dom & (1 << t.day()) != 0;
         let dow_match = dow & (1 << t.weekday().num_days_from_sunday()) != 0;
         if dom & STAR != 0 || dow & STAR != 0 {
@@ -199,8 +202,16 @@ impl Schedule {
         }
     }
 
-    /// The first activation strictly after `t` (within five years), as robfig/cron's `Next`.
+    /// The first activation strictly after `t` (within five years), as robfig/cron's `Next`, in UTC.
     pub fn next(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.next_in(t, &Zone::utc())
+    }
+
+    /// The first activation strictly after `t` (within five years) of the schedule read in the
+    /// wall-clock time of `zone`, as robfig/cron's `Next` with a location: months and days move
+    /// in wall-clock time, hours and minutes advance in absolute time (so an hour skipped by DST
+    /// is skipped, and one repeated is walked twice).
+    pub fn next_in(&self, t: DateTime<Utc>, zone: &Zone) -> Option<DateTime<Utc>> {
         let (minute, hour, dom, month, dow) = match *self {
             Schedule::Every(secs) => {
                 let base = Utc.timestamp_opt(t.timestamp(), 0).single()?;
@@ -208,38 +219,44 @@ impl Schedule {
             }
             Schedule::Fields { minute, hour, dom, month, dow } => (minute, hour, dom, month, dow),
         };
+        let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|l| zone.from_local(l));
         // Start at the next whole minute.
         let mut t = Utc.timestamp_opt(t.timestamp() - t.timestamp().rem_euclid(60), 0).single()? + Duration::minutes(1);
-        let limit = t.year() + 5;
+        let limit = zone.to_local(t).year() + 5;
         'wrap: loop {
-            if t.year() > limit {
+            let mut l = zone.to_local(t);
+            if l.year() > limit {
                 return None;
             }
-            while month & (1 << t.month()) == 0 {
-                let (y, m) = if t.month() == 12 { (t.year() + 1, 1) } else { (t.year(), t.month() + 1) };
-                t = Utc.with_ymd_and_hms(y, m, 1, 0, 0, 0).single()?;
-                if t.month() == 1 {
+            while month & (1 << l.month()) == 0 {
+                let (y, m) = if l.month() == 12 { (l.year() + 1, 1) } else { (l.year(), l.month() + 1) };
+                t = midnight(NaiveDate::from_ymd_opt(y, m, 1)?)?;
+                l = zone.to_local(t);
+                if l.month() == 1 {
                     continue 'wrap;
                 }
             }
-            while !Self::day_matches(dom, dow, &t) {
-                let m = t.month();
-                t = Utc.with_ymd_and_hms(t.year(), t.month(), t.day(), 0, 0, 0).single()? + Duration::days(1);
-                if t.month() != m {
+            while !Self::day_matches(dom, dow, &l) {
+                let m = l.month();
+                t = midnight(l.date().succ_opt()?)?;
+                l = zone.to_local(t);
+                if l.month() != m {
                     continue 'wrap;
                 }
             }
-            while hour & (1 << t.hour()) == 0 {
-                let d = t.day();
-                t = Utc.with_ymd_and_hms(t.year(), t.month(), t.day(), t.hour(), 0, 0).single()? + Duration::hours(1);
-                if t.day() != d {
+            while hour & (1 << l.hour()) == 0 {
+                let d = l.day();
+                t = t - Duration::seconds(l.minute() as i64 * 60 + l.second() as i64) + Duration::hours(1);
+                l = zone.to_local(t);
+                if l.day() != d {
                     continue 'wrap;
                 }
             }
-            while minute & (1 << t.minute()) == 0 {
-                let h = t.hour();
+            while minute & (1 << l.minute()) == 0 {
+                let h = l.hour();
                 t += Duration::minutes(1);
-                if t.hour() != h {
+                l = zone.to_local(t);
+                if l.hour() != h {
                     continue 'wrap;
                 }
             }
@@ -248,13 +265,24 @@ impl Schedule {
     }
 }
 
+/// The zone a CronJob's `spec.timeZone` names (UTC when unset), or the error
+/// `time.LoadLocation` gives for it.
+pub fn time_zone(name: Option<&str>) -> Result<Zone, String> {
+    Zone::load(name.unwrap_or(""))
+}
+
 /// Scheduled times in `(earliest, now]`: the most recent one and how many there were (the count
 /// stops counting past `MAX_MISSED + 1`).
 pub fn most_recent(s: &Schedule, earliest: DateTime<Utc>, now: DateTime<Utc>) -> (Option<DateTime<Utc>>, usize) {
+    most_recent_in(s, &Zone::utc(), earliest, now)
+}
+
+/// [`most_recent`] for a schedule read in the local time of `tz`.
+pub fn most_recent_in(s: &Schedule, tz: &Zone, earliest: DateTime<Utc>, now: DateTime<Utc>) -> (Option<DateTime<Utc>>, usize) {
     let mut count = 0;
     let mut last = None;
     let mut t = earliest;
-    while let Some(n) = s.next(t) {
+    while let Some(n) = s.next_in(t, tz) {
         if n > now {
             break;
         }
@@ -269,7 +297,7 @@ pub fn most_recent(s: &Schedule, earliest: DateTime<Utc>, now: DateTime<Utc>) ->
                 let mut u = from;
                 let mut found = None;
                 let mut steps = 0;
-                while let Some(n) = s.next(u) {
+                while let Some(n) = s.next_in(u, tz) {
                     if n > now || steps > 10_000 {
                         break;
                     }
@@ -449,6 +477,15 @@ impl CronJobController {
                 return;
             }
         };
+        let tz = match time_zone(spec.time_zone.as_deref()) {
+            Ok(z) => z,
+            Err(_) => {
+                let tzs = spec.time_zone.clone().unwrap_or_default();
+                api.record(&cj_obj, "Warning", "UnknownTimeZone", &format!("invalid timeZone: \"{tzs}\": unknown time zone {tzs}"), COMPONENT, None);
+                self.write_status(api, key, st);
+                return;
+            }
+        };
         if spec.suspend == Some(true) {
             self.write_status(api, key, st);
             return;
@@ -463,7 +500,7 @@ impl CronJobController {
                 earliest = floor;
             }
         }
-        let (scheduled, missed) = most_recent(&schedule, earliest, now);
+        let (scheduled, missed) = most_recent_in(&schedule, &tz, earliest, now);
         if missed > MAX_MISSED {
             api.record(&cj_obj, "Warning", "TooManyMissedTimes", &format!("too many missed start times: {missed}. Set or decrease .spec.startingDeadlineSeconds or check clock skew"), COMPONENT, None);
         }
@@ -505,7 +542,7 @@ impl CronJobController {
                 }
             }
         }
-        if let Some(next) = schedule.next(now) {
+        if let Some(next) = schedule.next_in(now, &tz) {
             let at = (next - crate::clock::epoch()).num_milliseconds().max(0) as u64;
             self.timers.wake(api, Component::CronJob, key, at);
         }
@@ -525,9 +562,15 @@ impl CronJobController {
 
 /// Milliseconds since the clock's epoch of the next activation after `after_ms`, if any.
 pub fn next_run_ms(schedule: &str, after_ms: u64) -> Option<u64> {
+    next_run_ms_in(schedule, None, after_ms)
+}
+
+/// [`next_run_ms`] for a schedule in the time zone `time_zone` (UTC when `None`).
+pub fn next_run_ms_in(schedule: &str, zone: Option<&str>, after_ms: u64) -> Option<u64> {
     let s = Schedule::parse(schedule).ok()?;
+    let tz = time_zone(zone).ok()?;
     let t = crate::clock::epoch() + Duration::milliseconds(after_ms as i64);
-    s.next(t).map(|n| (n - crate::clock::epoch()).num_milliseconds().max(0) as u64)
+    s.next_in(t, &tz).map(|n| (n - crate::clock::epoch()).num_milliseconds().max(0) as u64)
 }
 
 /// The virtual instant (ms) of a CronJob's last schedule time, if any.

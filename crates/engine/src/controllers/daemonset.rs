@@ -5,10 +5,10 @@
 //! replaces failed daemon pods, rolls out template changes with RollingUpdate (maxUnavailable,
 //! maxSurge) or OnDelete, and reports status.
 //!
-//! Pods carry `controller-revision-hash` and `pod-template-generation` labels. Kubernetes keeps
-//! each template in a ControllerRevision named `<ds>-<hash>`; that kind is not served here, so
-//! the hash is computed from the template (FNV-32a, safe-encoded, with the collision count) and
-//! no ControllerRevision objects are stored.
+//! Pods carry `controller-revision-hash` and `pod-template-generation` labels. Each template is
+//! kept in a ControllerRevision named `<ds>-<hash>` (see [`super::history`]; the hash is computed
+//! from the template, FNV-32a, safe-encoded, with the collision count); old revisions beyond
+//! `revisionHistoryLimit` that no pod runs are deleted.
 
 use super::workload::{is_terminal, target_node, tolerated, Timers};
 use super::{owned_pods, owner_ref, pod_is_available, pod_is_ready, Cursor};
@@ -174,6 +174,8 @@ impl DaemonSetController {
         let uid = meta::uid(&ds.metadata).to_string();
         let ds_obj = Object::DaemonSet(ds.clone());
         let hash = revision_hash(&ds);
+        let rev_name = format!("{}-{hash}", meta::name(&ds.metadata));
+        super::history::ensure(api, &ds_obj, &rev_name, &hash, &spec.template, REVISION_LABEL);
         let generation = ds.metadata.generation.unwrap_or(1);
         let template_spec = spec.template.spec.clone().unwrap_or_default();
         let min_ready = spec.min_ready_seconds.unwrap_or(0);
@@ -375,6 +377,15 @@ impl DaemonSetController {
             }
         }
         self.update_status(api, key, &hash, &nodes, &template_spec, min_ready);
+        // Old revisions no pod runs go beyond the history limit (`cleanupHistory`).
+        let ds_name = meta::name(&ds.metadata);
+        let mut live: BTreeSet<String> = [rev_name].into();
+        for (_, o) in owned_pods(api, &uid) {
+            if let Some(h) = o.as_pod().and_then(|p| meta::label(&p.metadata, REVISION_LABEL)) {
+                live.insert(format!("{ds_name}-{h}"));
+            }
+        }
+        super::history::truncate(api, &uid, &live, spec.revision_history_limit.unwrap_or(10));
     }
 
     fn create_pod(&mut self, api: &mut Api, ds: &DaemonSet, ds_obj: &Object, node: &str, hash: &str, generation: i64) {

@@ -8,12 +8,15 @@ pub mod daemonset;
 pub mod deployment;
 pub mod disruption;
 pub mod gc;
+pub mod history;
 pub mod hpa;
 pub mod job;
 pub mod namespace;
 pub mod node_lifecycle;
 pub mod replicaset;
 pub mod statefulset;
+pub mod tz;
+mod tzdata;
 pub mod workload;
 
 use crate::api::{meta, Kind, Object, ObjectKey};

@@ -6,10 +6,10 @@
 //! Parallel management, RollingUpdate with a partition (highest ordinal first, one at a time,
 //! waiting for Ready) or OnDelete, the PVC retention policy, and status.
 //!
-//! Revisions are named `<set>-<hash>` as Kubernetes names ControllerRevisions, but no
-//! ControllerRevision objects are stored (the kind is not served): the controller remembers the
-//! templates of revisions it has seen, so pods below the partition are recreated at the current
-//! revision while the engine runs; a revision it never saw falls back to the update revision.
+//! Each template is kept as a ControllerRevision `<set>-<hash>` (see [`super::history`]), so pods
+//! below the partition are recreated from the current revision's template; when that revision
+//! is gone, the update revision is used. Old revisions beyond `revisionHistoryLimit` that no pod
+//! runs are deleted.
 
 use super::workload::{is_terminal, Timers};
 use super::{owned_pods, owner_ref, pod_is_available, pod_is_ready, Cursor};
@@ -35,15 +35,17 @@ pub struct StatefulSetController {
     cursor: Cursor,
     queue: BTreeSet<ObjectKey>,
     timers: Timers,
-    /// Templates of revisions seen, by set uid and revision name.
-    revisions: BTreeMap<(String, String), PodTemplateSpec>,
 }
 
 /// The revision name of a StatefulSet's current template (`<set>-<hash>`).
 pub fn revision_name(set: &StatefulSet) -> String {
+    format!("{}-{}", meta::name(&set.metadata), revision_hash(set))
+}
+
+/// The hash of a StatefulSet's current template.
+pub fn revision_hash(set: &StatefulSet) -> String {
     let t = set.spec.as_ref().map(|s| s.template.clone()).unwrap_or_default();
-    let hash = super::deployment::template_hash(&t, Some(set.status.as_ref().and_then(|s| s.collision_count).unwrap_or(0)));
-    format!("{}-{hash}", meta::name(&set.metadata))
+    super::deployment::template_hash(&t, Some(set.status.as_ref().and_then(|s| s.collision_count).unwrap_or(0)))
 }
 
 /// The ordinal of a pod of the set, from its name (`web-3` → 3).
@@ -97,8 +99,6 @@ impl StatefulSetController {
     fn reconcile(&mut self, api: &mut Api, key: &ObjectKey) {
         let Some(Object::StatefulSet(set)) = api.store.get(key).map(|o| (**o).clone()) else {
             self.timers.forget(key);
-            let live: BTreeSet<String> = api.store.list(Kind::StatefulSet).map(|o| meta::uid(o.metadata()).to_string()).collect();
-            self.revisions.retain(|(uid, _), _| live.contains(uid));
             return;
         };
         if set.metadata.deletion_timestamp.is_some() {
@@ -111,7 +111,9 @@ impl StatefulSetController {
         let now = api.clock.now_ms();
         let min_ready = spec.min_ready_seconds.unwrap_or(0);
         let update_rev = revision_name(&set);
-        self.revisions.insert((uid.clone(), update_rev.clone()), spec.template.clone());
+        super::history::ensure(api, &set_obj, &update_rev, &revision_hash(&set), &spec.template, super::history::HASH_LABEL);
+        let revisions = super::history::owned_revisions(api, &uid);
+        let template_of = |rev: &str| revisions.iter().find(|c| meta::name(&c.metadata) == rev).and_then(super::history::revision_template);
         let current_rev = set.status.as_ref().and_then(|s| s.current_revision.clone()).unwrap_or_else(|| update_rev.clone());
         let replicas = spec.replicas.unwrap_or(1).max(0);
         let start = spec.ordinals.as_ref().and_then(|o| o.start).unwrap_or(0).max(0);
@@ -140,8 +142,10 @@ impl StatefulSetController {
                         break;
                     }
                     let rev = if rolling && ord < start + partition { current_rev.clone() } else { update_rev.clone() };
-                    let template = self.revisions.get(&(uid.clone(), rev.clone())).cloned().unwrap_or_else(|| spec.template.clone());
-                    let rev = if self.revisions.contains_key(&(uid.clone(), rev.clone())) { rev } else { update_rev.clone() };
+                    let (rev, template) = match template_of(&rev) {
+                        Some(t) if rev != update_rev => (rev, t),
+                        _ => (update_rev.clone(), spec.template.clone()),
+                    };
                     if !self.create_pod(api, &set, &set_obj, ord, &rev, &template) {
                         break;
                     }
@@ -228,6 +232,17 @@ impl StatefulSetController {
             }
         }
         self.update_status(api, key, &current_rev, &update_rev, rolling, min_ready);
+        // Old revisions no pod runs go beyond the history limit (`truncateHistory`).
+        let mut live: BTreeSet<String> = [update_rev.clone()].into();
+        if let Some(Object::StatefulSet(s)) = api.store.get(key).map(|o| (**o).clone()) {
+            live.extend(s.status.and_then(|st| st.current_revision));
+        }
+        for (_, o) in owned_pods(api, &uid) {
+            if let Some(r) = o.as_pod().and_then(|p| meta::label(&p.metadata, REVISION_LABEL)) {
+                live.insert(r.to_string());
+            }
+        }
+        super::history::truncate(api, &uid, &live, spec.revision_history_limit.unwrap_or(10));
     }
 
     fn create_pod(&mut self, api: &mut Api, set: &StatefulSet, set_obj: &Object, ord: i32, rev: &str, template: &PodTemplateSpec) -> bool {

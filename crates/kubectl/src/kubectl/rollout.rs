@@ -6,10 +6,11 @@ use super::{namespace, parse_flags, ref_name, targets, Target};
 use crate::flags::{b, d, i, s, Flag};
 use crate::shell::{Out, Shell};
 use crate::watch::{Watch, WatchKind};
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{ControllerRevision, Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use pilothouse_engine::api::{Kind, Object, ObjectKey};
 use pilothouse_engine::controllers::deployment::{templates_equal, HASH_LABEL, REVISION};
+use pilothouse_engine::controllers::history;
 
 /// The annotation holding a revision's change cause.
 pub const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
@@ -214,6 +215,17 @@ fn history(sh: &mut Shell, args: &[String], out: &mut Out) {
     let Some(p) = parse_flags(out, "kubectl rollout history", args, HISTORY_FLAGS) else { return };
     let Some(keys) = workloads(sh, out, &p) else { return };
     for key in keys {
+        if matches!(key.kind, Kind::DaemonSet | Kind::StatefulSet) {
+            let Some(obj) = sh.cluster.get(&key) else {
+                out.errln(pilothouse_engine::ApiError::not_found(key.kind, &key.name).kubectl_message());
+                out.code = 1;
+                return;
+            };
+            if !history_from_revisions(sh, &obj, &key, p.int("revision").unwrap_or(0), out) {
+                return;
+            }
+            continue;
+        }
         let Some(d) = deployment(sh, &key) else {
             if sh.cluster.get(&key).is_none() {
                 out.errln(pilothouse_engine::ApiError::not_found(key.kind, &key.name).kubectl_message());
@@ -245,6 +257,127 @@ fn history(sh: &mut Shell, args: &[String], out: &mut Out) {
         out.outln(format!("{} ", ref_name(Kind::Deployment, &key.name)));
         out.out(crate::tab::tabbed(&text));
         out.out("\n");
+    }
+}
+
+/// The ControllerRevisions a DaemonSet or StatefulSet controls, sorted by revision
+/// (`controlledHistories`).
+pub fn controller_revisions(sh: &Shell, owner: &Object) -> Vec<ControllerRevision> {
+    let m = owner.metadata();
+    let uid = m.uid.clone().unwrap_or_default();
+    let ns = m.namespace.clone().unwrap_or_default();
+    let mut v: Vec<ControllerRevision> = sh
+        .cluster
+        .list(Kind::ControllerRevision, Some(&ns))
+        .into_iter()
+        .filter_map(|o| match &*o {
+            Object::ControllerRevision(cr) if cr.metadata.owner_references.iter().flatten().any(|r| r.uid == uid && r.controller == Some(true)) => Some(cr.clone()),
+            _ => None,
+        })
+        .collect();
+    history::sort(&mut v);
+    v
+}
+
+fn owner_template(obj: &Object) -> PodTemplateSpec {
+    match obj {
+        Object::DaemonSet(ds) => ds.spec.as_ref().map(|s| s.template.clone()).unwrap_or_default(),
+        Object::StatefulSet(ss) => ss.spec.as_ref().map(|s| s.template.clone()).unwrap_or_default(),
+        _ => PodTemplateSpec::default(),
+    }
+}
+
+/// `rollout history` for a DaemonSet or StatefulSet (`DaemonSetHistoryViewer`,
+/// `StatefulSetHistoryViewer` and `printHistory`); false on error.
+fn history_from_revisions(sh: &Shell, obj: &Object, key: &ObjectKey, rev: i64, out: &mut Out) -> bool {
+    let revs = controller_revisions(sh, obj);
+    // One entry per revision number, the last listed winning (`historyInfo` map).
+    let mut by_rev: std::collections::BTreeMap<i64, &ControllerRevision> = std::collections::BTreeMap::new();
+    for cr in &revs {
+        by_rev.insert(cr.revision, cr);
+    }
+    if by_rev.is_empty() {
+        out.outln(format!("{} ", ref_name(key.kind, &key.name)));
+        out.outln("No rollout history found.");
+        return true;
+    }
+    if rev > 0 {
+        let Some(cr) = by_rev.get(&rev) else {
+            out.fail("unable to find the specified revision");
+            return false;
+        };
+        let tmpl = history::revision_template(cr).unwrap_or_else(|| owner_template(obj));
+        out.outln(format!("{} with revision #{rev}", ref_name(key.kind, &key.name)));
+        out.out(describe_template(&tmpl));
+        out.out("\n");
+        return true;
+    }
+    let mut text = String::from("REVISION\tCHANGE-CAUSE\n");
+    for (r, cr) in &by_rev {
+        let cause = cr.metadata.annotations.as_ref().and_then(|a| a.get(CHANGE_CAUSE)).filter(|c| !c.is_empty()).cloned().unwrap_or_else(|| "<none>".into());
+        text.push_str(&format!("{r}\t{cause}\n"));
+    }
+    out.outln(format!("{} ", ref_name(key.kind, &key.name)));
+    out.out(crate::tab::tabbed(&text));
+    out.out("\n");
+    true
+}
+
+/// `rollout undo` for a DaemonSet or StatefulSet (`DaemonSetRollbacker`,
+/// `StatefulSetRollbacker`): restores the template a ControllerRevision holds; false on error.
+fn undo_from_revisions(sh: &mut Shell, obj: &Object, key: &ObjectKey, to: i64, dry_run: bool, out: &mut Out) -> bool {
+    if to < 0 {
+        out.fail(format!("unable to find specified revision {to} in history"));
+        return false;
+    }
+    let revs = controller_revisions(sh, obj);
+    if to == 0 && revs.len() <= 1 {
+        out.fail("no last revision to roll back to");
+        return false;
+    }
+    // `findHistory`: the given revision, or the one before the newest.
+    let target = if to == 0 { revs.get(revs.len() - 2) } else { revs.iter().find(|c| c.revision == to) };
+    let Some(target) = target else {
+        out.fail(format!("unable to find specified revision {to} in history"));
+        return false;
+    };
+    let Some(tmpl) = history::revision_template(target) else {
+        out.fail(format!("unable to find specified revision {to} in history"));
+        return false;
+    };
+    let r = ref_name(key.kind, &key.name);
+    if dry_run {
+        out.outln(format!("{r} will roll back to {} (dry run)", describe_template(&tmpl)));
+        return true;
+    }
+    if templates_equal(&owner_template(obj), &tmpl) {
+        out.outln(format!("{r} skipped rollback (current template already matches revision {to})"));
+        return true;
+    }
+    let mut updated = obj.clone();
+    match &mut updated {
+        Object::DaemonSet(ds) => {
+            if let Some(s) = ds.spec.as_mut() {
+                s.template = tmpl;
+            }
+        }
+        Object::StatefulSet(ss) => {
+            if let Some(s) = ss.spec.as_mut() {
+                s.template = tmpl;
+            }
+        }
+        _ => {}
+    }
+    updated.metadata_mut().resource_version = None;
+    match sh.cluster.update(updated) {
+        Ok(_) => {
+            out.outln(format!("{r} rolled back"));
+            true
+        }
+        Err(e) => {
+            out.fail(format!("failed restoring revision {to}: {e}"));
+            false
+        }
     }
 }
 
@@ -377,6 +510,18 @@ fn undo(sh: &mut Shell, args: &[String], out: &mut Out) {
     let Some(p) = parse_flags(out, "kubectl rollout undo", args, UNDO_FLAGS) else { return };
     let Some(keys) = workloads(sh, out, &p) else { return };
     for key in keys {
+        if matches!(key.kind, Kind::DaemonSet | Kind::StatefulSet) {
+            let Some(obj) = sh.cluster.get(&key) else {
+                out.errln(pilothouse_engine::ApiError::not_found(key.kind, &key.name).kubectl_message());
+                out.code = 1;
+                return;
+            };
+            let dry = p.has("dry-run") && !matches!(p.get("dry-run"), Some("none") | Some("false"));
+            if !undo_from_revisions(sh, &obj, &key, p.int("to-revision").unwrap_or(0), dry, out) {
+                return;
+            }
+            continue;
+        }
         let Some(d) = deployment(sh, &key) else {
             if sh.cluster.get(&key).is_none() {
                 out.errln(pilothouse_engine::ApiError::not_found(key.kind, &key.name).kubectl_message());

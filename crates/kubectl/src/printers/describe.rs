@@ -1746,6 +1746,10 @@ pub fn describe(obj: &Object, src: &dyn ObjectSource) -> String {
         Object::ResourceQuota(rq) => describe_quota(rq),
         Object::LimitRange(lr) => describe_limit_range(lr),
         Object::ServiceAccount(sa) => describe_service_account(sa, src, &events),
+        Object::CronJob(cj) => describe_cronjob(cj, src, &events),
+        Object::HorizontalPodAutoscaler(hpa) => describe_hpa(hpa, src, &events),
+        Object::PodDisruptionBudget(pdb) => describe_pdb(pdb, src, &events),
+        Object::Ingress(ing) => describe_ingress(ing, src, &events),
         _ => describe_generic(obj, src, &events),
     }
 }
@@ -1875,6 +1879,9 @@ fn describe_job(j: &k8s_openapi::api::batch::v1::Job, src: &dyn ObjectSource, ev
         None => w.w(0, &format!("Pods Statuses:\t{a} Active / {sc} Succeeded / {f} Failed\n")),
         Some(r) => w.w(0, &format!("Pods Statuses:\t{a} Active ({r} Ready) / {sc} Succeeded / {f} Failed\n")),
     }
+    if spec.completion_mode.as_deref() == Some("Indexed") {
+        w.w(0, &format!("Completed Indexes:\t{}\n", cap_indexes_or_none(s(&st.completed_indexes), 50)));
+    }
     describe_pod_template(&mut w, Some(&spec.template));
     describe_events(&mut w, events, src.now());
     w.finish()
@@ -1942,6 +1949,333 @@ fn describe_service_account(sa: &k8s_openapi::api::core::v1::ServiceAccount, src
             }
         }
     }
+    describe_events(&mut w, events, src.now());
+    w.finish()
+}
+
+/// `capIndexesListOrNone`: the list cut after the first comma past `soft_limit` characters.
+fn cap_indexes_or_none(indexes: &str, soft_limit: usize) -> String {
+    if indexes.is_empty() {
+        return "<none>".to_string();
+    }
+    let b = indexes.as_bytes();
+    let mut ix = soft_limit;
+    while ix < b.len() && b[ix] != b',' {
+        ix += 1;
+    }
+    if ix >= b.len() {
+        return indexes.to_string();
+    }
+    format!("{}...", &indexes[..ix + 1])
+}
+
+/// `printBoolPtr`.
+fn bool_ptr(v: Option<bool>) -> &'static str {
+    match v {
+        Some(true) => "True",
+        Some(false) => "False",
+        None => "<unset>",
+    }
+}
+
+fn describe_cronjob(cj: &k8s_openapi::api::batch::v1::CronJob, src: &dyn ObjectSource, events: &[Event]) -> String {
+    let mut w = W::new();
+    let m = &cj.metadata;
+    let spec = cj.spec.clone().unwrap_or_default();
+    let st = cj.status.clone().unwrap_or_default();
+    w.w(0, &format!("Name:\t{}\n", s(&m.name)));
+    w.w(0, &format!("Namespace:\t{}\n", s(&m.namespace)));
+    print_labels(&mut w, "Labels", m.labels.as_ref());
+    print_annotations(&mut w, "Annotations", m.annotations.as_ref());
+    w.w(0, &format!("Schedule:\t{}\n", spec.schedule));
+    w.w(0, &format!("Concurrency Policy:\t{}\n", s(&spec.concurrency_policy)));
+    w.w(0, &format!("Suspend:\t{}\n", bool_ptr(spec.suspend)));
+    match &spec.time_zone {
+        Some(tz) => w.w(0, &format!("Time Zone:\t{tz}\n")),
+        None => w.w(0, "Time Zone:\t<unset>\n"),
+    }
+    match spec.successful_jobs_history_limit {
+        Some(l) => w.w(0, &format!("Successful Job History Limit:\t{l}\n")),
+        None => w.w(0, "Successful Job History Limit:\t<unset>\n"),
+    }
+    match spec.failed_jobs_history_limit {
+        Some(l) => w.w(0, &format!("Failed Job History Limit:\t{l}\n")),
+        None => w.w(0, "Failed Job History Limit:\t<unset>\n"),
+    }
+    match spec.starting_deadline_seconds {
+        Some(d) => w.w(0, &format!("Starting Deadline Seconds:\t{d}s\n")),
+        None => w.w(0, "Starting Deadline Seconds:\t<unset>\n"),
+    }
+    // describeJobTemplate
+    let jspec = spec.job_template.spec.clone().unwrap_or_default();
+    match &jspec.selector {
+        Some(sel) => w.w(0, &format!("Selector:\t{}\n", selector_string(Some(sel)))),
+        None => w.w(0, "Selector:\t<unset>\n"),
+    }
+    match jspec.parallelism {
+        Some(p) => w.w(0, &format!("Parallelism:\t{p}\n")),
+        None => w.w(0, "Parallelism:\t<unset>\n"),
+    }
+    match jspec.completions {
+        Some(c) => w.w(0, &format!("Completions:\t{c}\n")),
+        None => w.w(0, "Completions:\t<unset>\n"),
+    }
+    if let Some(a) = jspec.active_deadline_seconds {
+        w.w(0, &format!("Active Deadline Seconds:\t{a}s\n"));
+    }
+    describe_pod_template(&mut w, Some(&jspec.template));
+    match &st.last_schedule_time {
+        Some(t) => w.w(0, &format!("Last Schedule Time:\t{}\n", rfc1123z(&t.0))),
+        None => w.w(0, "Last Schedule Time:\t<unset>\n"),
+    }
+    // printActiveJobs
+    w.w(0, "Active Jobs:\t");
+    let active = st.active.clone().unwrap_or_default();
+    if active.is_empty() {
+        w.line("<none>");
+    } else {
+        let names: Vec<&str> = active.iter().map(|r| s(&r.name)).collect();
+        w.line(&names.join(", "));
+    }
+    describe_events(&mut w, events, src.now());
+    w.finish()
+}
+
+/// `resource.Quantity.String()` of an optional quantity (`<nil>` for a nil pointer, as Go prints it).
+fn quantity_str(q: Option<&Quantity>) -> String {
+    match q {
+        Some(q) => canonical_quantity(&q.0),
+        None => "<nil>".to_string(),
+    }
+}
+
+fn describe_hpa(hpa: &k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler, src: &dyn ObjectSource, events: &[Event]) -> String {
+    let mut w = W::new();
+    let m = &hpa.metadata;
+    let spec = hpa.spec.clone().unwrap_or_default();
+    let st = hpa.status.clone().unwrap_or_default();
+    let current = st.current_metrics.clone().unwrap_or_default();
+    w.w(0, &format!("Name:\t{}\n", s(&m.name)));
+    w.w(0, &format!("Namespace:\t{}\n", s(&m.namespace)));
+    print_labels(&mut w, "Labels", m.labels.as_ref());
+    print_annotations(&mut w, "Annotations", m.annotations.as_ref());
+    w.w(0, &format!("CreationTimestamp:\t{}\n", time_s(m.creation_timestamp.as_ref().map(|t| &t.0))));
+    w.w(0, &format!("Reference:\t{}/{}\n", spec.scale_target_ref.kind, spec.scale_target_ref.name));
+    w.w(0, "Metrics:\t( current / target )\n");
+    for (i, metric) in spec.metrics.iter().flatten().enumerate() {
+        let cur = current.get(i);
+        match metric.type_.as_str() {
+            "External" => {
+                let Some(ext) = &metric.external else { continue };
+                if ext.target.average_value.is_some() {
+                    let c = cur.and_then(|c| c.external.as_ref()).and_then(|e| e.current.average_value.as_ref()).map(|q| canonical_quantity(&q.0)).unwrap_or_else(|| "<unknown>".into());
+                    w.w(1, &format!("{:?} (target average value):\t{} / {}\n", ext.metric.name, c, quantity_str(ext.target.average_value.as_ref())));
+                } else {
+                    let c = cur.and_then(|c| c.external.as_ref()).map(|e| quantity_str(e.current.value.as_ref())).unwrap_or_else(|| "<unknown>".into());
+                    w.w(1, &format!("{:?} (target value):\t{} / {}\n", ext.metric.name, c, quantity_str(ext.target.value.as_ref())));
+                }
+            }
+            "Pods" => {
+                let Some(pm) = &metric.pods else { continue };
+                let c = cur.and_then(|c| c.pods.as_ref()).map(|p| quantity_str(p.current.average_value.as_ref())).unwrap_or_else(|| "<unknown>".into());
+                w.w(1, &format!("{:?} on pods:\t{} / {}\n", pm.metric.name, c, quantity_str(pm.target.average_value.as_ref())));
+            }
+            "Object" => {
+                let Some(om) = &metric.object else { continue };
+                w.w(1, &format!("\"{}\" on {}/{} ", om.metric.name, om.described_object.kind, om.described_object.name));
+                if om.target.type_ == "AverageValue" {
+                    let c = cur.and_then(|c| c.object.as_ref()).map(|o| quantity_str(o.current.average_value.as_ref())).unwrap_or_else(|| "<unknown>".into());
+                    w.w(0, &format!("(target average value):\t{} / {}\n", c, quantity_str(om.target.average_value.as_ref())));
+                } else {
+                    let c = cur.and_then(|c| c.object.as_ref()).map(|o| quantity_str(o.current.value.as_ref())).unwrap_or_else(|| "<unknown>".into());
+                    w.w(0, &format!("(target value):\t{} / {}\n", c, quantity_str(om.target.value.as_ref())));
+                }
+            }
+            "Resource" => {
+                let Some(rm) = &metric.resource else { continue };
+                w.w(1, &format!("resource {} on pods", rm.name));
+                if rm.target.average_value.is_some() {
+                    let c = cur.and_then(|c| c.resource.as_ref()).map(|r| quantity_str(r.current.average_value.as_ref())).unwrap_or_else(|| "<unknown>".into());
+                    w.w(0, &format!(":\t{} / {}\n", c, quantity_str(rm.target.average_value.as_ref())));
+                } else {
+                    let c = cur
+                        .and_then(|c| c.resource.as_ref())
+                        .and_then(|r| r.current.average_utilization.map(|u| format!("{u}% ({})", quantity_str(r.current.average_value.as_ref()))))
+                        .unwrap_or_else(|| "<unknown>".into());
+                    let target = rm.target.average_utilization.map(|u| format!("{u}%")).unwrap_or_else(|| "<auto>".into());
+                    w.w(1, &format!("(as a percentage of request):\t{c} / {target}\n"));
+                }
+            }
+            "ContainerResource" => {
+                let Some(cm) = &metric.container_resource else { continue };
+                w.w(1, &format!("resource {} of container \"{}\" on pods", cm.name, cm.container));
+                if cm.target.average_value.is_some() {
+                    let c = cur.and_then(|c| c.container_resource.as_ref()).map(|r| quantity_str(r.current.average_value.as_ref())).unwrap_or_else(|| "<unknown>".into());
+                    w.w(0, &format!(":\t{} / {}\n", c, quantity_str(cm.target.average_value.as_ref())));
+                } else {
+                    let c = cur
+                        .and_then(|c| c.container_resource.as_ref())
+                        .and_then(|r| r.current.average_utilization.map(|u| format!("{u}% ({})", quantity_str(r.current.average_value.as_ref()))))
+                        .unwrap_or_else(|| "<unknown>".into());
+                    let target = cm.target.average_utilization.map(|u| format!("{u}%")).unwrap_or_else(|| "<auto>".into());
+                    w.w(1, &format!("(as a percentage of request):\t{c} / {target}\n"));
+                }
+            }
+            other => w.w(1, &format!("<unknown metric type {other:?}>\n")),
+        }
+    }
+    match spec.min_replicas {
+        Some(n) => w.w(0, &format!("Min replicas:\t{n}\n")),
+        None => w.w(0, "Min replicas:\t<unset>\n"),
+    }
+    w.w(0, &format!("Max replicas:\t{}\n", spec.max_replicas));
+    if let Some(b) = &spec.behavior {
+        w.w(0, "Behavior:\n");
+        for (dir, rules) in [("Scale Up", &b.scale_up), ("Scale Down", &b.scale_down)] {
+            let Some(r) = rules else { continue };
+            w.w(1, &format!("{dir}:\n"));
+            if let Some(sw) = r.stabilization_window_seconds {
+                w.w(2, &format!("Stabilization Window: {sw} seconds\n"));
+            }
+            if let Some(policies) = r.policies.as_ref().filter(|p| !p.is_empty()) {
+                w.w(2, &format!("Select Policy: {}\n", r.select_policy.as_deref().unwrap_or("Max")));
+                w.w(2, "Policies:\n");
+                for p in policies {
+                    w.w(3, &format!("- Type: {}\tValue: {}\tPeriod: {} seconds\n", p.type_, p.value, p.period_seconds));
+                }
+            }
+        }
+    }
+    w.w(0, &format!("{} pods:\t", spec.scale_target_ref.kind));
+    w.w(0, &format!("{} current / {} desired\n", st.current_replicas.unwrap_or(0), st.desired_replicas));
+    if let Some(conds) = st.conditions.as_ref().filter(|c| !c.is_empty()) {
+        w.w(0, "Conditions:\n");
+        w.w(1, "Type\tStatus\tReason\tMessage\n");
+        w.w(1, "----\t------\t------\t-------\n");
+        for c in conds {
+            w.w(1, &format!("{}\t{}\t{}\t{}\n", c.type_, c.status, s(&c.reason), s(&c.message)));
+        }
+    }
+    describe_events(&mut w, events, src.now());
+    w.finish()
+}
+
+fn describe_pdb(pdb: &k8s_openapi::api::policy::v1::PodDisruptionBudget, src: &dyn ObjectSource, events: &[Event]) -> String {
+    let mut w = W::new();
+    let m = &pdb.metadata;
+    let spec = pdb.spec.clone().unwrap_or_default();
+    let st = pdb.status.clone().unwrap_or_default();
+    w.w(0, &format!("Name:\t{}\n", s(&m.name)));
+    w.w(0, &format!("Namespace:\t{}\n", s(&m.namespace)));
+    if let Some(v) = &spec.min_available {
+        w.w(0, &format!("Min available:\t{}\n", int_or_string(v)));
+    } else if let Some(v) = &spec.max_unavailable {
+        w.w(0, &format!("Max unavailable:\t{}\n", int_or_string(v)));
+    }
+    match &spec.selector {
+        Some(sel) => w.w(0, &format!("Selector:\t{}\n", format_label_selector(Some(sel)))),
+        None => w.w(0, "Selector:\t<unset>\n"),
+    }
+    w.w(0, "Status:\n");
+    w.w(2, &format!("Allowed disruptions:\t{}\n", st.disruptions_allowed));
+    w.w(2, &format!("Current:\t{}\n", st.current_healthy));
+    w.w(2, &format!("Desired:\t{}\n", st.desired_healthy));
+    w.w(2, &format!("Total:\t{}\n", st.expected_pods));
+    describe_events(&mut w, events, src.now());
+    w.finish()
+}
+
+/// `serviceBackendStringer`: `name:port`.
+fn service_backend_string(b: &k8s_openapi::api::networking::v1::IngressServiceBackend) -> String {
+    let port = b.port.as_ref();
+    let p = match port.and_then(|p| p.number).filter(|n| *n != 0) {
+        Some(n) => n.to_string(),
+        None => port.and_then(|p| p.name.clone()).unwrap_or_default(),
+    };
+    format!("{}:{}", b.name, p)
+}
+
+/// `describeBackendV1`: the service backend with its endpoints (for the service port the
+/// backend names), or the resource backend.
+fn describe_ingress_backend(src: &dyn ObjectSource, ns: &str, backend: &k8s_openapi::api::networking::v1::IngressBackend) -> String {
+    if let Some(svc) = &backend.service {
+        let sb = service_backend_string(svc);
+        let ep = match src.get(Kind::Endpoints, ns, &svc.name).as_deref() {
+            Some(Object::Endpoints(e)) => e.clone(),
+            _ => return format!("{sb} (<error: endpoints \"{}\" not found>)", svc.name),
+        };
+        let service = match src.get(Kind::Service, ns, &svc.name).as_deref() {
+            Some(Object::Service(s)) => s.clone(),
+            _ => return format!("{sb} (<error: services \"{}\" not found>)", svc.name),
+        };
+        let want_num = svc.port.as_ref().and_then(|p| p.number).unwrap_or(0);
+        let want_name = svc.port.as_ref().and_then(|p| p.name.clone()).unwrap_or_default();
+        let mut sp_name = String::new();
+        for sp in service.spec.as_ref().and_then(|s| s.ports.as_ref()).into_iter().flatten() {
+            let name = sp.name.clone().unwrap_or_default();
+            if (want_num != 0 && want_num == sp.port) || (!want_name.is_empty() && want_name == name) {
+                sp_name = name;
+            }
+        }
+        return format!("{sb} ({})", format_endpoints(&ep, Some(&[sp_name])));
+    }
+    if let Some(r) = &backend.resource {
+        let group = r.api_group.clone().unwrap_or_else(|| "<none>".into());
+        return format!("APIGroup: {group}, Kind: {}, Name: {}", r.kind, r.name);
+    }
+    String::new()
+}
+
+fn describe_ingress(ing: &k8s_openapi::api::networking::v1::Ingress, src: &dyn ObjectSource, events: &[Event]) -> String {
+    let mut w = W::new();
+    let m = &ing.metadata;
+    let ns = s(&m.namespace);
+    let spec = ing.spec.clone().unwrap_or_default();
+    w.w(0, &format!("Name:\t{}\n", s(&m.name)));
+    print_labels(&mut w, "Labels", m.labels.as_ref());
+    w.w(0, &format!("Namespace:\t{ns}\n"));
+    // ingressLoadBalancerStatusStringerV1(status, wide=true)
+    let mut addrs: Vec<String> = Vec::new();
+    for i in ing.status.as_ref().and_then(|s| s.load_balancer.as_ref()).and_then(|l| l.ingress.as_ref()).into_iter().flatten() {
+        if let Some(ip) = i.ip.as_ref().filter(|s| !s.is_empty()) {
+            addrs.push(ip.clone());
+        } else if let Some(h) = i.hostname.as_ref().filter(|s| !s.is_empty()) {
+            addrs.push(h.clone());
+        }
+    }
+    w.w(0, &format!("Address:\t{}\n", addrs.join(",")));
+    w.w(0, &format!("Ingress Class:\t{}\n", spec.ingress_class_name.as_deref().unwrap_or("<none>")));
+    let default_backend = match &spec.default_backend {
+        Some(d) => describe_ingress_backend(src, ns, d),
+        None => "<default>".to_string(),
+    };
+    w.w(0, &format!("Default backend:\t{default_backend}\n"));
+    if let Some(tls) = spec.tls.as_ref().filter(|t| !t.is_empty()) {
+        w.w(0, "TLS:\n");
+        for t in tls {
+            let hosts = t.hosts.clone().unwrap_or_default().join(",");
+            match t.secret_name.as_deref().filter(|s| !s.is_empty()) {
+                None => w.w(1, &format!("SNI routes {hosts}\n")),
+                Some(sec) => w.w(1, &format!("{sec} terminates {hosts}\n")),
+            }
+        }
+    }
+    w.w(0, "Rules:\n  Host\tPath\tBackends\n");
+    w.w(1, "----\t----\t--------\n");
+    let mut count = 0;
+    for rule in spec.rules.iter().flatten() {
+        let Some(http) = &rule.http else { continue };
+        count += 1;
+        let host = rule.host.as_deref().filter(|h| !h.is_empty()).unwrap_or("*");
+        w.w(1, &format!("{host}\t\n"));
+        for path in &http.paths {
+            w.w(2, &format!("\t{} \t{}\n", s(&path.path), describe_ingress_backend(src, ns, &path.backend)));
+        }
+    }
+    if count == 0 {
+        w.w(1, &format!("*\t*\t{default_backend}\n"));
+    }
+    print_annotations(&mut w, "Annotations", m.annotations.as_ref());
     describe_events(&mut w, events, src.now());
     w.finish()
 }

@@ -60,6 +60,7 @@ fn columns(kind: Kind) -> Vec<Col> {
         PriorityClass => vec![c("NAME"), c("VALUE"), c("GLOBAL-DEFAULT"), c("AGE"), w("PREEMPTIONPOLICY")],
         PodDisruptionBudget => vec![c("NAME"), c("MIN AVAILABLE"), c("MAX UNAVAILABLE"), c("ALLOWED DISRUPTIONS"), c("AGE")],
         Lease => vec![c("NAME"), c("HOLDER"), c("AGE")],
+        ControllerRevision => vec![c("NAME"), c("CONTROLLER"), c("REVISION"), c("AGE")],
         ResourceQuota => vec![c("NAME"), c("AGE"), c("REQUEST"), c("LIMIT")],
         // No server-side printer: the default table (name and RFC 3339 creation time).
         LimitRange => vec![c("NAME"), c("CREATED AT")],
@@ -1025,6 +1026,18 @@ fn cells(obj: &Object, wide: bool, now: DateTime<Utc>) -> Vec<String> {
                 pdb.status.as_ref().map(|s| s.disruptions_allowed).unwrap_or(0).to_string(),
                 age(&pdb.metadata, now),
             ]
+        }
+        Object::ControllerRevision(cr) => {
+            // `printControllerRevision`: the controller as `kind.group/name` (formatResourceName).
+            let controller = match cr.metadata.owner_references.iter().flatten().find(|r| r.controller == Some(true)) {
+                Some(r) => {
+                    let group = r.api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
+                    let gk = if group.is_empty() { r.kind.clone() } else { format!("{}.{group}", r.kind) };
+                    if gk.is_empty() { r.name.clone() } else { format!("{}/{}", gk.to_lowercase(), r.name) }
+                }
+                None => "<none>".to_string(),
+            };
+            vec![name(&cr.metadata), controller, cr.revision.to_string(), age(&cr.metadata, now)]
         }
         Object::Lease(l) => vec![
             name(&l.metadata),
