@@ -73,6 +73,7 @@ fn add_kind(gen: &mut SchemaGenerator, kind: Kind) -> Option<String> {
         Kind::PriorityClass => add::<api::scheduling::v1::PriorityClass>(gen),
         Kind::PodDisruptionBudget => add::<api::policy::v1::PodDisruptionBudget>(gen),
         Kind::Lease => add::<api::coordination::v1::Lease>(gen),
+        Kind::ControllerRevision => add::<api::apps::v1::ControllerRevision>(gen),
         #[allow(unreachable_patterns)]
         _ => None,
     }
