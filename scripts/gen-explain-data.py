@@ -33,6 +33,7 @@ KINDS = [
     ("networking.k8s.io", "Ingress", "v1"), ("networking.k8s.io", "IngressClass", "v1"),
     ("discovery.k8s.io", "EndpointSlice", "v1"), ("scheduling.k8s.io", "PriorityClass", "v1"),
     ("policy", "PodDisruptionBudget", "v1"), ("coordination.k8s.io", "Lease", "v1"),
+    ("apps", "ControllerRevision", "v1"),
 ]
 
 # Descriptions the input lacks, from k8s-openapi's doc comments (rustdoc escapes undone).
@@ -43,18 +44,18 @@ RUST_DOCS = {
 
 
 def rust_doc(rel):
+    """The description k8s-openapi's schemars impl carries: the API's own string (its doc
+    comments are rewritten as markdown, so they are not used)."""
     roots = glob.glob(os.path.expanduser("~/.cargo/registry/src/*/k8s-openapi-0.24.0/src/v1_32/")) + ["/tmp/k8sx/k8s-openapi-0.24.0/src/v1_32/"]
     for root in roots:
         p = os.path.join(root, rel)
         if os.path.exists(p):
-            lines = []
-            for line in open(p):
-                if line.startswith("///"):
-                    lines.append(line[4:].rstrip("\n") if line.startswith("/// ") else line[3:].rstrip("\n"))
-                elif lines:
-                    break
-            text = "\n".join(lines)
-            return re.sub(r"\\([<>\[\]])", r"\1", text)
+            src = open(p).read()
+            impl = src[src.index("impl crate::schemars::JsonSchema"):]
+            m = re.search(r'description: Some\("((?:[^"\\]|\\.)*)"\.to_owned\(\)\)', impl)
+            if not m:
+                sys.exit(f"no schemars description in {p}")
+            return m.group(1).encode().decode("unicode_escape")
     sys.exit(f"k8s-openapi sources for {rel} not found")
 
 

@@ -290,6 +290,11 @@ fn parity_scheduling() {
 }
 
 #[test]
+fn parity_explain() {
+    scenario("explain");
+}
+
+#[test]
 fn parity_errors() {
     scenario("errors");
 }
