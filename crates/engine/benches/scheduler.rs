@@ -100,7 +100,7 @@ fn main() {
     println!("nodes existing  pods       percentageOfNodesToScore");
     for &owned in &kinds {
         for (nodes, existing, measured) in
-            [(100, 10_000, 2_000), (1_000, 10_000, 5_000), (1_000, 30_000, 5_000), (5_000, 30_000, 2_000), (5_000, 150_000, 2_000)]
+            [(100, 10_000, 1_000), (1_000, 10_000, 5_000), (1_000, 30_000, 5_000), (5_000, 30_000, 2_000), (5_000, 150_000, 2_000)]
         {
             if wanted(nodes) {
                 run(nodes, existing, m(measured), owned, None);
