@@ -315,6 +315,8 @@ pub struct PodInfo {
     pub terminating: bool,
     /// UID of the first owner reference (kube-scheduler counts spread by owner when present).
     pub owner_uid: Option<String>,
+    /// The cache's interned id of `owner_uid` (set when the pod enters the cache).
+    pub owner_id: Option<u32>,
     /// Kind of the controlling owner (`ReplicaSet`, `StatefulSet`, ...), if any.
     pub controller_kind: Option<String>,
     /// Requests and non-zero requests.
@@ -366,6 +368,7 @@ impl PodInfo {
             start_time_ms: pod.status.as_ref().and_then(|s| s.start_time.as_ref()).map(|t| t.0.timestamp_millis()),
             terminating: pod.metadata.deletion_timestamp.is_some(),
             owner_uid: pod.metadata.owner_references.as_ref().and_then(|o| o.first()).map(|o| o.uid.clone()),
+            owner_id: None,
             controller_kind: crate::api::meta::controller_of(&pod.metadata).map(|o| o.kind.clone()),
             req: pod_requests(spec),
             host_ports: pod_host_ports(spec),
@@ -404,6 +407,8 @@ pub struct NodeInfo {
     pub name: String,
     /// Position in [`SchedulerCache::nodes`] (stable during a scheduling cycle).
     pub slot: usize,
+    /// A cache-wide id that, unlike `slot`, never changes while the node exists.
+    pub uid: u32,
     /// Node labels.
     pub labels: BTreeMap<String, String>,
     /// Node taints.
@@ -420,6 +425,12 @@ pub struct NodeInfo {
     pub non_zero_mem: i64,
     /// Images present (normalised names) and their sizes in bytes.
     pub images: BTreeMap<String, i64>,
+    /// The same images by interned id ([`SchedulerCache::image_id`]), sorted by id.
+    pub image_ids: Vec<(u32, i64)>,
+    /// The labels by interned key and value id ([`SchedulerCache::label_key_id`]), sorted by key.
+    pub label_ids: Vec<(u32, u32)>,
+    /// Per interned owner id, how many non-terminating pods of that owner run here.
+    pub owners: Vec<(u32, u32)>,
     /// Host ports in use.
     pub used_ports: Vec<HostPort>,
     /// Pods bound or assumed to this node.
@@ -477,8 +488,44 @@ impl NodeInfo {
         self.generation += 1;
     }
 
+    /// The interned value of a label, by interned key.
+    #[inline]
+    pub fn label_id(&self, key: u32) -> Option<u32> {
+        self.label_ids.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
+
+    /// The size of an image by interned id, if the node has it.
+    #[inline]
+    pub fn image_size(&self, id: u32) -> Option<i64> {
+        self.image_ids.binary_search_by_key(&id, |(i, _)| *i).ok().map(|i| self.image_ids[i].1)
+    }
+
+    /// How many non-terminating pods of an owner (by interned id) run here.
+    #[inline]
+    pub fn owner_pods(&self, owner: u32) -> u32 {
+        self.owners.iter().find(|(o, _)| *o == owner).map_or(0, |(_, c)| *c)
+    }
+
+    fn count_owner(&mut self, p: &PodInfo, add: bool) {
+        let Some(id) = p.owner_id.filter(|_| !p.terminating) else {
+            return;
+        };
+        match self.owners.iter().position(|(o, _)| *o == id) {
+            Some(i) if add => self.owners[i].1 += 1,
+            Some(i) => {
+                self.owners[i].1 -= 1;
+                if self.owners[i].1 == 0 {
+                    self.owners.swap_remove(i);
+                }
+            }
+            None if add => self.owners.push((id, 1)),
+            None => {}
+        }
+    }
+
     /// Accounts a pod on this node.
     pub fn add_pod(&mut self, p: Arc<PodInfo>) {
+        self.count_owner(&p, true);
         self.requested.add(&p.req.requests);
         self.non_zero_cpu = self.non_zero_cpu.saturating_add(p.req.non_zero_cpu);
         self.non_zero_mem = self.non_zero_mem.saturating_add(p.req.non_zero_mem);
@@ -497,6 +544,7 @@ impl NodeInfo {
     pub fn remove_pod(&mut self, key: &PodKey) -> Option<Arc<PodInfo>> {
         let idx = self.pods.iter().position(|p| &p.key == key)?;
         let p = self.pods.swap_remove(idx);
+        self.count_owner(&p, false);
         self.requested.sub(&p.req.requests);
         self.non_zero_cpu = self.non_zero_cpu.saturating_sub(p.req.non_zero_cpu);
         self.non_zero_mem = self.non_zero_mem.saturating_sub(p.req.non_zero_mem);
@@ -525,8 +573,29 @@ pub struct SchedulerCache {
     assumed: BTreeSet<PodKey>,
     image_nodes: BTreeMap<String, usize>,
     namespaces: NamespaceLabels,
-    /// Owner UID -> node name -> number of its (non-terminating) pods there.
-    owner_nodes: BTreeMap<String, BTreeMap<String, u32>>,
+    /// Interned image names (never forgotten: ids stay valid).
+    image_names: BTreeMap<String, u32>,
+    /// Interned node label keys, and per key its interned values.
+    label_keys: BTreeMap<String, u32>,
+    label_values: Vec<BTreeMap<String, u32>>,
+    /// Interned owner UIDs.
+    owner_uids: BTreeMap<String, u32>,
+    /// Pods on known nodes with pod (anti-)affinity / with required anti-affinity.
+    affinity_pods: usize,
+    anti_affinity_pods: usize,
+    /// Node uid -> current slot (`usize::MAX` once the node is gone).
+    slot_by_uid: Vec<usize>,
+    /// Per owner id: node uid -> its non-terminating pods there.
+    owner_nodes: Vec<BTreeMap<u32, u32>>,
+}
+
+fn intern(map: &mut BTreeMap<String, u32>, s: &str) -> u32 {
+    if let Some(id) = map.get(s) {
+        return *id;
+    }
+    let id = map.len() as u32;
+    map.insert(s.to_string(), id);
+    id
 }
 
 fn pod_is_terminal(pod: &Pod) -> bool {
@@ -565,15 +634,22 @@ impl SchedulerCache {
             Ok(i) => {
                 self.count_images(i, -1);
                 self.nodes[i].set_node(node);
+                self.index_node(i);
                 self.count_images(i, 1);
             }
             Err(i) => {
                 let mut ni = NodeInfo::from_node(node);
+                ni.uid = self.slot_by_uid.len() as u32;
+                self.slot_by_uid.push(i);
                 for p in self.orphans.remove(&name).unwrap_or_default() {
+                    self.count_owner_node(&p, ni.uid, true);
                     ni.add_pod(p);
                 }
+                self.affinity_pods += ni.pods_with_affinity;
+                self.anti_affinity_pods += ni.pods_with_required_anti_affinity;
                 self.nodes.insert(i, ni);
                 self.renumber(i);
+                self.index_node(i);
                 self.count_images(i, 1);
             }
         }
@@ -589,6 +665,12 @@ impl SchedulerCache {
         if let Ok(i) = self.node_idx(name) {
             self.count_images(i, -1);
             let ni = self.nodes.remove(i);
+            self.slot_by_uid[ni.uid as usize] = usize::MAX;
+            for p in &ni.pods {
+                self.count_owner_node(p, ni.uid, false);
+            }
+            self.affinity_pods = self.affinity_pods.saturating_sub(ni.pods_with_affinity);
+            self.anti_affinity_pods = self.anti_affinity_pods.saturating_sub(ni.pods_with_required_anti_affinity);
             self.renumber(i);
             if !ni.pods.is_empty() {
                 self.orphans.insert(name.to_string(), ni.pods);
@@ -599,31 +681,92 @@ impl SchedulerCache {
     fn renumber(&mut self, from: usize) {
         for (i, n) in self.nodes.iter_mut().enumerate().skip(from) {
             n.slot = i;
+            self.slot_by_uid[n.uid as usize] = i;
         }
     }
 
-    fn owner_count(&mut self, p: &PodInfo, add: bool) {
-        let Some(uid) = p.owner_uid.as_ref().filter(|_| !p.terminating) else {
+    fn count_owner_node(&mut self, p: &PodInfo, node_uid: u32, add: bool) {
+        let Some(o) = p.owner_id.filter(|_| !p.terminating) else {
             return;
         };
-        let m = self.owner_nodes.entry(uid.clone()).or_default();
-        let e = m.entry(p.node_name.clone()).or_insert(0);
+        if self.owner_nodes.len() <= o as usize {
+            self.owner_nodes.resize_with(o as usize + 1, BTreeMap::new);
+        }
+        let m = &mut self.owner_nodes[o as usize];
         if add {
-            *e += 1;
-        } else {
-            *e = e.saturating_sub(1);
-            if *e == 0 {
-                m.remove(&p.node_name);
-                if m.is_empty() {
-                    self.owner_nodes.remove(uid);
-                }
+            *m.entry(node_uid).or_insert(0) += 1;
+        } else if let Some(c) = m.get_mut(&node_uid) {
+            *c = c.saturating_sub(1);
+            if *c == 0 {
+                m.remove(&node_uid);
             }
         }
     }
 
-    /// Per node name, how many non-terminating pods with this first-owner UID it runs.
-    pub fn owner_pods_by_node(&self, owner_uid: &str) -> Option<&BTreeMap<String, u32>> {
-        self.owner_nodes.get(owner_uid)
+    /// The nodes running non-terminating pods of an owner (by interned id), as `(slot, pods)`
+    /// in a stable order.
+    pub fn owner_node_slots(&self, owner: u32) -> impl Iterator<Item = (usize, u32)> + '_ {
+        self.owner_nodes.get(owner as usize).into_iter().flatten().filter_map(|(uid, c)| {
+            let slot = *self.slot_by_uid.get(*uid as usize)?;
+            (slot != usize::MAX).then_some((slot, *c))
+        })
+    }
+
+    /// The interned id of an owner UID, if any pod of that owner was ever cached.
+    pub fn owner_id(&self, uid: &str) -> Option<u32> {
+        self.owner_uids.get(uid).copied()
+    }
+
+    /// The interned id of a node label key, if any node ever had it.
+    pub fn label_key_id(&self, key: &str) -> Option<u32> {
+        self.label_keys.get(key).copied()
+    }
+
+    /// The interned id of a label value under an interned key.
+    pub fn label_value_id(&self, key: u32, value: &str) -> Option<u32> {
+        self.label_values.get(key as usize).and_then(|m| m.get(value)).copied()
+    }
+
+    /// How many values were ever interned for a key (value ids are below this).
+    pub fn label_value_count(&self, key: u32) -> usize {
+        self.label_values.get(key as usize).map_or(0, BTreeMap::len)
+    }
+
+    /// The interned id of a normalised image name, if any node ever had it.
+    pub fn image_id(&self, image: &str) -> Option<u32> {
+        self.image_names.get(image).copied()
+    }
+
+    /// How many pods on nodes have pod affinity or anti-affinity terms.
+    pub fn pods_with_affinity(&self) -> usize {
+        self.affinity_pods
+    }
+
+    /// How many pods on nodes have required pod anti-affinity terms.
+    pub fn pods_with_required_anti_affinity(&self) -> usize {
+        self.anti_affinity_pods
+    }
+
+    fn index_node(&mut self, i: usize) {
+        let n = &mut self.nodes[i];
+        let mut labels: Vec<(u32, u32)> = Vec::with_capacity(n.labels.len());
+        for (k, v) in &n.labels {
+            let kid = intern(&mut self.label_keys, k);
+            if self.label_values.len() <= kid as usize {
+                self.label_values.resize_with(kid as usize + 1, BTreeMap::new);
+            }
+            labels.push((kid, intern(&mut self.label_values[kid as usize], v)));
+        }
+        labels.sort_unstable();
+        n.label_ids = labels;
+        let mut images: Vec<(u32, i64)> = n.images.iter().map(|(name, size)| (intern(&mut self.image_names, name), *size)).collect();
+        images.sort_unstable();
+        n.image_ids = images;
+    }
+
+    fn prepare_pod_info(&mut self, mut info: PodInfo) -> Arc<PodInfo> {
+        info.owner_id = info.owner_uid.as_deref().map(|u| intern(&mut self.owner_uids, u));
+        Arc::new(info)
     }
 
     /// The slot of a node by name.
@@ -632,11 +775,15 @@ impl SchedulerCache {
     }
 
     fn insert_pod_info(&mut self, p: Arc<PodInfo>) {
-        self.owner_count(&p, true);
         let node = p.node_name.clone();
         self.pod_node.insert(p.key.clone(), node.clone());
         match self.node_idx(&node) {
-            Ok(i) => self.nodes[i].add_pod(p),
+            Ok(i) => {
+                self.affinity_pods += p.has_affinity() as usize;
+                self.anti_affinity_pods += !p.required_anti_affinity.is_empty() as usize;
+                self.count_owner_node(&p, self.nodes[i].uid, true);
+                self.nodes[i].add_pod(p)
+            }
             Err(_) => self.orphans.entry(node).or_default().push(p),
         }
     }
@@ -645,7 +792,15 @@ impl SchedulerCache {
         let node = self.pod_node.remove(key)?;
         self.assumed.remove(key);
         let p = match self.node_idx(&node) {
-            Ok(i) => self.nodes[i].remove_pod(key),
+            Ok(i) => {
+                let p = self.nodes[i].remove_pod(key);
+                if let Some(p) = &p {
+                    self.count_owner_node(p, self.nodes[i].uid, false);
+                    self.affinity_pods = self.affinity_pods.saturating_sub(p.has_affinity() as usize);
+                    self.anti_affinity_pods = self.anti_affinity_pods.saturating_sub(!p.required_anti_affinity.is_empty() as usize);
+                }
+                p
+            }
             Err(_) => {
                 let list = self.orphans.get_mut(&node)?;
                 let idx = list.iter().position(|p| &p.key == key)?;
@@ -656,9 +811,6 @@ impl SchedulerCache {
                 Some(p)
             }
         };
-        if let Some(p) = &p {
-            self.owner_count(p, false);
-        }
         p
     }
 
@@ -669,7 +821,8 @@ impl SchedulerCache {
         self.take_pod(&key);
         let bound = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_some_and(|n| !n.is_empty());
         if bound && !pod_is_terminal(pod) {
-            self.insert_pod_info(Arc::new(PodInfo::new(pod)));
+            let p = self.prepare_pod_info(PodInfo::new(pod));
+            self.insert_pod_info(p);
         }
     }
 
@@ -685,11 +838,16 @@ impl SchedulerCache {
 
     /// Records that `pod` was just placed on `node` before the binding is observed.
     pub fn assume_pod(&mut self, pod: &Pod, node: &str) {
-        let key = PodKey::of(pod);
+        self.assume_pod_info(PodInfo::new(pod), node);
+    }
+
+    /// [`SchedulerCache::assume_pod`] from an already computed summary.
+    pub fn assume_pod_info(&mut self, mut info: PodInfo, node: &str) {
+        let key = info.key.clone();
         self.take_pod(&key);
-        let mut info = PodInfo::new(pod);
         info.node_name = node.to_string();
-        self.insert_pod_info(Arc::new(info));
+        let p = self.prepare_pod_info(info);
+        self.insert_pod_info(p);
         self.assumed.insert(key);
     }
 

@@ -183,6 +183,13 @@ pub trait Plugin {
         Status::success()
     }
 
+    /// Filter fast path: whether [`Plugin::filter`] would succeed, without building a [`Status`].
+    /// The framework calls `filter` only to learn why a node was rejected (or when tracing).
+    /// Overrides must agree with `filter` exactly.
+    fn passes(&self, state: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, env: &CycleEnv) -> bool {
+        self.filter(state, pod, node, env).is_success()
+    }
+
     /// PreFilter extension: a pod was added to `node` in a what-if (preemption reprieve).
     fn add_pod(&self, _state: Option<&mut dyn Any>, _pod: &PodCtx, _added: &PodInfo, _node: &NodeInfo, _env: &CycleEnv) {}
 

@@ -123,12 +123,13 @@ pub fn fit_error_message<'a>(
 /// Per-cycle state of the filter plugins (one slot per filter plugin).
 pub(crate) struct FilterStates {
     pub(crate) states: Vec<Option<Box<dyn StateData>>>,
-    pub(crate) skip: Vec<bool>,
+    /// Indices of the filter plugins that did not Skip, in order.
+    pub(crate) active: Vec<usize>,
 }
 
 impl FilterStates {
     fn clone_states(&self) -> FilterStates {
-        FilterStates { states: self.states.iter().map(|s| s.as_ref().map(|b| (**b).clone_box())).collect(), skip: self.skip.clone() }
+        FilterStates { states: self.states.iter().map(|s| s.as_ref().map(|b| (**b).clone_box())).collect(), active: self.active.clone() }
     }
 }
 
@@ -235,11 +236,13 @@ impl Scheduler {
 
     fn run_filters(&self, st: &FilterStates, ctx: &PodCtx, node: &NodeInfo, env: &CycleEnv, trace: Option<&mut Vec<FilterVerdict>>) -> Status {
         let mut trace = trace;
-        for (i, pl) in self.filters.iter().enumerate() {
-            if st.skip[i] {
+        for &i in &st.active {
+            let pl = &self.filters[i];
+            let state = st.states[i].as_deref().map(|s| s.as_any());
+            if trace.is_none() && pl.passes(state, ctx, node, env) {
                 continue;
             }
-            let s = pl.filter(st.states[i].as_deref().map(|s| s.as_any()), ctx, node, env);
+            let s = pl.filter(state, ctx, node, env);
             if let Some(t) = trace.as_deref_mut() {
                 t.push(FilterVerdict { plugin: pl.name().to_string(), code: s.code, reasons: s.reasons.clone() });
             }
@@ -253,18 +256,18 @@ impl Scheduler {
     /// Runs one scheduling cycle for `pod` at virtual time `now`. On success the pod is assumed in
     /// the cache and removed from the queue; on failure it goes back to the queue as unschedulable.
     pub fn schedule_one(&mut self, pod: &Pod, volumes: &dyn VolumeView, now: u64, rng: &mut impl RngCore) -> ScheduleOutcome {
-        let key = PodKey::of(pod);
-        let outcome = self.schedule_inner(pod, volumes, now, rng);
+        let info = PodInfo::new(pod);
+        let (outcome, rejected) = self.schedule_inner(pod, &info, volumes, now, rng);
+        let key = info.key.clone();
         match &outcome {
             ScheduleOutcome::Scheduled { node, trace, .. } => {
-                self.cache.assume_pod(pod, node);
+                self.cache.assume_pod_info(info, node);
                 self.queue.done(&key);
                 if self.tracing {
                     self.keep_trace(key, trace.clone());
                 }
             }
             ScheduleOutcome::Unschedulable { trace, .. } => {
-                let rejected: Vec<String> = trace_rejectors(trace);
                 self.queue.requeue_unschedulable(&key, &rejected, now);
                 if self.tracing {
                     self.keep_trace(key, trace.clone());
@@ -274,26 +277,28 @@ impl Scheduler {
         outcome
     }
 
-    fn schedule_inner(&mut self, pod: &Pod, volumes: &dyn VolumeView, now: u64, rng: &mut impl RngCore) -> ScheduleOutcome {
-        let info = PodInfo::new(pod);
+    /// One cycle; also returns the plugins that rejected the pod (for the queue's event filter).
+    fn schedule_inner(&mut self, pod: &Pod, info: &PodInfo, volumes: &dyn VolumeView, now: u64, rng: &mut impl RngCore) -> (ScheduleOutcome, Vec<String>) {
         let spec = pod.spec.as_ref().unwrap_or_else(|| empty_spec());
-        let ctx = PodCtx { pod, spec, info: &info };
+        let ctx = PodCtx { pod, spec, info };
         let env = CycleEnv { cache: &self.cache, volumes, args: &self.profile.plugin_config };
         let nodes = self.cache.nodes();
         let num_all = nodes.len();
         let mut trace = Trace { pod: info.key.to_string(), time: now, num_all_nodes: num_all, ..Trace::default() };
         if num_all == 0 {
             trace.message = Some(ERR_NO_NODES_AVAILABLE.into());
-            return ScheduleOutcome::Unschedulable { message: ERR_NO_NODES_AVAILABLE.into(), trace, preemption: None };
+            return (ScheduleOutcome::Unschedulable { message: ERR_NO_NODES_AVAILABLE.into(), trace, preemption: None }, Vec::new());
         }
 
         // PreFilter.
-        let mut st = FilterStates { states: Vec::with_capacity(self.filters.len()), skip: Vec::with_capacity(self.filters.len()) };
+        let mut st = FilterStates { states: Vec::with_capacity(self.filters.len()), active: Vec::with_capacity(self.filters.len()) };
         let mut pre_reject: Option<Status> = None;
-        for pl in &self.filters {
+        for (i, pl) in self.filters.iter().enumerate() {
             let r = pl.pre_filter(&ctx, &env);
             trace.pre_filter.push(PluginStatus { plugin: pl.name().into(), code: r.status.code, reasons: r.status.reasons.clone() });
-            st.skip.push(r.status.code == Code::Skip);
+            if r.status.code != Code::Skip {
+                st.active.push(i);
+            }
             st.states.push(r.state);
             if r.status.is_rejected() || r.status.code == Code::Error {
                 pre_reject = Some(r.status.plugin(pl.name()));
@@ -302,8 +307,9 @@ impl Scheduler {
         }
         if let Some(rej) = pre_reject {
             // Every node shares the PreFilter status.
+            let rejected = if rej.is_rejected() { vec![rej.plugin.clone()] } else { Vec::new() };
             let statuses: Vec<(usize, Status)> = (0..num_all).map(|i| (i, rej.clone())).collect();
-            return self.fail(&ctx, &env, &st, statuses, Some(rej.message()), trace, rng);
+            return (self.fail(&ctx, &env, &st, statuses, Some(rej.message()), trace, rng), rejected);
         }
 
         // The nominated node first (`evaluateNominatedNode`).
@@ -313,7 +319,7 @@ impl Scheduler {
                     let node = n.name.clone();
                     trace.selection = Some(Selection { node: node.clone(), score: None, tied: vec![node.clone()], how: "nominated node still fits".into() });
                     let volume_actions = VolumeBinding::decide(pod, volumes, n);
-                    return ScheduleOutcome::Scheduled { node, volume_actions, trace };
+                    return (ScheduleOutcome::Scheduled { node, volume_actions, trace }, Vec::new());
                 }
             }
         }
@@ -349,7 +355,13 @@ impl Scheduler {
 
         if feasible.is_empty() {
             trace.nodes = node_traces;
-            return self.fail(&ctx, &env, &st, failed, None, trace, rng);
+            let mut rejected: Vec<String> = Vec::new();
+            for (_, f) in &failed {
+                if !rejected.contains(&f.plugin) {
+                    rejected.push(f.plugin.clone());
+                }
+            }
+            return (self.fail(&ctx, &env, &st, failed, None, trace, rng), rejected);
         }
 
         let chosen: &NodeInfo = if feasible.len() == 1 {
@@ -359,6 +371,7 @@ impl Scheduler {
             // PreScore + Score + NormalizeScore.
             let mut totals = vec![0i64; feasible.len()];
             let mut per_plugin: Vec<(usize, Vec<i64>, Vec<i64>)> = Vec::new();
+            let mut scores: Vec<i64> = Vec::with_capacity(feasible.len());
             for (pi, (pl, w)) in self.scorers.iter().enumerate() {
                 let pre = pl.pre_score(&ctx, &env, &feasible);
                 trace.pre_score.push(PluginStatus { plugin: pl.name().into(), code: pre.status.code, reasons: pre.status.reasons.clone() });
@@ -366,17 +379,19 @@ impl Scheduler {
                     continue;
                 }
                 let state = pre.state.as_deref().map(|s| s.as_any());
-                let mut scores: Vec<i64> = feasible.iter().map(|n| pl.score(state, &ctx, n, &env)).collect();
+                scores.clear();
+                scores.extend(feasible.iter().map(|n| pl.score(state, &ctx, n, &env)));
                 let raw = if self.tracing { scores.clone() } else { Vec::new() };
                 pl.normalize(state, &ctx, &mut scores);
                 for (t, s) in totals.iter_mut().zip(&scores) {
                     *t += s * *w as i64;
                 }
                 if self.tracing {
-                    per_plugin.push((pi, raw, scores));
+                    per_plugin.push((pi, raw, scores.clone()));
                 }
             }
             // selectHost: highest total, reservoir sampling among ties.
+            // The tied nodes are listed only when tracing; `count` says how many there were.
             let mut best = 0usize;
             let mut count = 1u32;
             let mut tied = vec![0usize];
@@ -384,11 +399,15 @@ impl Scheduler {
                 if totals[i] > totals[best] {
                     best = i;
                     count = 1;
-                    tied.clear();
-                    tied.push(i);
+                    if self.tracing {
+                        tied.clear();
+                        tied.push(i);
+                    }
                 } else if totals[i] == totals[best] {
                     count += 1;
-                    tied.push(i);
+                    if self.tracing {
+                        tied.push(i);
+                    }
                     if rng.gen_range(0..count) == 0 {
                         best = i;
                     }
@@ -406,19 +425,15 @@ impl Scheduler {
                     }
                 }
             }
-            let how = if tied.len() > 1 { format!("highest score {}; picked at random among {} tied nodes", totals[best], tied.len()) } else { format!("highest score {}", totals[best]) };
-            trace.selection = Some(Selection {
-                node: feasible[best].name.clone(),
-                score: Some(totals[best]),
-                tied: tied.iter().map(|&i| feasible[i].name.clone()).collect(),
-                how,
-            });
+            let how = if count > 1 { format!("highest score {}; picked at random among {} tied nodes", totals[best], count) } else { format!("highest score {}", totals[best]) };
+            let tied = if self.tracing { tied.iter().map(|&i| feasible[i].name.clone()).collect() } else { vec![feasible[best].name.clone()] };
+            trace.selection = Some(Selection { node: feasible[best].name.clone(), score: Some(totals[best]), tied, how });
             feasible[best]
         };
         trace.nodes = node_traces;
         let node = chosen.name.clone();
         let volume_actions = VolumeBinding::decide(pod, volumes, chosen);
-        ScheduleOutcome::Scheduled { node, volume_actions, trace }
+        (ScheduleOutcome::Scheduled { node, volume_actions, trace }, Vec::new())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -494,21 +509,4 @@ impl Scheduler {
     pub fn on_storage_change(&mut self, now: u64) {
         self.queue.move_all_to_active_or_backoff(queue::ClusterEvent::PvcChange, now);
     }
-}
-
-fn trace_rejectors(trace: &Trace) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for p in &trace.pre_filter {
-        if matches!(p.code, Code::Unschedulable | Code::UnschedulableAndUnresolvable) {
-            out.push(p.plugin.clone());
-        }
-    }
-    for n in &trace.nodes {
-        if let Some(f) = n.filters.last().filter(|f| f.code != Code::Success) {
-            if !out.contains(&f.plugin) {
-                out.push(f.plugin.clone());
-            }
-        }
-    }
-    out
 }

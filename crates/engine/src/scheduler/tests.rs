@@ -160,3 +160,60 @@ fn queue_integration() {
     assert!(matches!(s.schedule_one(&p, &NoVolumes, 5_000, &mut rng), ScheduleOutcome::Scheduled { ref node, .. } if node == "w1"));
     assert!(s.queue.is_empty());
 }
+
+/// A mixed workload (bare and ReplicaSet-owned pods, soft spreading, node selectors, preferred
+/// node and pod affinity, taints, images, nodes without a zone, deletions) scheduled with tracing
+/// on and off: the decisions must not depend on tracing, and their digest pins the behaviour so
+/// that performance work cannot silently change a placement.
+#[test]
+fn mixed_workload_decisions_are_pinned() {
+    let run = |tracing: bool| -> (String, u64) {
+        let mut nodes = Vec::new();
+        for i in 0..60 {
+            let zone = match i % 7 {
+                6 => String::new(),
+                z => format!("zone: z{}, topology.kubernetes.io/zone: z{}", z % 3, z % 3),
+            };
+            let spec = if i % 11 == 3 { "taints: [{key: spot, value: 'yes', effect: PreferNoSchedule}]" } else { "" };
+            let mut y = node_yaml(&format!("n{i:02}"), &zone, spec);
+            if i % 5 == 0 {
+                y = y.replace("status: {allocatable: {cpu: '4', memory: 8Gi, pods: '110'}}", "status: {allocatable: {cpu: '8', memory: 16Gi, pods: '110'}, images: [{names: ['nginx:1.25'], sizeBytes: 300000000}]}");
+            }
+            nodes.push(y);
+        }
+        let mut s = sched(&nodes, &[]);
+        s.set_tracing(tracing);
+        let mut rng = ChaCha8Rng::seed_from_u64(99);
+        let mut out = String::new();
+        for i in 0..300usize {
+            let owner = if i % 3 != 0 { format!("\n  ownerReferences: [{{apiVersion: apps/v1, kind: ReplicaSet, name: rs{o}, uid: u{o}, controller: true}}]", o = i % 4) } else { String::new() };
+            let extra = match i % 10 {
+                1 => "  nodeSelector: {zone: z1}\n".to_string(),
+                2 => "  topologySpreadConstraints:\n  - {maxSkew: 1, topologyKey: zone, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: a1}}}\n".to_string(),
+                4 => "  affinity:\n    nodeAffinity:\n      preferredDuringSchedulingIgnoredDuringExecution:\n      - {weight: 30, preference: {matchExpressions: [{key: zone, operator: In, values: [z2]}]}}\n".to_string(),
+                7 => "  affinity:\n    podAffinity:\n      preferredDuringSchedulingIgnoredDuringExecution:\n      - {weight: 50, podAffinityTerm: {topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: a3}}}}\n".to_string(),
+                _ => String::new(),
+            };
+            let cpu = ["100m", "250m", "500m", "1", "0"][i % 5];
+            let p = pod(&format!(
+                "metadata:\n  name: p{i}\n  labels: {{app: a{}}}{owner}\nspec:\n  containers: [{{name: c, image: 'nginx:1.25', resources: {{requests: {{cpu: '{cpu}', memory: 64Mi}}}}}}]\n{extra}",
+                i % 4
+            ));
+            match s.schedule_one(&p, &NoVolumes, 0, &mut rng) {
+                ScheduleOutcome::Scheduled { node, .. } => out.push_str(&node),
+                ScheduleOutcome::Unschedulable { .. } => out.push('-'),
+            }
+            out.push(' ');
+            if i % 17 == 16 {
+                s.forget_pod(&PodKey::new("default", &format!("p{}", i - 9)));
+            }
+        }
+        let digest = out.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3));
+        (out, digest)
+    };
+    let (on, d_on) = run(true);
+    let (off, d_off) = run(false);
+    assert_eq!(on, off);
+    assert_eq!(d_on, d_off);
+    assert_eq!(d_on, 17926892029980334982u64, "placements changed:\n{on}");
+}

@@ -2,7 +2,7 @@
 //! proportions after placing the pod: `(1 - std(fractions)) * 100`. Best-effort pods (no
 //! requests) are skipped, as in current kube-scheduler (kubernetes#129138).
 
-use super::node_resources_fit::requested_and_allocatable;
+use super::node_resources_fit::{requested_and_allocatable_of, ResourceName};
 use crate::scheduler::cache::NodeInfo;
 use crate::scheduler::framework::{CycleEnv, Plugin, PodCtx, PreResult, MAX_NODE_SCORE};
 use std::any::Any;
@@ -10,16 +10,28 @@ use std::any::Any;
 /// Plugin name.
 pub const NAME: &str = "NodeResourcesBalancedAllocation";
 
+/// PreScore state: the resources to balance, resolved.
+#[derive(Clone)]
+struct State {
+    resources: Vec<ResourceName>,
+}
+
 /// The balanced-allocation score plugin.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct BalancedAllocation;
 
 /// The score from per-resource `(requested, allocatable)` pairs.
 pub fn balanced_score(pairs: &[(i64, i64)]) -> i64 {
+    balanced_score_of(pairs.iter().copied())
+}
+
+/// [`balanced_score`] over an iterator (at most 8 resources count).
+#[inline]
+pub fn balanced_score_of(pairs: impl Iterator<Item = (i64, i64)>) -> i64 {
     let mut fractions = [0f64; 8];
     let mut n = 0usize;
     let mut total = 0f64;
-    for &(req, alloc) in pairs {
+    for (req, alloc) in pairs {
         if alloc == 0 || n == fractions.len() {
             continue;
         }
@@ -55,18 +67,20 @@ impl Plugin for BalancedAllocation {
         if best_effort {
             PreResult::skip()
         } else {
-            PreResult::ok()
+            PreResult::with(State { resources: env.args.balanced_allocation_resources.iter().take(8).map(|rw| ResourceName::parse(&rw.name)).collect() })
         }
     }
 
-    fn score(&self, _s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, env: &CycleEnv) -> i64 {
-        let mut pairs = [(0i64, 0i64); 8];
-        let mut n = 0;
-        for rw in env.args.balanced_allocation_resources.iter().take(8) {
-            pairs[n] = requested_and_allocatable(pod, node, &rw.name, false);
-            n += 1;
-        }
-        balanced_score(&pairs[..n])
+    fn score(&self, s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, env: &CycleEnv) -> i64 {
+        let resolved;
+        let resources = match s.and_then(|s| s.downcast_ref::<State>()) {
+            Some(st) => &st.resources,
+            None => {
+                resolved = env.args.balanced_allocation_resources.iter().take(8).map(|rw| ResourceName::parse(&rw.name)).collect::<Vec<_>>();
+                &resolved
+            }
+        };
+        balanced_score_of(resources.iter().map(|res| requested_and_allocatable_of(pod, node, res, false)))
     }
 }
 

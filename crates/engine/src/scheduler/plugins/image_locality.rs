@@ -19,8 +19,9 @@ pub struct ImageLocality;
 
 #[derive(Clone)]
 struct State {
-    /// Normalised image names with their spread (nodes having it / all nodes).
-    images: Vec<(String, f64)>,
+    /// The pod's images present on some node, by interned id, with their spread (nodes having
+    /// it / all nodes). Images no node has contribute nothing and are left out.
+    images: Vec<(u32, f64)>,
     containers: usize,
 }
 
@@ -49,10 +50,10 @@ impl Plugin for ImageLocality {
             .flatten()
             .chain(pod.spec.containers.iter())
             .filter_map(|c| c.image.as_deref())
-            .map(|i| {
+            .filter_map(|i| {
                 let n = normalized_image_name(i);
                 let spread = env.cache.image_node_count(&n) as f64 / total;
-                (n, spread)
+                env.cache.image_id(&n).map(|id| (id, spread))
             })
             .collect();
         let containers = pod.spec.init_containers.as_ref().map_or(0, Vec::len) + pod.spec.containers.len();
@@ -64,10 +65,10 @@ impl Plugin for ImageLocality {
             return 0;
         };
         let mut sum = 0i64;
-        if !node.images.is_empty() {
+        if !node.image_ids.is_empty() {
             for (img, spread) in &st.images {
-                if let Some(size) = node.images.get(img) {
-                    sum += (*size as f64 * spread) as i64;
+                if let Some(size) = node.image_size(*img) {
+                    sum += (size as f64 * spread) as i64;
                 }
             }
         }

@@ -75,6 +75,10 @@ impl Plugin for InterPodAffinity {
         let inc = pod.info;
         let mut st = FilterState::default();
         let own_terms = !inc.required_affinity.is_empty() || !inc.required_anti_affinity.is_empty();
+        if !own_terms && env.cache.pods_with_required_anti_affinity() == 0 {
+            // Nothing to check for this pod anywhere (the loop below would find nothing).
+            return PreResult::skip();
+        }
         for node in env.cache.nodes() {
             if node.pods_with_required_anti_affinity > 0 {
                 for p in node.pods.iter().filter(|p| !p.required_anti_affinity.is_empty()) {
@@ -166,6 +170,9 @@ impl Plugin for InterPodAffinity {
         let ns = env.cache.namespace_labels();
         let has_constraints = !inc.preferred_affinity.is_empty() || !inc.preferred_anti_affinity.is_empty();
         let hard_weight = env.args.hard_pod_affinity_weight as i64;
+        if !has_constraints && env.cache.pods_with_affinity() == 0 {
+            return PreResult::skip();
+        }
         let mut scores: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
         let mut add = |node: &NodeInfo, term: &AffinityTerm, target: &PodInfo, w: i64| {
             if term.matches(target, ns) {

@@ -38,6 +38,12 @@ pub fn required_node_affinity_matches(spec: &PodSpec, node: &NodeInfo) -> bool {
     }
 }
 
+/// Whether the pod has a nodeSelector or required node affinity at all (if not,
+/// [`required_node_affinity_matches`] holds for every node).
+pub fn has_required_node_affinity(spec: &PodSpec) -> bool {
+    spec.node_selector.as_ref().is_some_and(|m| !m.is_empty()) || required(spec).is_some()
+}
+
 /// The NodeAffinity filter and score plugin.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct NodeAffinity;
@@ -52,6 +58,10 @@ impl Plugin for NodeAffinity {
             return PreResult::skip();
         }
         PreResult::ok()
+    }
+
+    fn passes(&self, _s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, _env: &CycleEnv) -> bool {
+        required_node_affinity_matches(pod.spec, node)
     }
 
     fn filter(&self, _s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, _env: &CycleEnv) -> Status {

@@ -18,6 +18,10 @@ impl Plugin for NodeName {
         NAME
     }
 
+    fn passes(&self, _s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, _env: &CycleEnv) -> bool {
+        !matches!(pod.spec.node_name.as_deref(), Some(n) if !n.is_empty() && n != node.name)
+    }
+
     fn filter(&self, _s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, _env: &CycleEnv) -> Status {
         match pod.spec.node_name.as_deref() {
             Some(n) if !n.is_empty() && n != node.name => Status::unresolvable(ERR_REASON),

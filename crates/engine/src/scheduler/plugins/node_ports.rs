@@ -32,6 +32,10 @@ impl Plugin for NodePorts {
         }
     }
 
+    fn passes(&self, s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, env: &CycleEnv) -> bool {
+        node.used_ports.is_empty() || self.filter(s, pod, node, env).is_success()
+    }
+
     fn filter(&self, _s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, _env: &CycleEnv) -> Status {
         for w in &pod.info.host_ports {
             if node.used_ports.iter().any(|u| conflicts(w, u)) {

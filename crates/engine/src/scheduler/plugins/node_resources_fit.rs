@@ -4,7 +4,7 @@
 //! prefers empty nodes) or `MostAllocated` (bin packing), over non-zero requests.
 
 use crate::scheduler::cache::NodeInfo;
-use crate::scheduler::framework::{Code, CycleEnv, Plugin, PodCtx, ScoringStrategyType, Status, MAX_NODE_SCORE};
+use crate::scheduler::framework::{Code, CycleEnv, Plugin, PodCtx, PreResult, ResourceWeight, ScoringStrategyType, Status, MAX_NODE_SCORE};
 use std::any::Any;
 
 /// Plugin name.
@@ -21,6 +21,22 @@ pub const ERR_REASON_EPHEMERAL: &str = "Insufficient ephemeral-storage";
 /// The NodeResourcesFit filter and score plugin.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct NodeResourcesFit;
+
+/// Whether the pod fits the node (the same checks as [`insufficient_resources`], without building
+/// reasons: the Filter fast path).
+#[inline]
+pub fn fits(pod: &PodCtx, node: &NodeInfo) -> bool {
+    if node.pods.len() as i64 + 1 > node.allocatable.pods {
+        return false;
+    }
+    let r = &pod.info.req.requests;
+    let a = &node.allocatable;
+    let u = &node.requested;
+    !(r.milli_cpu > 0 && r.milli_cpu > a.milli_cpu - u.milli_cpu
+        || r.memory > 0 && r.memory > a.memory - u.memory
+        || r.ephemeral_storage > 0 && r.ephemeral_storage > a.ephemeral_storage - u.ephemeral_storage
+        || r.scalar.iter().any(|(name, q)| *q > 0 && *q > a.scalar(name) - u.scalar(name)))
+}
 
 /// Checks the pod against the node; returns the list of `(reason, unresolvable)` failures.
 /// Allocation-free when the pod fits.
@@ -52,19 +68,55 @@ pub fn insufficient_resources(pod: &PodCtx, node: &NodeInfo) -> Vec<(String, boo
     out
 }
 
+/// A resource named in a scoring strategy, resolved once per cycle instead of per node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResourceName {
+    /// `cpu`.
+    Cpu,
+    /// `memory`.
+    Memory,
+    /// `ephemeral-storage`.
+    EphemeralStorage,
+    /// An extended or other scalar resource.
+    Scalar(String),
+}
+
+impl ResourceName {
+    /// Resolves a resource name.
+    pub fn parse(name: &str) -> ResourceName {
+        match name {
+            "cpu" => ResourceName::Cpu,
+            "memory" => ResourceName::Memory,
+            "ephemeral-storage" => ResourceName::EphemeralStorage,
+            other => ResourceName::Scalar(other.to_string()),
+        }
+    }
+}
+
+/// Resolves a strategy's resources with their weights.
+pub fn resolve_resources(list: &[ResourceWeight]) -> Vec<(ResourceName, i64)> {
+    list.iter().map(|rw| (ResourceName::parse(&rw.name), rw.weight)).collect()
+}
+
 /// `(requested, allocatable)` of one resource for scoring; `non_zero` selects the non-zero
 /// CPU/memory sums (LeastAllocated/MostAllocated) rather than the plain requests (balanced).
 pub fn requested_and_allocatable(pod: &PodCtx, node: &NodeInfo, resource: &str, non_zero: bool) -> (i64, i64) {
+    requested_and_allocatable_of(pod, node, &ResourceName::parse(resource), non_zero)
+}
+
+/// [`requested_and_allocatable`] for a resolved resource.
+#[inline]
+pub fn requested_and_allocatable_of(pod: &PodCtx, node: &NodeInfo, resource: &ResourceName, non_zero: bool) -> (i64, i64) {
     let r = &pod.info.req;
     match resource {
-        "cpu" if non_zero => (node.non_zero_cpu + r.non_zero_cpu, node.allocatable.milli_cpu),
-        "memory" if non_zero => (node.non_zero_mem + r.non_zero_mem, node.allocatable.memory),
-        "cpu" => (node.requested.milli_cpu + r.requests.milli_cpu, node.allocatable.milli_cpu),
-        "memory" => (node.requested.memory + r.requests.memory, node.allocatable.memory),
-        "ephemeral-storage" => {
+        ResourceName::Cpu if non_zero => (node.non_zero_cpu + r.non_zero_cpu, node.allocatable.milli_cpu),
+        ResourceName::Memory if non_zero => (node.non_zero_mem + r.non_zero_mem, node.allocatable.memory),
+        ResourceName::Cpu => (node.requested.milli_cpu + r.requests.milli_cpu, node.allocatable.milli_cpu),
+        ResourceName::Memory => (node.requested.memory + r.requests.memory, node.allocatable.memory),
+        ResourceName::EphemeralStorage => {
             (node.requested.ephemeral_storage + r.requests.ephemeral_storage, node.allocatable.ephemeral_storage)
         }
-        other => {
+        ResourceName::Scalar(other) => {
             let want = r.requests.scalar(other);
             if want == 0 {
                 return (0, 0);
@@ -72,6 +124,12 @@ pub fn requested_and_allocatable(pod: &PodCtx, node: &NodeInfo, resource: &str, 
             (node.requested.scalar(other) + want, node.allocatable.scalar(other))
         }
     }
+}
+
+/// PreScore state: the strategy's resources, resolved.
+#[derive(Clone)]
+struct ScoreState {
+    resources: Vec<(ResourceName, i64)>,
 }
 
 fn least_requested(requested: i64, capacity: i64) -> i64 {
@@ -93,7 +151,14 @@ impl Plugin for NodeResourcesFit {
         NAME
     }
 
+    fn passes(&self, _s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, _env: &CycleEnv) -> bool {
+        fits(pod, node)
+    }
+
     fn filter(&self, _s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, _env: &CycleEnv) -> Status {
+        if fits(pod, node) {
+            return Status::success();
+        }
         let bad = insufficient_resources(pod, node);
         if bad.is_empty() {
             return Status::success();
@@ -102,11 +167,23 @@ impl Plugin for NodeResourcesFit {
         Status::with_reasons(code, bad.into_iter().map(|(r, _)| r).collect())
     }
 
-    fn score(&self, _s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, env: &CycleEnv) -> i64 {
+    fn pre_score(&self, _pod: &PodCtx, env: &CycleEnv, _nodes: &[&NodeInfo]) -> PreResult {
+        PreResult::with(ScoreState { resources: resolve_resources(&env.args.scoring_strategy.resources) })
+    }
+
+    fn score(&self, s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, env: &CycleEnv) -> i64 {
         let strat = &env.args.scoring_strategy;
+        let resolved;
+        let resources = match s.and_then(|s| s.downcast_ref::<ScoreState>()) {
+            Some(st) => &st.resources,
+            None => {
+                resolved = resolve_resources(&strat.resources);
+                &resolved
+            }
+        };
         let (mut total, mut weights) = (0i64, 0i64);
-        for rw in &strat.resources {
-            let (req, alloc) = requested_and_allocatable(pod, node, &rw.name, true);
+        for (res, weight) in resources {
+            let (req, alloc) = requested_and_allocatable_of(pod, node, res, true);
             if alloc == 0 {
                 continue;
             }
@@ -114,8 +191,8 @@ impl Plugin for NodeResourcesFit {
                 ScoringStrategyType::LeastAllocated => least_requested(req, alloc),
                 ScoringStrategyType::MostAllocated => most_requested(req, alloc),
             };
-            total += s * rw.weight;
-            weights += rw.weight;
+            total += s * weight;
+            weights += weight;
         }
         if weights == 0 {
             0

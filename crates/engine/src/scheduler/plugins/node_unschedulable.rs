@@ -22,6 +22,10 @@ impl Plugin for NodeUnschedulable {
         NAME
     }
 
+    fn passes(&self, s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, env: &CycleEnv) -> bool {
+        !node.unschedulable || self.filter(s, pod, node, env).is_success()
+    }
+
     fn filter(&self, _s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, _env: &CycleEnv) -> Status {
         if !node.unschedulable {
             return Status::success();

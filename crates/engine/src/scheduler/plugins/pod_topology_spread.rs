@@ -10,7 +10,7 @@
 //! ReplicaSets and StatefulSets selecting the pod; we use the pod's own labels, which those
 //! selectors match by construction.
 
-use super::node_affinity::required_node_affinity_matches;
+use super::node_affinity::{has_required_node_affinity, required_node_affinity_matches};
 use super::taint_toleration::tolerates;
 use crate::scheduler::cache::{NodeInfo, PodInfo, LABEL_HOSTNAME};
 use crate::scheduler::framework::{CycleEnv, Plugin, PodCtx, PreResult, Status, MAX_NODE_SCORE};
@@ -160,16 +160,58 @@ impl FilterState {
     }
 }
 
+/// A soft constraint resolved against the cache's interned node labels.
+#[derive(Clone)]
+struct ScoreConstraint {
+    c: Constraint,
+    /// Interned topology key (`None`: no node ever had it).
+    key: Option<u32>,
+    hostname: bool,
+    /// `includes` holds on every node (no node affinity to honour, taints ignored).
+    includes_all: bool,
+    /// Index of the `""` domain, where nodes without the key go (kube-scheduler reads the
+    /// missing label as `""`).
+    missing: usize,
+}
+
+impl ScoreConstraint {
+    /// The node's domain index, if it has the key.
+    #[inline]
+    fn domain(&self, node: &NodeInfo) -> Option<usize> {
+        self.key.and_then(|k| node.label_id(k)).map(|v| v as usize)
+    }
+
+    #[inline]
+    fn includes(&self, spec: &PodSpec, node: &NodeInfo) -> bool {
+        self.includes_all || self.c.includes(spec, node)
+    }
+}
+
 #[derive(Clone)]
 struct ScoreState {
-    constraints: Vec<Constraint>,
+    constraints: Vec<ScoreConstraint>,
+    /// Per node slot: ignored (lacks a key while all keys are required).
     ignored: Vec<bool>,
-    /// Per constraint (non-hostname): domain value -> matching pods.
-    counts: Vec<BTreeMap<String, i64>>,
+    /// Per constraint (non-hostname): matching pods per domain, indexed by interned value.
+    counts: Vec<Vec<i64>>,
     weights: Vec<f64>,
-    /// Per node slot: matching pods (by owner when the pod has one, else by selector per constraint
-    /// — in that case computed at score time).
-    owner_counts: Option<Vec<u32>>,
+    /// `Some` when the pod has an owner: count that owner's pods (its interned id, `None` when
+    /// no pod of it is cached) instead of matching the selector.
+    owner: Option<Option<u32>>,
+}
+
+impl ScoreState {
+    fn has_all_keys(&self, node: &NodeInfo) -> bool {
+        self.constraints.iter().all(|c| c.domain(node).is_some())
+    }
+
+    #[inline]
+    fn node_count(&self, c: &Constraint, node: &NodeInfo, ns: &str) -> i64 {
+        match self.owner {
+            Some(owner) => owner.map_or(0, |o| node.owner_pods(o)) as i64,
+            None => count_matching(node, &c.selector, ns),
+        }
+    }
 }
 
 /// The PodTopologySpread filter and score plugin.
@@ -242,64 +284,103 @@ impl Plugin for PodTopologySpread {
         if constraints.is_empty() || env.cache.nodes().is_empty() {
             return PreResult::skip();
         }
+        let cache = env.cache;
+        let no_node_affinity = !has_required_node_affinity(pod.spec);
+        let constraints: Vec<ScoreConstraint> = constraints
+            .into_iter()
+            .map(|c| {
+                let key = cache.label_key_id(&c.key);
+                let missing = key.map_or(0, |k| cache.label_value_id(k, "").map_or(cache.label_value_count(k), |v| v as usize));
+                ScoreConstraint {
+                    key,
+                    hostname: c.key == LABEL_HOSTNAME,
+                    includes_all: (!c.honor_affinity || no_node_affinity) && !c.honor_taints,
+                    missing,
+                    c,
+                }
+            })
+            .collect();
         let require_all = !system_defaulted;
-        let all = env.cache.nodes();
-        let mut ignored = vec![false; all.len()];
-        let mut counts: Vec<BTreeMap<String, i64>> = vec![BTreeMap::new(); constraints.len()];
+        let all = cache.nodes();
+        let mut st = ScoreState {
+            ignored: vec![false; all.len()],
+            counts: constraints
+                .iter()
+                .map(|c| if c.hostname { Vec::new() } else { vec![0; c.key.map_or(0, |k| cache.label_value_count(k)).max(c.missing) + 1] })
+                .collect(),
+            weights: Vec::new(),
+            owner: pod.info.owner_uid.as_ref().map(|uid| cache.owner_id(uid)),
+            constraints,
+        };
+        // Domains of the feasible nodes; pods are counted only in those.
+        let mut present: Vec<Vec<bool>> = st.counts.iter().map(|c| vec![false; c.len()]).collect();
+        let mut domains = vec![0usize; st.constraints.len()];
         let mut n_ignored = 0usize;
         for n in nodes {
-            if require_all && !has_all_keys(n, &constraints) {
-                if let Some(x) = ignored.get_mut(n.slot) {
+            if require_all && !st.has_all_keys(n) {
+                if let Some(x) = st.ignored.get_mut(n.slot) {
                     *x = true;
                 }
                 n_ignored += 1;
                 continue;
             }
-            for (i, c) in constraints.iter().enumerate() {
-                if c.key != LABEL_HOSTNAME {
-                    counts[i].entry(n.labels.get(&c.key).cloned().unwrap_or_default()).or_insert(0);
+            for (i, c) in st.constraints.iter().enumerate() {
+                if !c.hostname {
+                    let d = c.domain(n).unwrap_or(c.missing);
+                    if let Some(p) = present[i].get_mut(d).filter(|p| !**p) {
+                        *p = true;
+                        domains[i] += 1;
+                    }
                 }
             }
         }
-        let weights = constraints
+        st.weights = st
+            .constraints
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let size = if c.key == LABEL_HOSTNAME { nodes.len() - n_ignored } else { counts[i].len() };
+                let size = if c.hostname { nodes.len() - n_ignored } else { domains[i] };
                 ((size + 2) as f64).ln()
             })
             .collect();
-        // Per-slot counts by owner (kube-scheduler's PodsWithOwnerRef fast path).
-        let owner_counts = pod.info.owner_uid.as_ref().map(|uid| {
-            let mut v = vec![0u32; all.len()];
-            for (name, c) in env.cache.owner_pods_by_node(uid).into_iter().flatten() {
-                if let Some(slot) = env.cache.node_slot(name) {
-                    v[slot] = *c;
+        if st.constraints.iter().any(|c| !c.hostname) {
+            let ns = &pod.info.key.namespace;
+            let add = |st: &mut ScoreState, node: &NodeInfo, owner_pods: Option<u32>| {
+                if require_all && !st.has_all_keys(node) {
+                    return;
                 }
-            }
-            v
-        });
-        let zonal = constraints.iter().any(|c| c.key != LABEL_HOSTNAME);
-        if zonal {
-            for node in all {
-                if require_all && !has_all_keys(node, &constraints) {
-                    continue;
-                }
-                for (i, c) in constraints.iter().enumerate() {
-                    if c.key == LABEL_HOSTNAME || !c.includes(pod.spec, node) {
+                for i in 0..st.constraints.len() {
+                    let c = &st.constraints[i];
+                    if c.hostname || !c.includes(pod.spec, node) {
                         continue;
                     }
-                    let Some(slot) = node.labels.get(&c.key).and_then(|v| counts[i].get_mut(v)) else {
+                    let Some(d) = c.domain(node).filter(|d| present[i].get(*d).copied().unwrap_or(false)) else {
                         continue;
                     };
-                    *slot += match &owner_counts {
-                        Some(oc) => oc.get(node.slot).copied().unwrap_or(0) as i64,
-                        None => count_matching(node, &c.selector, &pod.info.key.namespace),
+                    let n = match owner_pods {
+                        Some(n) => n as i64,
+                        None => count_matching(node, &c.c.selector, ns),
                     };
+                    st.counts[i][d] += n;
+                }
+            };
+            match st.owner {
+                // Counting by owner: only the nodes running that owner's pods can add anything.
+                Some(owner) => {
+                    for (slot, n) in owner.into_iter().flat_map(|o| cache.owner_node_slots(o)).collect::<Vec<_>>() {
+                        if let Some(node) = all.get(slot) {
+                            add(&mut st, node, Some(n));
+                        }
+                    }
+                }
+                None => {
+                    for node in all {
+                        add(&mut st, node, None);
+                    }
                 }
             }
         }
-        PreResult::with(ScoreState { constraints, ignored, counts, weights, owner_counts })
+        PreResult::with(st)
     }
 
     fn score(&self, s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, _env: &CycleEnv) -> i64 {
@@ -311,18 +392,11 @@ impl Plugin for PodTopologySpread {
         }
         let mut score = 0f64;
         for (i, c) in st.constraints.iter().enumerate() {
-            let Some(v) = node.labels.get(&c.key) else {
+            let Some(d) = c.domain(node) else {
                 continue;
             };
-            let cnt = if c.key == LABEL_HOSTNAME {
-                match &st.owner_counts {
-                    Some(oc) => oc.get(node.slot).copied().unwrap_or(0) as i64,
-                    None => count_matching(node, &c.selector, &pod.info.key.namespace),
-                }
-            } else {
-                st.counts[i].get(v).copied().unwrap_or(0)
-            };
-            score += cnt as f64 * st.weights[i] + (c.max_skew - 1) as f64;
+            let cnt = if c.hostname { st.node_count(&c.c, node, &pod.info.key.namespace) } else { st.counts[i].get(d).copied().unwrap_or(0) };
+            score += cnt as f64 * st.weights[i] + (c.c.max_skew - 1) as f64;
         }
         score.round() as i64
     }

@@ -50,6 +50,10 @@ impl Plugin for TaintToleration {
         NAME
     }
 
+    fn passes(&self, s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, env: &CycleEnv) -> bool {
+        node.taints.is_empty() || self.filter(s, pod, node, env).is_success()
+    }
+
     fn filter(&self, _s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, _env: &CycleEnv) -> Status {
         let tols = pod.spec.tolerations.as_deref().unwrap_or(&[]);
         for taint in &node.taints {
