@@ -10,6 +10,13 @@
 // "Frame time" is measured in the page with requestAnimationFrame: the gaps between frames while
 // the clock runs at 60x and the scheduler, controllers and kubelets bring the pods up; the page
 // renders the map (node cards collapse to counts above 48 pods) on every frame that changed it.
+//
+// Last run (2026-12-02, 2-core machine, otherwise idle, release build of main at 30094bb):
+//   wasm raw 5348 KiB, gzip 2025 KiB            (target: under 1 MB gzip: missed)
+//   time to interactive 1639 ms                  (target: under 1.5 s: missed)
+//   100 nodes up in 1833 ms; the 3,000 pods were all created but the Deployment was not all ready
+//   after 10 minutes of real time at 60x; over those 30,969 frames: mean 19.5 ms, p50 16.7 ms,
+//   p95 33.4 ms, max 2333 ms                      (target: median under 16 ms: missed, barely)
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
