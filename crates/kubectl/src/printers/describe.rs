@@ -2235,15 +2235,7 @@ fn describe_ingress(ing: &k8s_openapi::api::networking::v1::Ingress, src: &dyn O
     print_labels(&mut w, "Labels", m.labels.as_ref());
     w.w(0, &format!("Namespace:\t{ns}\n"));
     // ingressLoadBalancerStatusStringerV1(status, wide=true)
-    let mut addrs: Vec<String> = Vec::new();
-    for i in ing.status.as_ref().and_then(|s| s.load_balancer.as_ref()).and_then(|l| l.ingress.as_ref()).into_iter().flatten() {
-        if let Some(ip) = i.ip.as_ref().filter(|s| !s.is_empty()) {
-            addrs.push(ip.clone());
-        } else if let Some(h) = i.hostname.as_ref().filter(|s| !s.is_empty()) {
-            addrs.push(h.clone());
-        }
-    }
-    w.w(0, &format!("Address:\t{}\n", addrs.join(",")));
+    w.w(0, &format!("Address:\t{}\n", super::table::ingress_addresses(ing).join(",")));
     w.w(0, &format!("Ingress Class:\t{}\n", spec.ingress_class_name.as_deref().unwrap_or("<none>")));
     let default_backend = match &spec.default_backend {
         Some(d) => describe_ingress_backend(src, ns, d),

@@ -548,6 +548,22 @@ fn hpa_metrics(hpa: &k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler)
 }
 
 /// `storageutil.IsDefaultAnnotation`.
+/// An Ingress's load-balancer addresses (IP, else hostname), sorted and deduplicated as
+/// kubectl's ingressLoadBalancerStatusStringerV1 lists them.
+pub fn ingress_addresses(ing: &k8s_openapi::api::networking::v1::Ingress) -> Vec<String> {
+    let mut addrs: Vec<String> = Vec::new();
+    for i in ing.status.as_ref().and_then(|s| s.load_balancer.as_ref()).and_then(|l| l.ingress.as_ref()).into_iter().flatten() {
+        if let Some(ip) = i.ip.as_ref().filter(|s| !s.is_empty()) {
+            addrs.push(ip.clone());
+        } else if let Some(h) = i.hostname.as_ref().filter(|s| !s.is_empty()) {
+            addrs.push(h.clone());
+        }
+    }
+    addrs.sort();
+    addrs.dedup();
+    addrs
+}
+
 pub fn is_default_class(m: &ObjectMeta) -> bool {
     let a = m.annotations.as_ref();
     a.and_then(|a| a.get("storageclass.kubernetes.io/is-default-class")).map(String::as_str) == Some("true")
@@ -758,17 +774,7 @@ fn cells(obj: &Object, wide: bool, now: DateTime<Utc>) -> Vec<String> {
             } else {
                 hosts.join(",")
             };
-            let mut addrs: Vec<String> = Vec::new();
-            for i in ing.status.as_ref().and_then(|s| s.load_balancer.as_ref()).and_then(|l| l.ingress.as_ref()).into_iter().flatten() {
-                if let Some(ip) = i.ip.as_ref().filter(|s| !s.is_empty()) {
-                    addrs.push(ip.clone());
-                } else if let Some(h) = i.hostname.as_ref().filter(|s| !s.is_empty()) {
-                    addrs.push(h.clone());
-                }
-            }
-            addrs.sort();
-            addrs.dedup();
-            let mut addr = addrs.join(",");
+            let mut addr = ingress_addresses(ing).join(",");
             if !wide && addr.len() > 16 {
                 addr = format!("{}...", truncate_bytes(&addr, 13));
             }
