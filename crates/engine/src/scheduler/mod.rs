@@ -380,7 +380,7 @@ impl Scheduler {
                 }
                 let state = pre.state.as_deref().map(|s| s.as_any());
                 scores.clear();
-                scores.extend(feasible.iter().map(|n| pl.score(state, &ctx, n, &env)));
+                pl.score_all(state, &ctx, &feasible, &env, &mut scores);
                 let raw = if self.tracing { scores.clone() } else { Vec::new() };
                 pl.normalize(state, &ctx, &mut scores);
                 for (t, s) in totals.iter_mut().zip(&scores) {

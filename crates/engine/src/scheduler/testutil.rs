@@ -77,6 +77,10 @@ impl Harness {
         }
         let st = pre.state.as_deref().map(|s| s.as_any());
         let mut s: Vec<i64> = nodes.iter().map(|n| pl.score(st, &ctx, n, &env)).collect();
+        // The batch entry point the scheduling cycle uses must agree with the per-node one.
+        let mut batch = Vec::new();
+        pl.score_all(st, &ctx, &nodes, &env, &mut batch);
+        assert_eq!(batch, s, "{}: score_all disagrees with score", pl.name());
         pl.normalize(st, &ctx, &mut s);
         s
     }

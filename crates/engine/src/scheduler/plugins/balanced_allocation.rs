@@ -82,6 +82,13 @@ impl Plugin for BalancedAllocation {
         };
         balanced_score_of(resources.iter().map(|res| requested_and_allocatable_of(pod, node, res, false)))
     }
+
+    fn score_all(&self, s: Option<&dyn Any>, pod: &PodCtx, nodes: &[&NodeInfo], env: &CycleEnv, out: &mut Vec<i64>) {
+        match s.and_then(|s| s.downcast_ref::<State>()) {
+            Some(st) => out.extend(nodes.iter().map(|node| balanced_score_of(st.resources.iter().map(|res| requested_and_allocatable_of(pod, node, res, false))))),
+            None => out.extend(nodes.iter().map(|n| self.score(s, pod, n, env))),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! how widely it is spread over the cluster (to avoid piling pods onto the one node with an image).
 
 use crate::scheduler::cache::{normalized_image_name, NodeInfo};
-use crate::scheduler::framework::{CycleEnv, Plugin, PodCtx, PreResult, MAX_NODE_SCORE};
+use crate::scheduler::framework::{div_nonneg, CycleEnv, Plugin, PodCtx, PreResult, MAX_NODE_SCORE};
 use std::any::Any;
 
 /// Plugin name.
@@ -33,7 +33,7 @@ pub fn calculate_priority(sum: i64, containers: usize) -> i64 {
     if span <= 0 {
         return 0;
     }
-    MAX_NODE_SCORE * (s - MIN_THRESHOLD) / span
+    div_nonneg(MAX_NODE_SCORE * (s - MIN_THRESHOLD), span)
 }
 
 impl Plugin for ImageLocality {
@@ -61,19 +61,32 @@ impl Plugin for ImageLocality {
     }
 
     fn score(&self, s: Option<&dyn Any>, _pod: &PodCtx, node: &NodeInfo, _env: &CycleEnv) -> i64 {
-        let Some(st) = s.and_then(|s| s.downcast_ref::<State>()) else {
-            return 0;
-        };
-        let mut sum = 0i64;
-        if !node.image_ids.is_empty() {
-            for (img, spread) in &st.images {
-                if let Some(size) = node.image_size(*img) {
-                    sum += (size as f64 * spread) as i64;
-                }
+        match s.and_then(|s| s.downcast_ref::<State>()) {
+            Some(st) => node_score(st, node),
+            None => 0,
+        }
+    }
+
+    fn score_all(&self, s: Option<&dyn Any>, _pod: &PodCtx, nodes: &[&NodeInfo], _env: &CycleEnv, out: &mut Vec<i64>) {
+        match s.and_then(|s| s.downcast_ref::<State>()) {
+            Some(st) => out.extend(nodes.iter().map(|n| node_score(st, n))),
+            None => out.extend(nodes.iter().map(|_| 0)),
+        }
+    }
+}
+
+/// The score of one node: the pod's images present there, scaled by their spread.
+#[inline]
+fn node_score(st: &State, node: &NodeInfo) -> i64 {
+    let mut sum = 0i64;
+    if !node.image_ids.is_empty() {
+        for (img, spread) in &st.images {
+            if let Some(size) = node.image_size(*img) {
+                sum += (size as f64 * spread) as i64;
             }
         }
-        calculate_priority(sum, st.containers)
     }
+    calculate_priority(sum, st.containers)
 }
 
 #[cfg(test)]

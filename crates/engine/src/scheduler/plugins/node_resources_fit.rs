@@ -4,7 +4,7 @@
 //! prefers empty nodes) or `MostAllocated` (bin packing), over non-zero requests.
 
 use crate::scheduler::cache::NodeInfo;
-use crate::scheduler::framework::{Code, CycleEnv, Plugin, PodCtx, PreResult, ResourceWeight, ScoringStrategyType, Status, MAX_NODE_SCORE};
+use crate::scheduler::framework::{div_nonneg, Code, CycleEnv, Plugin, PodCtx, PreResult, ResourceWeight, ScoringStrategyType, Status, MAX_NODE_SCORE};
 use std::any::Any;
 
 /// Plugin name.
@@ -136,14 +136,14 @@ fn least_requested(requested: i64, capacity: i64) -> i64 {
     if capacity == 0 || requested > capacity {
         return 0;
     }
-    (capacity - requested) * MAX_NODE_SCORE / capacity
+    div_nonneg((capacity - requested) * MAX_NODE_SCORE, capacity)
 }
 
 fn most_requested(requested: i64, capacity: i64) -> i64 {
     if capacity == 0 {
         return 0;
     }
-    requested.min(capacity) * MAX_NODE_SCORE / capacity
+    div_nonneg(requested.min(capacity) * MAX_NODE_SCORE, capacity)
 }
 
 impl Plugin for NodeResourcesFit {
@@ -172,33 +172,51 @@ impl Plugin for NodeResourcesFit {
     }
 
     fn score(&self, s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, env: &CycleEnv) -> i64 {
-        let strat = &env.args.scoring_strategy;
         let resolved;
         let resources = match s.and_then(|s| s.downcast_ref::<ScoreState>()) {
             Some(st) => &st.resources,
             None => {
-                resolved = resolve_resources(&strat.resources);
+                resolved = resolve_resources(&env.args.scoring_strategy.resources);
                 &resolved
             }
         };
-        let (mut total, mut weights) = (0i64, 0i64);
-        for (res, weight) in resources {
-            let (req, alloc) = requested_and_allocatable_of(pod, node, res, true);
-            if alloc == 0 {
-                continue;
+        strategy_score(env.args.scoring_strategy.kind, resources, pod, node)
+    }
+
+    fn score_all(&self, s: Option<&dyn Any>, pod: &PodCtx, nodes: &[&NodeInfo], env: &CycleEnv, out: &mut Vec<i64>) {
+        let resolved;
+        let resources = match s.and_then(|s| s.downcast_ref::<ScoreState>()) {
+            Some(st) => &st.resources,
+            None => {
+                resolved = resolve_resources(&env.args.scoring_strategy.resources);
+                &resolved
             }
-            let s = match strat.kind {
-                ScoringStrategyType::LeastAllocated => least_requested(req, alloc),
-                ScoringStrategyType::MostAllocated => most_requested(req, alloc),
-            };
-            total += s * weight;
-            weights += weight;
+        };
+        let kind = env.args.scoring_strategy.kind;
+        out.extend(nodes.iter().map(|n| strategy_score(kind, resources, pod, n)));
+    }
+}
+
+/// The strategy's weighted mean of per-resource scores for one node.
+#[inline]
+fn strategy_score(kind: ScoringStrategyType, resources: &[(ResourceName, i64)], pod: &PodCtx, node: &NodeInfo) -> i64 {
+    let (mut total, mut weights) = (0i64, 0i64);
+    for (res, weight) in resources {
+        let (req, alloc) = requested_and_allocatable_of(pod, node, res, true);
+        if alloc == 0 {
+            continue;
         }
-        if weights == 0 {
-            0
-        } else {
-            total / weights
-        }
+        let s = match kind {
+            ScoringStrategyType::LeastAllocated => least_requested(req, alloc),
+            ScoringStrategyType::MostAllocated => most_requested(req, alloc),
+        };
+        total += s * weight;
+        weights += weight;
+    }
+    if weights == 0 {
+        0
+    } else {
+        div_nonneg(total, weights)
     }
 }
 

@@ -87,6 +87,16 @@ impl Plugin for TaintToleration {
             .count() as i64
     }
 
+    fn score_all(&self, s: Option<&dyn Any>, _pod: &PodCtx, nodes: &[&NodeInfo], _env: &CycleEnv, out: &mut Vec<i64>) {
+        let tols: &[Toleration] = s.and_then(|s| s.downcast_ref::<PreScore>()).map(|p| p.tolerations.as_slice()).unwrap_or(&[]);
+        out.extend(nodes.iter().map(|node| {
+            if node.taints.is_empty() {
+                return 0;
+            }
+            node.taints.iter().filter(|t| t.effect == "PreferNoSchedule" && !tols.iter().any(|tol| tolerates(tol, t))).count() as i64
+        }));
+    }
+
     fn normalize(&self, _s: Option<&dyn Any>, _pod: &PodCtx, scores: &mut [i64]) {
         default_normalize(MAX_NODE_SCORE, true, scores);
     }
