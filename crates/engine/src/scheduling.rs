@@ -1,7 +1,10 @@
 //! The scheduler as a component of the cluster loop: feeds the watch stream into the
 //! scheduler's cache and queue, schedules pods one at a time, binds them (`Scheduled`), records
-//! why not (`FailedScheduling`, the PodScheduled condition), carries out preemption and the
-//! volume actions of WaitForFirstConsumer claims, and keeps the latest trace per pod.
+//! why not (`FailedScheduling`, the PodScheduled condition), carries out preemption (evicts the
+//! victims, sets `status.nominatedNodeName`, clears the nominations of lower-priority pods on the
+//! chosen node, or the pod's own when preemption cannot help) and the volume actions of
+//! WaitForFirstConsumer claims, and keeps the latest trace per pod. PodDisruptionBudgets are fed to
+//! the scheduler's cache for DefaultPreemption.
 
 use crate::api::{meta, Kind, Object, ObjectKey};
 use crate::apiserver::{Api, DeleteOptions};
@@ -108,6 +111,11 @@ impl SchedulerController {
                 self.sched.on_node_upsert(n, now);
             }
         }
+        for o in api.store.list(Kind::PodDisruptionBudget) {
+            if let Object::PodDisruptionBudget(b) = &**o {
+                self.sched.cache.set_pdb(b);
+            }
+        }
         for o in api.store.list(Kind::Pod) {
             if let Object::Pod(p) = &**o {
                 if !finished(p) {
@@ -141,6 +149,8 @@ impl SchedulerController {
                             self.sched.cache.set_namespace_labels(&e.key.name, ns.metadata.labels.as_ref().unwrap_or(&Default::default()))
                         }
                         (Object::PersistentVolume(_) | Object::PersistentVolumeClaim(_) | Object::StorageClass(_), _) => self.sched.on_storage_change(now),
+                        (Object::PodDisruptionBudget(_), EventType::Deleted) => self.sched.cache.remove_pdb(&e.key.namespace, &e.key.name),
+                        (Object::PodDisruptionBudget(b), _) => self.sched.cache.set_pdb(b),
                         _ => {}
                     }
                 }
@@ -166,18 +176,26 @@ impl SchedulerController {
                     }
                     bind(api, pod, &node);
                 }
-                ScheduleOutcome::Unschedulable { message, preemption, .. } => {
+                ScheduleOutcome::Unschedulable { message, preemption, clear_nomination, .. } => {
                     let mut pod = pod;
                     if let Some(pre) = &preemption {
                         for v in &pre.victims {
                             let vkey = ObjectKey::new(Kind::Pod, &v.namespace, &v.name);
-                            if let Some(victim) = api.store.get(&vkey).cloned() {
+                            // A victim already terminating needs no second delete (nor event).
+                            if let Some(victim) = api.store.get(&vkey).cloned().filter(|o| o.metadata().deletion_timestamp.is_none()) {
                                 let msg = format!("Preempted by pod {} on node {}", meta::uid(&pod.metadata), pre.nominated_node);
                                 api.record(&victim, "Normal", "Preempted", &msg, "default-scheduler", None);
                                 let _ = api.delete(&vkey, &DeleteOptions::default());
                             }
                         }
+                        for k in &pre.clear_nominations {
+                            clear_nominated_node(api, k);
+                        }
                         pod.status.get_or_insert_with(Default::default).nominated_node_name = Some(pre.nominated_node.clone());
+                    } else if clear_nomination {
+                        if let Some(st) = pod.status.as_mut() {
+                            st.nominated_node_name = None;
+                        }
                     }
                     unschedulable(api, pod, &message);
                 }
@@ -222,6 +240,16 @@ fn volume_action(api: &mut Api, action: ClaimAction, node: &str) {
             }
         }
     }
+}
+
+/// `clearNominatedNodeName`: a pending pod loses its nomination (a higher-priority pod preempted
+/// on its node).
+fn clear_nominated_node(api: &mut Api, key: &PodKey) {
+    let okey = ObjectKey::new(Kind::Pod, &key.namespace, &key.name);
+    let Some(Object::Pod(mut p)) = api.store.get(&okey).map(|o| (**o).clone()) else { return };
+    let Some(st) = p.status.as_mut().filter(|s| s.nominated_node_name.as_deref().is_some_and(|n| !n.is_empty())) else { return };
+    st.nominated_node_name = None;
+    api.store.put(Object::Pod(p));
 }
 
 fn unschedulable(api: &mut Api, mut pod: Pod, message: &str) {

@@ -137,6 +137,74 @@ fn high_priority_pod_preempts_low_priority_one() {
 }
 
 #[test]
+fn preemption_spares_the_pod_a_disruption_budget_protects() {
+    let mut c = Cluster::start(1, ClusterOptions { nodes: 2, cpus: 2, ..Default::default() });
+    apply(
+        &mut c,
+        "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata:\n  name: high\nvalue: 1000000\n---\napiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata:\n  name: mid\nvalue: 20\n---\napiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata:\n  name: low\nvalue: 10\n",
+    );
+    // `guarded` has the lower priority, so without its budget it would be the victim.
+    apply(&mut c, &pod_yaml("guarded", "    resources:\n      requests: {cpu: 1200m}\n  priorityClassName: low\n  nodeName: minikube\n"));
+    apply(&mut c, &pod_yaml("plain", "    resources:\n      requests: {cpu: 1200m}\n  priorityClassName: mid\n  nodeName: minikube-m02\n"));
+    apply(&mut c, "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: guarded\nspec:\n  minAvailable: 1\n  selector:\n    matchLabels: {app: guarded}\n");
+    c.advance(10_000);
+    let pdb = match c.get(&ObjectKey::new(Kind::PodDisruptionBudget, "default", "guarded")).as_deref() {
+        Some(Object::PodDisruptionBudget(b)) => b.clone(),
+        _ => panic!("no pdb"),
+    };
+    let st = pdb.status.unwrap();
+    assert_eq!((st.expected_pods, st.disruptions_allowed), (1, 0));
+    apply(&mut c, &pod_yaml("high", "    resources:\n      requests: {cpu: 1200m}\n  priorityClassName: high\n"));
+    c.advance(40_000);
+    assert!(c.get(&ObjectKey::new(Kind::Pod, "default", "plain")).is_none(), "the unprotected pod is preempted");
+    assert_eq!(node_of(&c, "guarded").as_deref(), Some("minikube"));
+    assert_eq!(node_of(&c, "high").as_deref(), Some("minikube-m02"));
+    assert_eq!(pod(&c, "high").status.unwrap().nominated_node_name, None, "binding clears the nomination");
+    let preempted: Vec<(String, String)> = c
+        .list(Kind::Event, Some("default"))
+        .into_iter()
+        .filter_map(|o| match &*o {
+            Object::Event(e) if e.reason.as_deref() == Some("Preempted") => Some((e.involved_object.name.clone().unwrap_or_default(), e.message.clone().unwrap_or_default())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(preempted.len(), 1, "{preempted:?}");
+    assert_eq!(preempted[0].0, "plain");
+    assert!(preempted[0].1.ends_with("on node minikube-m02"), "{}", preempted[0].1);
+}
+
+#[test]
+fn higher_priority_preemptor_clears_a_lower_nomination() {
+    let mut c = Cluster::start(1, ClusterOptions { nodes: 1, cpus: 2, ..Default::default() });
+    apply(
+        &mut c,
+        "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata:\n  name: top\nvalue: 1000000\n---\napiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata:\n  name: mid\nvalue: 20\n---\napiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata:\n  name: low\nvalue: 10\n",
+    );
+    // The victim ignores SIGTERM, so it takes its whole grace period to go.
+    let slow = "  terminationGracePeriodSeconds: 60\n  containers:\n  - name: c\n    image: busybox\n    command: [sleep, '3600']\n    resources:\n      requests: {cpu: 1200m}\n";
+    apply(&mut c, &format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: low\nspec:\n  priorityClassName: low\n{slow}"));
+    c.advance(5_000);
+    assert_eq!(node_of(&c, "low").as_deref(), Some("minikube"));
+    let nominated = |c: &Cluster, name: &str| pod(c, name).status.and_then(|s| s.nominated_node_name);
+    apply(&mut c, &pod_yaml("mid", "    resources:\n      requests: {cpu: 1200m}\n  priorityClassName: mid\n"));
+    c.advance(5_000);
+    assert_eq!((node_of(&c, "mid"), nominated(&c, "mid").as_deref()), (None, Some("minikube")));
+    assert!(pod(&c, "low").metadata.deletion_timestamp.is_some());
+    // A higher-priority pod preempts on the same node (the terminating victim is not deleted
+    // again) and mid loses its nomination.
+    apply(&mut c, &pod_yaml("top", "    resources:\n      requests: {cpu: 1200m}\n  priorityClassName: top\n"));
+    c.advance(5_000);
+    assert_eq!(nominated(&c, "top").as_deref(), Some("minikube"));
+    assert_eq!(nominated(&c, "mid"), None);
+    c.advance(70_000);
+    assert!(c.get(&ObjectKey::new(Kind::Pod, "default", "low")).is_none());
+    assert_eq!(node_of(&c, "top").as_deref(), Some("minikube"));
+    assert_eq!(node_of(&c, "mid"), None);
+    let preempted = c.list(Kind::Event, Some("default")).into_iter().filter(|o| matches!(&**o, Object::Event(e) if e.reason.as_deref() == Some("Preempted"))).count();
+    assert_eq!(preempted, 1);
+}
+
+#[test]
 fn pod_with_unbound_pvc_stays_pending() {
     let mut c = Cluster::minikube(1);
     apply(&mut c, "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n  storageClassName: \"\"\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n");

@@ -10,6 +10,7 @@
 use super::labels::CompiledSelector;
 use crate::api::quantity::{parse_int, parse_milli};
 use k8s_openapi::api::core::v1::{Container, Node, Pod, PodAffinityTerm, PodSpec};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -389,6 +390,54 @@ impl PodInfo {
     }
 }
 
+/// A PodDisruptionBudget as DefaultPreemption sees it (`filterPodsWithPDBViolation`): its
+/// namespace, compiled selector, `status.disruptionsAllowed` and `status.disruptedPods`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PdbInfo {
+    /// The budget's namespace (it only covers pods there).
+    pub namespace: String,
+    /// The compiled selector; `None` when nil, empty or invalid (such a budget matches no pod).
+    pub selector: Option<CompiledSelector>,
+    /// `status.disruptionsAllowed`.
+    pub disruptions_allowed: i32,
+    /// Names of pods in `status.disruptedPods` (already processed by the API server: not counted).
+    pub disrupted_pods: BTreeSet<String>,
+}
+
+impl PdbInfo {
+    /// Summarises a budget. A selector `LabelSelectorAsSelector` would reject (unknown operator,
+    /// `In`/`NotIn` without values, `Exists`/`DoesNotExist` with values) or an empty one matches
+    /// nothing, as in kube-scheduler.
+    pub fn new(pdb: &PodDisruptionBudget) -> PdbInfo {
+        let sel = pdb.spec.as_ref().and_then(|s| s.selector.as_ref());
+        let selector = sel.filter(|s| {
+            let exprs = s.match_expressions.as_deref().unwrap_or(&[]);
+            let empty = s.match_labels.as_ref().is_none_or(|m| m.is_empty()) && exprs.is_empty();
+            let valid = exprs.iter().all(|e| {
+                let n = e.values.as_ref().map_or(0, Vec::len);
+                match e.operator.as_str() {
+                    "In" | "NotIn" => n > 0,
+                    "Exists" | "DoesNotExist" => n == 0,
+                    _ => false,
+                }
+            });
+            !empty && valid
+        });
+        let status = pdb.status.as_ref();
+        PdbInfo {
+            namespace: pdb.metadata.namespace.clone().unwrap_or_else(|| "default".into()),
+            selector: selector.map(|s| CompiledSelector::new(Some(s))),
+            disruptions_allowed: status.map_or(0, |s| s.disruptions_allowed),
+            disrupted_pods: status.and_then(|s| s.disrupted_pods.as_ref()).map(|m| m.keys().cloned().collect()).unwrap_or_default(),
+        }
+    }
+
+    /// Whether the budget covers a pod (same namespace, selector matches, pod has labels).
+    pub fn covers(&self, pod: &PodInfo) -> bool {
+        !pod.labels.is_empty() && self.namespace == pod.key.namespace && self.selector.as_ref().is_some_and(|s| s.matches(&pod.labels))
+    }
+}
+
 /// A node taint with its effect parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TaintInfo {
@@ -587,6 +636,8 @@ pub struct SchedulerCache {
     slot_by_uid: Vec<usize>,
     /// Per owner id: node uid -> its non-terminating pods there.
     owner_nodes: Vec<BTreeMap<u32, u32>>,
+    /// PodDisruptionBudgets by (namespace, name), for DefaultPreemption.
+    pdbs: BTreeMap<(String, String), PdbInfo>,
 }
 
 fn intern(map: &mut BTreeMap<String, u32>, s: &str) -> u32 {
@@ -764,7 +815,8 @@ impl SchedulerCache {
         n.image_ids = images;
     }
 
-    fn prepare_pod_info(&mut self, mut info: PodInfo) -> Arc<PodInfo> {
+    /// Interns the owner of a pod summary and shares it (as the cache stores pods).
+    pub(crate) fn prepare_pod_info(&mut self, mut info: PodInfo) -> Arc<PodInfo> {
         info.owner_id = info.owner_uid.as_deref().map(|u| intern(&mut self.owner_uids, u));
         Arc::new(info)
     }
@@ -876,6 +928,23 @@ impl SchedulerCache {
     /// Namespace labels.
     pub fn namespace_labels(&self) -> &NamespaceLabels {
         &self.namespaces
+    }
+
+    /// Records (or updates) a PodDisruptionBudget.
+    pub fn set_pdb(&mut self, pdb: &PodDisruptionBudget) {
+        let info = PdbInfo::new(pdb);
+        let name = pdb.metadata.name.clone().unwrap_or_default();
+        self.pdbs.insert((info.namespace.clone(), name), info);
+    }
+
+    /// Forgets a PodDisruptionBudget.
+    pub fn remove_pdb(&mut self, namespace: &str, name: &str) {
+        self.pdbs.remove(&(namespace.to_string(), name.to_string()));
+    }
+
+    /// All PodDisruptionBudgets, by namespace and name.
+    pub fn pdbs(&self) -> impl ExactSizeIterator<Item = &PdbInfo> + Clone + '_ {
+        self.pdbs.values()
     }
 
     /// All nodes, sorted by name.

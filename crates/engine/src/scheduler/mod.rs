@@ -7,16 +7,26 @@
 //! NormalizeScore and weights, and picks the highest total, breaking ties uniformly at random
 //! (reservoir sampling) with the RNG passed in. When no node fits it builds the FailedScheduling
 //! message exactly as `FitError.Error()` does and runs DefaultPreemption. Nodes are walked in name
-//! order (kube-scheduler interleaves zones); nominated pods' reservations are not modelled.
+//! order (kube-scheduler interleaves zones).
+//!
+//! Pods nominated to a node by an earlier preemption (the [`nominator`]) reserve their room: as
+//! `RunFilterPluginsWithNominatedPods`, a node's nominated pods of priority at least the incoming
+//! pod's are added to a copy of the node (and to the filter state through the AddPod extension)
+//! and the filters run on it; when any were added and that passes, the filters run again on the
+//! node as it is, and the node is feasible only if both pass. With nothing nominated anywhere the
+//! Filter phase costs one emptiness check.
 
 pub mod cache;
 pub mod framework;
 pub mod labels;
+pub mod nominator;
 pub mod plugins;
 pub mod queue;
 pub mod trace;
 
 mod preemption;
+#[cfg(test)]
+mod preemption_tests;
 #[cfg(test)]
 mod testutil;
 #[cfg(test)]
@@ -25,6 +35,7 @@ mod tests;
 use cache::{NodeInfo, PodInfo, PodKey, SchedulerCache};
 use framework::{Code, CycleEnv, Plugin, PodCtx, Profile, ResolvedPlugins, StateData, Status};
 use k8s_openapi::api::core::v1::{Pod, PodSpec};
+use nominator::Nominator;
 use plugins::volume_binding::{ClaimAction, VolumeBinding, VolumeView};
 use queue::SchedulingQueue;
 use rand::{Rng, RngCore};
@@ -45,6 +56,11 @@ pub struct Preemption {
     pub nominated_node: String,
     /// Pods to evict, most important first.
     pub victims: Vec<PodKey>,
+    /// How many of the victims' PodDisruptionBudgets the eviction violates.
+    pub pdb_violations: usize,
+    /// Lower-priority pods nominated to the same node: their `status.nominatedNodeName` is to be
+    /// cleared (`prepareCandidate`), so they look for room elsewhere.
+    pub clear_nominations: Vec<PodKey>,
 }
 
 /// The result of one scheduling attempt.
@@ -68,6 +84,9 @@ pub enum ScheduleOutcome {
         trace: Trace,
         /// What preemption decided, if it found a candidate.
         preemption: Option<Preemption>,
+        /// Preemption ran and found no candidate: clear the pod's `status.nominatedNodeName`
+        /// (kube-scheduler's PostFilter result with an empty nominated node).
+        clear_nomination: bool,
     },
 }
 
@@ -147,6 +166,8 @@ pub struct Scheduler {
     pub cache: SchedulerCache,
     /// The scheduling queue of pending pods.
     pub queue: SchedulingQueue,
+    /// Pending pods nominated to nodes (reservations after preemption).
+    pub nominator: Nominator,
     traces: BTreeMap<PodKey, Trace>,
     trace_order: std::collections::VecDeque<PodKey>,
     tracing: bool,
@@ -179,6 +200,7 @@ impl Scheduler {
             preemption,
             cache: SchedulerCache::new(),
             queue: SchedulingQueue::new(),
+            nominator: Nominator::default(),
             traces: BTreeMap::new(),
             trace_order: std::collections::VecDeque::new(),
             tracing: true,
@@ -227,9 +249,10 @@ impl Scheduler {
         self.traces.get(key)
     }
 
-    /// Forgets a pod everywhere (deleted): queue, trace, cache.
+    /// Forgets a pod everywhere (deleted): queue, nomination, trace, cache.
     pub fn forget_pod(&mut self, key: &PodKey) {
         self.queue.delete(key);
+        self.nominator.remove(key);
         self.traces.remove(key);
         self.cache.remove_pod(&key.namespace, &key.name);
     }
@@ -253,6 +276,45 @@ impl Scheduler {
         Status::success()
     }
 
+    /// `RunFilterPluginsWithNominatedPods`: the filters with the node's nominated pods of equal or
+    /// higher priority added (through a copy of the node and of the filter state), then, if any
+    /// were added and that passed, without them; both must pass. With nothing nominated anywhere
+    /// this is [`Scheduler::run_filters`] after one emptiness check. With a trace, the verdicts of
+    /// the deciding pass are recorded.
+    fn run_filters_nominated(&self, st: &FilterStates, ctx: &PodCtx, node: &NodeInfo, env: &CycleEnv, trace: Option<&mut Vec<FilterVerdict>>) -> Status {
+        if self.nominator.is_empty() {
+            return self.run_filters(st, ctx, node, env, trace);
+        }
+        let mut added: Option<(NodeInfo, FilterStates)> = None;
+        for p in self.nominator.pods_for_node(&node.name) {
+            if p.priority < ctx.info.priority || p.key == ctx.info.key {
+                continue;
+            }
+            let (ni, st2) = added.get_or_insert_with(|| (node.clone(), st.clone_states()));
+            ni.add_pod(p.clone());
+            for (i, pl) in self.filters.iter().enumerate() {
+                pl.add_pod(st2.states[i].as_deref_mut().map(|x| x.as_any_mut()), ctx, p, ni, env);
+            }
+        }
+        let Some((ni, st2)) = added else {
+            return self.run_filters(st, ctx, node, env, trace);
+        };
+        let mut trace = trace;
+        let with = self.run_filters(&st2, ctx, &ni, env, trace.as_deref_mut());
+        if !with.is_success() {
+            return with;
+        }
+        if let Some(t) = trace.as_deref_mut() {
+            t.clear();
+        }
+        self.run_filters(st, ctx, node, env, trace)
+    }
+
+    /// The pods nominated to `node` that [`Scheduler::run_filters_nominated`] counts for `ctx`.
+    fn nominated_for(&self, ctx: &PodCtx, node: &str) -> Vec<String> {
+        self.nominator.pods_for_node(node).iter().filter(|p| p.priority >= ctx.info.priority && p.key != ctx.info.key).map(|p| p.key.to_string()).collect()
+    }
+
     /// Runs one scheduling cycle for `pod` at virtual time `now`. On success the pod is assumed in
     /// the cache and removed from the queue; on failure it goes back to the queue as unschedulable.
     pub fn schedule_one(&mut self, pod: &Pod, volumes: &dyn VolumeView, now: u64, rng: &mut impl RngCore) -> ScheduleOutcome {
@@ -263,11 +325,23 @@ impl Scheduler {
             ScheduleOutcome::Scheduled { node, trace, .. } => {
                 self.cache.assume_pod_info(info, node);
                 self.queue.done(&key);
+                self.nominator.remove(&key);
                 if self.tracing {
                     self.keep_trace(key, trace.clone());
                 }
             }
-            ScheduleOutcome::Unschedulable { trace, .. } => {
+            ScheduleOutcome::Unschedulable { trace, preemption, clear_nomination, .. } => {
+                // The nomination takes effect at once (`handleSchedulingFailure` updates the
+                // nominator without waiting for the pod update).
+                if let Some(p) = preemption {
+                    for k in &p.clear_nominations {
+                        self.nominator.remove(k);
+                    }
+                    let nominated = self.cache.prepare_pod_info(info);
+                    self.nominator.add(nominated, &p.nominated_node);
+                } else if *clear_nomination {
+                    self.nominator.remove(&key);
+                }
                 self.queue.requeue_unschedulable(&key, &rejected, now);
                 if self.tracing {
                     self.keep_trace(key, trace.clone());
@@ -287,7 +361,7 @@ impl Scheduler {
         let mut trace = Trace { pod: info.key.to_string(), time: now, num_all_nodes: num_all, ..Trace::default() };
         if num_all == 0 {
             trace.message = Some(ERR_NO_NODES_AVAILABLE.into());
-            return (ScheduleOutcome::Unschedulable { message: ERR_NO_NODES_AVAILABLE.into(), trace, preemption: None }, Vec::new());
+            return (ScheduleOutcome::Unschedulable { message: ERR_NO_NODES_AVAILABLE.into(), trace, preemption: None, clear_nomination: false }, Vec::new());
         }
 
         // PreFilter.
@@ -315,7 +389,7 @@ impl Scheduler {
         // The nominated node first (`evaluateNominatedNode`).
         if let Some(nom) = pod.status.as_ref().and_then(|s| s.nominated_node_name.as_deref()).filter(|n| !n.is_empty()) {
             if let Some(n) = self.cache.node(nom) {
-                if self.run_filters(&st, &ctx, n, &env, None).is_success() {
+                if self.run_filters_nominated(&st, &ctx, n, &env, None).is_success() {
                     let node = n.name.clone();
                     trace.selection = Some(Selection { node: node.clone(), score: None, tied: vec![node.clone()], how: "nominated node still fits".into() });
                     let volume_actions = VolumeBinding::decide(pod, volumes, n);
@@ -340,7 +414,7 @@ impl Scheduler {
             let n = &nodes[(start + i) % num_all];
             processed += 1;
             let mut verdicts = if self.tracing { Some(Vec::new()) } else { None };
-            let s = self.run_filters(&st, &ctx, n, &env, verdicts.as_mut());
+            let s = self.run_filters_nominated(&st, &ctx, n, &env, verdicts.as_mut());
             let ok = s.is_success();
             if ok {
                 feasible.push(n);
@@ -348,7 +422,8 @@ impl Scheduler {
                 failed.push((n.slot, s));
             }
             if let Some(v) = verdicts {
-                node_traces.push(NodeTrace { node: n.name.clone(), filters: v, feasible: ok, scores: Vec::new(), total: None });
+                let nominated = if self.nominator.is_empty() { Vec::new() } else { self.nominated_for(&ctx, &n.name) };
+                node_traces.push(NodeTrace { node: n.name.clone(), filters: v, feasible: ok, scores: Vec::new(), total: None, nominated });
             }
         }
         self.next_start_index = (start + processed) % num_all;
@@ -448,31 +523,37 @@ impl Scheduler {
         rng: &mut impl RngCore,
     ) -> ScheduleOutcome {
         let num_all = env.cache.nodes().len();
-        let (post_msg, preemption, ptrace) = if self.preemption {
-            preemption::preempt(self, ctx, env, st, &statuses, rng)
-        } else {
-            (String::new(), None, None)
-        };
-        let message = fit_error_message(num_all, pre_filter_msg.as_deref(), statuses.iter().map(|(_, s)| s), None, &post_msg);
+        let r = if self.preemption { preemption::preempt(self, ctx, env, st, &statuses, rng) } else { preemption::PostFilterResult::default() };
+        let message = fit_error_message(num_all, pre_filter_msg.as_deref(), statuses.iter().map(|(_, s)| s), None, &r.message);
         trace.message = Some(message.clone());
-        trace.preemption = ptrace;
-        ScheduleOutcome::Unschedulable { message, trace, preemption }
+        trace.preemption = r.trace;
+        ScheduleOutcome::Unschedulable { message, trace, preemption: r.preemption, clear_nomination: r.clear_nomination }
     }
 
     /// A pod appeared: bound pods go to the cache, pending pods (for this scheduler, without
     /// `schedulingGates`) to the queue. A gated pod stays out until an update removes its gates.
+    /// A pending pod of this scheduler carrying `status.nominatedNodeName` is nominated there; any
+    /// other state drops its nomination.
     pub fn on_pod_add(&mut self, pod: &Pod, now: u64) {
         let key = PodKey::of(pod);
         let spec = pod.spec.as_ref();
         let bound = spec.and_then(|s| s.node_name.as_deref()).is_some_and(|n| !n.is_empty());
+        let ours = spec.and_then(|s| s.scheduler_name.as_deref()).unwrap_or("default-scheduler") == self.profile.scheduler_name;
+        let nominated = pod.status.as_ref().and_then(|s| s.nominated_node_name.as_deref()).filter(|n| !n.is_empty());
+        match nominated {
+            Some(node) if !bound && ours && pod.metadata.deletion_timestamp.is_none() => {
+                let info = self.cache.prepare_pod_info(PodInfo::new(pod));
+                self.nominator.add(info, node);
+            }
+            _ => {
+                self.nominator.remove(&key);
+            }
+        }
         if bound {
             self.queue.delete(&key);
             self.cache.add_pod(pod);
             self.queue.move_all_to_active_or_backoff(queue::ClusterEvent::AssignedPodUpdate, now);
-        } else if spec.and_then(|s| s.scheduler_name.as_deref()).unwrap_or("default-scheduler") == self.profile.scheduler_name
-            && pod.metadata.deletion_timestamp.is_none()
-            && spec.and_then(|s| s.scheduling_gates.as_ref()).is_none_or(|g| g.is_empty())
-        {
+        } else if ours && pod.metadata.deletion_timestamp.is_none() && spec.and_then(|s| s.scheduling_gates.as_ref()).is_none_or(|g| g.is_empty()) {
             self.queue.update(key, spec.and_then(|s| s.priority).unwrap_or(0), now);
         }
     }

@@ -77,7 +77,7 @@ fn preemption_picks_lower_priority_victims() {
     let mut s = sched(&three_nodes(), &[bound("mid", "w1", "3", 10), bound("low", "w2", "3", 5), bound("tiny", "w2", "100m", 1000)]);
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let out = s.schedule_one(&pending("vip", "2", 100), &NoVolumes, 0, &mut rng);
-    let ScheduleOutcome::Unschedulable { message, preemption, trace } = out else { panic!() };
+    let ScheduleOutcome::Unschedulable { message, preemption, trace, .. } = out else { panic!() };
     assert_eq!(message, "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu.");
     let p = preemption.expect("preemption");
     assert_eq!(p.nominated_node, "w2");

@@ -47,6 +47,9 @@ pub struct NodeTrace {
     pub scores: Vec<ScoreEntry>,
     /// Sum of weighted scores.
     pub total: Option<i64>,
+    /// Pods nominated to this node (priority at least the pod's) counted as if running there.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nominated: Vec<String>,
 }
 
 /// A PreFilter or PreScore plugin's status.
@@ -86,6 +89,10 @@ pub struct PreemptionTrace {
     pub nominated_node: Option<String>,
     /// The pods to evict (`namespace/name`).
     pub victims: Vec<String>,
+    /// PodDisruptionBudget violations of each candidate, aligned with `candidates`.
+    pub pdb_violations: Vec<usize>,
+    /// Lower-priority pods nominated to the chosen node whose nomination is cleared.
+    pub cleared_nominations: Vec<String>,
 }
 
 /// The full trace of one scheduling attempt.
@@ -134,7 +141,8 @@ impl Trace {
                 let total = n.total.map(|t| format!("total={t} ")).unwrap_or_default();
                 let _ = writeln!(o, "  {:<24} {:<8} {}{}", n.node, "fits", total, detail);
             } else if let Some(f) = n.filters.last() {
-                let _ = writeln!(o, "  {:<24} {:<8} {}: {}", n.node, "rejected", f.plugin, f.reasons.join(", "));
+                let nominated = if n.nominated.is_empty() { String::new() } else { format!(" (counting nominated {})", n.nominated.join(", ")) };
+                let _ = writeln!(o, "  {:<24} {:<8} {}: {}{}", n.node, "rejected", f.plugin, f.reasons.join(", "), nominated);
             }
         }
         if let Some(s) = &self.selection {
@@ -145,7 +153,15 @@ impl Trace {
         }
         if let Some(p) = &self.preemption {
             if let Some(n) = &p.nominated_node {
-                let _ = writeln!(o, "  preemption: nominate {} evicting {}", n, p.victims.join(", "));
+                let violations = p.candidates.iter().position(|(c, _)| c == n).and_then(|i| p.pdb_violations.get(i)).copied().unwrap_or(0);
+                let mut extra = String::new();
+                if violations > 0 {
+                    let _ = write!(extra, " ({violations} PodDisruptionBudget violation(s))");
+                }
+                if !p.cleared_nominations.is_empty() {
+                    let _ = write!(extra, "; clearing the nomination of {}", p.cleared_nominations.join(", "));
+                }
+                let _ = writeln!(o, "  preemption: nominate {} evicting {}{}", n, p.victims.join(", "), extra);
             } else if !p.attempted {
                 let _ = writeln!(o, "  preemption: not attempted ({})", p.message);
             }
