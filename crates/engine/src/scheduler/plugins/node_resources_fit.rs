@@ -172,28 +172,22 @@ impl Plugin for NodeResourcesFit {
     }
 
     fn score(&self, s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, env: &CycleEnv) -> i64 {
-        let resolved;
-        let resources = match s.and_then(|s| s.downcast_ref::<ScoreState>()) {
-            Some(st) => &st.resources,
-            None => {
-                resolved = resolve_resources(&env.args.scoring_strategy.resources);
-                &resolved
-            }
-        };
-        strategy_score(env.args.scoring_strategy.kind, resources, pod, node)
+        let resources = score_resources(s, env);
+        strategy_score(env.args.scoring_strategy.kind, &resources, pod, node)
     }
 
     fn score_all(&self, s: Option<&dyn Any>, pod: &PodCtx, nodes: &[&NodeInfo], env: &CycleEnv, out: &mut Vec<i64>) {
-        let resolved;
-        let resources = match s.and_then(|s| s.downcast_ref::<ScoreState>()) {
-            Some(st) => &st.resources,
-            None => {
-                resolved = resolve_resources(&env.args.scoring_strategy.resources);
-                &resolved
-            }
-        };
+        let resources = score_resources(s, env);
         let kind = env.args.scoring_strategy.kind;
-        out.extend(nodes.iter().map(|n| strategy_score(kind, resources, pod, n)));
+        out.extend(nodes.iter().map(|n| strategy_score(kind, &resources, pod, n)));
+    }
+}
+
+/// The resolved resources from the PreScore state, or resolved now when Score runs without one.
+fn score_resources<'a>(s: Option<&'a dyn Any>, env: &CycleEnv) -> std::borrow::Cow<'a, [(ResourceName, i64)]> {
+    match s.and_then(|s| s.downcast_ref::<ScoreState>()) {
+        Some(st) => std::borrow::Cow::Borrowed(&st.resources),
+        None => std::borrow::Cow::Owned(resolve_resources(&env.args.scoring_strategy.resources)),
     }
 }
 
