@@ -98,7 +98,15 @@ describe('terminal and map', () => {
 
   test('a damaged saved session shows a message and a reset button, not a blank page', async () => {
     const { context, page } = await openPage(browser, site.url);
-    await page.evaluate(() => localStorage.setItem('pilothouse.session.v1', '{"version":0,"seed":1,"log":[]}'));
+    // The running page saves its session every few seconds, so damage it on the next load
+    // before the app starts (an init script armed by a one-shot flag), not while it runs.
+    await context.addInitScript(() => {
+      if (sessionStorage.getItem('damage-next-load') === '1') {
+        sessionStorage.removeItem('damage-next-load');
+        localStorage.setItem('pilothouse.session.v1', '{"version":0,"seed":1,"log":[]}');
+      }
+    });
+    await page.evaluate(() => sessionStorage.setItem('damage-next-load', '1'));
     await page.reload({ waitUntil: 'load' });
     await page.locator('#notice').waitFor();
     assert.match(await page.locator('#notice').textContent(), /version 0/);

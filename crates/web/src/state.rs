@@ -80,6 +80,9 @@ pub struct Notice {
 pub const SPEEDS: &[u32] = &[1, 2, 10, 60];
 /// Most real milliseconds one frame may account for (a sleeping tab does not jump ahead).
 const MAX_FRAME_MS: f64 = 500.0;
+/// Real milliseconds of engine work one frame may spend advancing the clock; ticks left over
+/// run in later frames.
+pub const FRAME_BUDGET_MS: f64 = 12.0;
 /// Real milliseconds between saves while only the clock moves.
 const SAVE_EVERY_MS: f64 = 1500.0;
 
@@ -443,7 +446,23 @@ impl Reducible for AppState {
                     ticks as u32
                 };
                 if ticks > 0 {
-                    s.record(Entry::Advance { ticks });
+                    // Run the ticks one by one until the frame's engine budget is spent; the
+                    // rest goes back to the carry, so a big cluster slows the virtual clock
+                    // instead of freezing the page (at most one long frame's worth is kept).
+                    let budget_start = crate::hooks::now();
+                    let mut done = 0;
+                    while done < ticks {
+                        s.record(Entry::Advance { ticks: 1 });
+                        done += 1;
+                        if crate::hooks::now() - budget_start > FRAME_BUDGET_MS {
+                            break;
+                        }
+                    }
+                    if done < ticks {
+                        let mut tm = s.timing.borrow_mut();
+                        let cap = MAX_FRAME_MS * s.speed as f64;
+                        tm.carry_ms = (tm.carry_ms + f64::from(ticks - done) * TICK_MS as f64).min(cap);
+                    }
                 }
             }
             Action::Run(line) => {

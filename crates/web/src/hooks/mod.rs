@@ -2,4 +2,4 @@
 
 pub mod use_clock;
 
-pub use use_clock::use_clock;
+pub use use_clock::{now, use_clock};

@@ -1,19 +1,26 @@
 //! The clock's heartbeat: a timer that dispatches [`Action::Frame`] with the real time, so the
 //! reducer can advance the virtual clock by elapsed time × speed.
+//!
+//! Frame probe: when the page's `window.__pilothouseFrameWork` is an array (the page benchmark
+//! sets it), each frame pushes `[total, reducer]`: the real milliseconds it spent on the main
+//! thread (the reducer, which runs the engine ticks, plus the render Yew runs right after it),
+//! and those of the reducer alone. Nothing is recorded otherwise.
 
 use yew::prelude::*;
 
 use crate::state::{Action, AppState};
 
 /// Real milliseconds between frames.
-pub const FRAME_MS: u32 = 100;
+pub const FRAME_MS: u32 = 50;
 
 /// Dispatches a frame every [`FRAME_MS`] while the component is mounted.
 #[hook]
 pub fn use_clock(dispatch: UseReducerDispatcher<AppState>) {
     use_effect_with((), move |_| {
         let interval = gloo::timers::callback::Interval::new(FRAME_MS, move || {
-            dispatch.dispatch(Action::Frame(now()));
+            let t0 = now();
+            dispatch.dispatch(Action::Frame(t0));
+            probe_frame_work(t0, now());
         });
         move || drop(interval)
     });
@@ -23,3 +30,22 @@ pub fn use_clock(dispatch: UseReducerDispatcher<AppState>) {
 pub fn now() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
 }
+
+/// Pushes the frame's work time to `window.__pilothouseFrameWork` if the page asked for it. Yew
+/// renders in a microtask queued by the dispatch; a microtask queued after it runs once that
+/// render is done.
+#[cfg(target_arch = "wasm32")]
+fn probe_frame_work(t0: f64, reduced: f64) {
+    use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+    let Some(window) = web_sys::window() else { return };
+    let Ok(sink) = js_sys::Reflect::get(&window, &JsValue::from_str("__pilothouseFrameWork")) else { return };
+    let Ok(sink) = sink.dyn_into::<js_sys::Array>() else { return };
+    let done = Closure::once_into_js(move || {
+        let pair = js_sys::Array::of2(&JsValue::from_f64(now() - t0), &JsValue::from_f64(reduced - t0));
+        sink.push(&pair);
+    });
+    window.queue_microtask(done.unchecked_ref());
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn probe_frame_work(_t0: f64, _reduced: f64) {}
