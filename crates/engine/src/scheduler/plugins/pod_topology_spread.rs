@@ -13,7 +13,7 @@
 use super::node_affinity::{has_required_node_affinity, required_node_affinity_matches};
 use super::taint_toleration::tolerates;
 use crate::scheduler::cache::{NodeInfo, PodInfo, LABEL_HOSTNAME};
-use crate::scheduler::framework::{CycleEnv, Plugin, PodCtx, PreResult, Status, MAX_NODE_SCORE};
+use crate::scheduler::framework::{div_nonneg, CycleEnv, Plugin, PodCtx, PreResult, Status, MAX_NODE_SCORE};
 use crate::scheduler::labels::CompiledSelector;
 use k8s_openapi::api::core::v1::{PodSpec, TopologySpreadConstraint};
 use std::any::Any;
@@ -27,6 +27,25 @@ pub const ERR_REASON_CONSTRAINTS_NOT_MATCH: &str = "node(s) didn't match pod top
 pub const ERR_REASON_NODE_LABEL_NOT_MATCH: &str = "node(s) didn't match pod topology spread constraints (missing required label)";
 /// The zone label used by the system default constraints.
 pub const LABEL_ZONE: &str = "topology.kubernetes.io/zone";
+
+/// `math.Round` (halves away from zero) without a libm call: for `|x| < 2^52` the integer part
+/// and the fraction `x - trunc(x)` are exact, so comparing the fraction with 0.5 decides exactly.
+#[inline]
+fn round_half_away(x: f64) -> i64 {
+    if x.abs() < 4_503_599_627_370_496.0 {
+        let t = x as i64;
+        let f = x - t as f64;
+        if f >= 0.5 {
+            t + 1
+        } else if f <= -0.5 {
+            t - 1
+        } else {
+            t
+        }
+    } else {
+        x.round() as i64
+    }
+}
 
 /// A constraint ready for evaluation.
 #[derive(Clone, Debug)]
@@ -198,6 +217,9 @@ struct ScoreState {
     /// `Some` when the pod has an owner: count that owner's pods (its interned id, `None` when
     /// no pod of it is cached) instead of matching the selector.
     owner: Option<Option<u32>>,
+    /// When counting by owner with a hostname constraint: that owner's pods per node slot
+    /// (the same numbers as `NodeInfo::owner_pods`, gathered once per cycle).
+    host_counts: Vec<u32>,
 }
 
 impl ScoreState {
@@ -310,6 +332,7 @@ impl Plugin for PodTopologySpread {
                 .collect(),
             weights: Vec::new(),
             owner: pod.info.owner_uid.as_ref().map(|uid| cache.owner_id(uid)),
+            host_counts: Vec::new(),
             constraints,
         };
         // Domains of the feasible nodes; pods are counted only in those.
@@ -343,10 +366,18 @@ impl Plugin for PodTopologySpread {
                 ((size + 2) as f64).ln()
             })
             .collect();
-        if st.constraints.iter().any(|c| !c.hostname) {
+        let by_owner_host = st.owner.is_some() && st.constraints.iter().any(|c| c.hostname);
+        if by_owner_host {
+            st.host_counts = vec![0; all.len()];
+        }
+        if st.constraints.iter().any(|c| !c.hostname) || by_owner_host {
             let ns = &pod.info.key.namespace;
+            let zones = st.constraints.iter().any(|c| !c.hostname);
             let add = |st: &mut ScoreState, node: &NodeInfo, owner_pods: Option<u32>| {
-                if require_all && !st.has_all_keys(node) {
+                if let (Some(n), Some(h)) = (owner_pods, st.host_counts.get_mut(node.slot)) {
+                    *h = n;
+                }
+                if !zones || require_all && !st.has_all_keys(node) {
                     return;
                 }
                 for i in 0..st.constraints.len() {
@@ -367,7 +398,7 @@ impl Plugin for PodTopologySpread {
             match st.owner {
                 // Counting by owner: only the nodes running that owner's pods can add anything.
                 Some(owner) => {
-                    for (slot, n) in owner.into_iter().flat_map(|o| cache.owner_node_slots(o)).collect::<Vec<_>>() {
+                    for (slot, n) in owner.into_iter().flat_map(|o| cache.owner_node_slots(o)) {
                         if let Some(node) = all.get(slot) {
                             add(&mut st, node, Some(n));
                         }
@@ -398,7 +429,35 @@ impl Plugin for PodTopologySpread {
             let cnt = if c.hostname { st.node_count(&c.c, node, &pod.info.key.namespace) } else { st.counts[i].get(d).copied().unwrap_or(0) };
             score += cnt as f64 * st.weights[i] + (c.c.max_skew - 1) as f64;
         }
-        score.round() as i64
+        round_half_away(score)
+    }
+
+    fn score_all(&self, s: Option<&dyn Any>, pod: &PodCtx, nodes: &[&NodeInfo], env: &CycleEnv, out: &mut Vec<i64>) {
+        let Some(st) = s.and_then(|s| s.downcast_ref::<ScoreState>()) else {
+            out.extend(nodes.iter().map(|n| self.score(s, pod, n, env)));
+            return;
+        };
+        let ns = &pod.info.key.namespace;
+        out.extend(nodes.iter().map(|node| {
+            if st.ignored.get(node.slot).copied().unwrap_or(false) {
+                return -1;
+            }
+            let mut score = 0f64;
+            for (i, c) in st.constraints.iter().enumerate() {
+                let Some(d) = c.domain(node) else {
+                    continue;
+                };
+                let cnt = if !c.hostname {
+                    st.counts[i].get(d).copied().unwrap_or(0)
+                } else if let Some(h) = st.host_counts.get(node.slot) {
+                    *h as i64
+                } else {
+                    st.node_count(&c.c, node, ns)
+                };
+                score += cnt as f64 * st.weights[i] + (c.c.max_skew - 1) as f64;
+            }
+            round_half_away(score)
+        }));
     }
 
     fn normalize(&self, _s: Option<&dyn Any>, _pod: &PodCtx, scores: &mut [i64]) {
@@ -411,7 +470,8 @@ impl Plugin for PodTopologySpread {
             } else if max == 0 {
                 MAX_NODE_SCORE
             } else {
-                MAX_NODE_SCORE * (max + min - *s) / max
+                // 0 <= min <= s <= max: a non-negative quotient.
+                div_nonneg(MAX_NODE_SCORE * (max + min - *s), max)
             };
         }
     }
@@ -438,6 +498,13 @@ mod tests {
 
     fn spread(key: &str, skew: i32, extra: &str) -> k8s_openapi::api::core::v1::Pod {
         pod(&format!("metadata: {{name: p, labels: {{app: web}}}}\nspec:\n  containers: []\n  topologySpreadConstraints:\n  - {{maxSkew: {skew}, topologyKey: {key}, whenUnsatisfiable: DoNotSchedule, labelSelector: {{matchLabels: {{app: web}}}}{extra}}}"))
+    }
+
+    #[test]
+    fn round_half_away_matches_round() {
+        for x in [0.0, 0.49999999999999994, 0.5, 1.5, 2.5, 2.4999999999, -0.5, -1.5, -2.5, -0.49999999999999994, 1e15 + 0.5, 4.6e15, -4.6e15, 123.456, f64::MAX] {
+            assert_eq!(round_half_away(x), x.round() as i64, "{x}");
+        }
     }
 
     #[test]
