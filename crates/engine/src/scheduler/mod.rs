@@ -442,12 +442,26 @@ impl Scheduler {
         let mut failed: Vec<(usize, Status)> = Vec::new();
         let mut processed = 0usize;
         let mut node_traces: Vec<NodeTrace> = Vec::new();
+        // Without tracing or nominations, a node that passes every filter needs no Status: the
+        // active filters' `passes` with their states resolved once per cycle. A node that fails
+        // goes through `run_filters_nominated` for its Status.
+        let fast = !self.tracing && self.nominator.is_empty();
+        let active: Vec<(&dyn Plugin, Option<&dyn std::any::Any>)> = if fast {
+            st.active.iter().map(|&i| (&*self.filters[i], st.states[i].as_deref().map(|s| s as &dyn std::any::Any))).collect()
+        } else {
+            Vec::new()
+        };
         for i in 0..num_all {
             if feasible.len() >= to_find {
                 break;
             }
-            let n = &nodes[(start + i) % num_all];
+            let idx = start + i;
+            let n = &nodes[if idx >= num_all { idx - num_all } else { idx }];
             processed += 1;
+            if fast && active.iter().all(|(pl, state)| pl.passes(*state, &ctx, n, &env)) {
+                feasible.push(n);
+                continue;
+            }
             let mut verdicts = if self.tracing { Some(Vec::new()) } else { None };
             let s = self.run_filters_nominated(&st, &ctx, n, &env, verdicts.as_mut());
             let ok = s.is_success();

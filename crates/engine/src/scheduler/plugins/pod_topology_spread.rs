@@ -217,9 +217,6 @@ struct ScoreState {
     /// `Some` when the pod has an owner: count that owner's pods (its interned id, `None` when
     /// no pod of it is cached) instead of matching the selector.
     owner: Option<Option<u32>>,
-    /// When counting by owner with a hostname constraint: that owner's pods per node slot
-    /// (the same numbers as `NodeInfo::owner_pods`, gathered once per cycle).
-    host_counts: Vec<u32>,
 }
 
 impl ScoreState {
@@ -332,7 +329,6 @@ impl Plugin for PodTopologySpread {
                 .collect(),
             weights: Vec::new(),
             owner: pod.info.owner_uid.as_ref().map(|uid| cache.owner_id(uid)),
-            host_counts: Vec::new(),
             constraints,
         };
         // Domains of the feasible nodes; pods are counted only in those.
@@ -366,23 +362,37 @@ impl Plugin for PodTopologySpread {
                 ((size + 2) as f64).ln()
             })
             .collect();
-        let by_owner_host = st.owner.is_some() && st.constraints.iter().any(|c| c.hostname);
-        if by_owner_host {
-            st.host_counts = vec![0; all.len()];
-        }
-        if st.constraints.iter().any(|c| !c.hostname) || by_owner_host {
-            let ns = &pod.info.key.namespace;
-            let zones = st.constraints.iter().any(|c| !c.hostname);
-            let add = |st: &mut ScoreState, node: &NodeInfo, owner_pods: Option<u32>| {
-                if let (Some(n), Some(h)) = (owner_pods, st.host_counts.get_mut(node.slot)) {
-                    *h = n;
+        // Counting by owner with every node included (no node affinity to honour, taints
+        // ignored, no key required on all nodes): a domain's count is the owner's pods on nodes
+        // with that label value, which the cache keeps per owner; no node is walked.
+        let by_domain = |c: &ScoreConstraint| !c.hostname && c.includes_all && !require_all && c.key.is_some();
+        if let Some(owner) = st.owner {
+            for i in 0..st.constraints.len() {
+                let c = &st.constraints[i];
+                if !by_domain(c) {
+                    continue;
                 }
-                if !zones || require_all && !st.has_all_keys(node) {
+                let (Some(o), Some(k)) = (owner, c.key) else {
+                    continue;
+                };
+                for (d, p) in present[i].iter().enumerate() {
+                    if *p {
+                        st.counts[i][d] = cache.owner_domain_pods(o, k, d as u32) as i64;
+                    }
+                }
+            }
+        }
+        let walk = |c: &ScoreConstraint| !c.hostname && !(st.owner.is_some() && by_domain(c));
+        let walked: Vec<bool> = st.constraints.iter().map(walk).collect();
+        if walked.iter().any(|w| *w) {
+            let ns = &pod.info.key.namespace;
+            let add = |st: &mut ScoreState, node: &NodeInfo, owner_pods: Option<u32>| {
+                if require_all && !st.has_all_keys(node) {
                     return;
                 }
                 for i in 0..st.constraints.len() {
                     let c = &st.constraints[i];
-                    if c.hostname || !c.includes(pod.spec, node) {
+                    if !walked[i] || !c.includes(pod.spec, node) {
                         continue;
                     }
                     let Some(d) = c.domain(node).filter(|d| present[i].get(*d).copied().unwrap_or(false)) else {
@@ -447,13 +457,7 @@ impl Plugin for PodTopologySpread {
                 let Some(d) = c.domain(node) else {
                     continue;
                 };
-                let cnt = if !c.hostname {
-                    st.counts[i].get(d).copied().unwrap_or(0)
-                } else if let Some(h) = st.host_counts.get(node.slot) {
-                    *h as i64
-                } else {
-                    st.node_count(&c.c, node, ns)
-                };
+                let cnt = if c.hostname { st.node_count(&c.c, node, ns) } else { st.counts[i].get(d).copied().unwrap_or(0) };
                 score += cnt as f64 * st.weights[i] + (c.c.max_skew - 1) as f64;
             }
             round_half_away(score)
@@ -461,9 +465,14 @@ impl Plugin for PodTopologySpread {
     }
 
     fn normalize(&self, _s: Option<&dyn Any>, _pod: &PodCtx, scores: &mut [i64]) {
-        let valid = || scores.iter().copied().filter(|s| *s >= 0);
-        let min = valid().min().unwrap_or(0);
-        let max = valid().max().unwrap_or(0);
+        let (mut min, mut max) = (i64::MAX, i64::MIN);
+        for &s in scores.iter().filter(|s| **s >= 0) {
+            min = min.min(s);
+            max = max.max(s);
+        }
+        if max < 0 {
+            (min, max) = (0, 0);
+        }
         for s in scores.iter_mut() {
             *s = if *s < 0 {
                 0
