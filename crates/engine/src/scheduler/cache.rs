@@ -478,7 +478,7 @@ pub struct NodeInfo {
     pub image_ids: Vec<(u32, i64)>,
     /// The labels by interned key and value id ([`SchedulerCache::label_key_id`]), sorted by key.
     pub label_ids: Vec<(u32, u32)>,
-    /// Per interned owner id, how many non-terminating pods of that owner run here.
+    /// Per interned owner id, how many non-terminating pods of that owner run here (sorted by id).
     pub owners: Vec<(u32, u32)>,
     /// Host ports in use.
     pub used_ports: Vec<HostPort>,
@@ -552,23 +552,23 @@ impl NodeInfo {
     /// How many non-terminating pods of an owner (by interned id) run here.
     #[inline]
     pub fn owner_pods(&self, owner: u32) -> u32 {
-        self.owners.iter().find(|(o, _)| *o == owner).map_or(0, |(_, c)| *c)
+        self.owners.binary_search_by_key(&owner, |(o, _)| *o).map_or(0, |i| self.owners[i].1)
     }
 
     fn count_owner(&mut self, p: &PodInfo, add: bool) {
         let Some(id) = p.owner_id.filter(|_| !p.terminating) else {
             return;
         };
-        match self.owners.iter().position(|(o, _)| *o == id) {
-            Some(i) if add => self.owners[i].1 += 1,
-            Some(i) => {
+        match self.owners.binary_search_by_key(&id, |(o, _)| *o) {
+            Ok(i) if add => self.owners[i].1 += 1,
+            Ok(i) => {
                 self.owners[i].1 -= 1;
                 if self.owners[i].1 == 0 {
-                    self.owners.swap_remove(i);
+                    self.owners.remove(i);
                 }
             }
-            None if add => self.owners.push((id, 1)),
-            None => {}
+            Err(i) if add => self.owners.insert(i, (id, 1)),
+            Err(_) => {}
         }
     }
 
@@ -636,12 +636,19 @@ pub struct SchedulerCache {
     slot_by_uid: Vec<usize>,
     /// Per owner id: node uid -> its non-terminating pods there.
     owner_nodes: Vec<BTreeMap<u32, u32>>,
+    /// Per interned label key: the interned value on each node by node uid ([`NO_LABEL`] when the
+    /// node lacks the key or is gone), so a key's value is one load (`NodeInfo::label_ids` is the
+    /// same data per node).
+    label_by_uid: Vec<Vec<u32>>,
     /// Per owner id: (node label key id, value id) -> its non-terminating pods on nodes with
     /// that label, so spreading by owner counts a topology domain without walking its nodes.
     owner_domains: Vec<BTreeMap<(u32, u32), u32>>,
     /// PodDisruptionBudgets by (namespace, name), for DefaultPreemption.
     pdbs: BTreeMap<(String, String), PdbInfo>,
 }
+
+/// A node without a label key in [`SchedulerCache::label_values_by_uid`].
+pub const NO_LABEL: u32 = u32::MAX;
 
 fn intern(map: &mut BTreeMap<String, u32>, s: &str) -> u32 {
     if let Some(id) = map.get(s) {
@@ -722,6 +729,7 @@ impl SchedulerCache {
         if let Ok(i) = self.node_idx(name) {
             self.count_images(i, -1);
             self.count_node_owner_domains(i, false);
+            self.set_label_by_uid(i, false);
             let ni = self.nodes.remove(i);
             self.slot_by_uid[ni.uid as usize] = usize::MAX;
             for p in &ni.pods {
@@ -846,7 +854,30 @@ impl SchedulerCache {
         self.anti_affinity_pods
     }
 
+    /// Sets (`on`) or clears node `i`'s labels in `label_by_uid`.
+    fn set_label_by_uid(&mut self, i: usize, on: bool) {
+        let n = &self.nodes[i];
+        let uid = n.uid as usize;
+        for &(k, v) in &n.label_ids {
+            if self.label_by_uid.len() <= k as usize {
+                self.label_by_uid.resize_with(k as usize + 1, Vec::new);
+            }
+            let col = &mut self.label_by_uid[k as usize];
+            if col.len() <= uid {
+                col.resize(uid + 1, NO_LABEL);
+            }
+            col[uid] = if on { v } else { NO_LABEL };
+        }
+    }
+
+    /// Per node uid, the interned value of a label key ([`NO_LABEL`] when absent); uids past the
+    /// end lack the key. Index with `NodeInfo::uid`.
+    pub fn label_values_by_uid(&self, key: u32) -> &[u32] {
+        self.label_by_uid.get(key as usize).map_or(&[], Vec::as_slice)
+    }
+
     fn index_node(&mut self, i: usize) {
+        self.set_label_by_uid(i, false);
         let n = &mut self.nodes[i];
         let mut labels: Vec<(u32, u32)> = Vec::with_capacity(n.labels.len());
         for (k, v) in &n.labels {
@@ -861,6 +892,7 @@ impl SchedulerCache {
         let mut images: Vec<(u32, i64)> = n.images.iter().map(|(name, size)| (intern(&mut self.image_names, name), *size)).collect();
         images.sort_unstable();
         n.image_ids = images;
+        self.set_label_by_uid(i, true);
     }
 
     /// Interns the owner of a pod summary and shares it (as the cache stores pods).

@@ -12,7 +12,7 @@
 
 use super::node_affinity::{has_required_node_affinity, required_node_affinity_matches};
 use super::taint_toleration::tolerates;
-use crate::scheduler::cache::{NodeInfo, PodInfo, LABEL_HOSTNAME};
+use crate::scheduler::cache::{NodeInfo, PodInfo, LABEL_HOSTNAME, NO_LABEL};
 use crate::scheduler::framework::{div_nonneg, CycleEnv, Plugin, PodCtx, PreResult, Status, MAX_NODE_SCORE};
 use crate::scheduler::labels::CompiledSelector;
 use k8s_openapi::api::core::v1::{PodSpec, TopologySpreadConstraint};
@@ -179,6 +179,12 @@ impl FilterState {
     }
 }
 
+/// A node's value in a key's by-uid column (`SchedulerCache::label_values_by_uid`).
+#[inline]
+fn domain_in(col: &[u32], node: &NodeInfo) -> Option<usize> {
+    col.get(node.uid as usize).copied().filter(|v| *v != NO_LABEL).map(|v| v as usize)
+}
+
 /// A soft constraint resolved against the cache's interned node labels.
 #[derive(Clone)]
 struct ScoreConstraint {
@@ -331,6 +337,8 @@ impl Plugin for PodTopologySpread {
             owner: pod.info.owner_uid.as_ref().map(|uid| cache.owner_id(uid)),
             constraints,
         };
+        // Each constraint's key by node uid (the same values as `ScoreConstraint::domain`).
+        let cols: Vec<&[u32]> = st.constraints.iter().map(|c| c.key.map_or(&[][..], |k| cache.label_values_by_uid(k))).collect();
         // Domains of the feasible nodes; pods are counted only in those.
         let mut present: Vec<Vec<bool>> = st.counts.iter().map(|c| vec![false; c.len()]).collect();
         let mut domains = vec![0usize; st.constraints.len()];
@@ -345,7 +353,7 @@ impl Plugin for PodTopologySpread {
             }
             for (i, c) in st.constraints.iter().enumerate() {
                 if !c.hostname {
-                    let d = c.domain(n).unwrap_or(c.missing);
+                    let d = domain_in(cols[i], n).unwrap_or(c.missing);
                     if let Some(p) = present[i].get_mut(d).filter(|p| !**p) {
                         *p = true;
                         domains[i] += 1;
@@ -448,13 +456,14 @@ impl Plugin for PodTopologySpread {
             return;
         };
         let ns = &pod.info.key.namespace;
+        let cols: Vec<&[u32]> = st.constraints.iter().map(|c| c.key.map_or(&[][..], |k| env.cache.label_values_by_uid(k))).collect();
         out.extend(nodes.iter().map(|node| {
             if st.ignored.get(node.slot).copied().unwrap_or(false) {
                 return -1;
             }
             let mut score = 0f64;
             for (i, c) in st.constraints.iter().enumerate() {
-                let Some(d) = c.domain(node) else {
+                let Some(d) = domain_in(cols[i], node) else {
                     continue;
                 };
                 let cnt = if c.hostname { st.node_count(&c.c, node, ns) } else { st.counts[i].get(d).copied().unwrap_or(0) };
