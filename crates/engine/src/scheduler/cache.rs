@@ -819,6 +819,11 @@ impl SchedulerCache {
         })
     }
 
+    /// On how many nodes an owner (by interned id) has non-terminating pods.
+    pub fn owner_node_count(&self, owner: u32) -> usize {
+        self.owner_nodes.get(owner as usize).map_or(0, BTreeMap::len)
+    }
+
     /// The interned id of an owner UID, if any pod of that owner was ever cached.
     pub fn owner_id(&self, uid: &str) -> Option<u32> {
         self.owner_uids.get(uid).copied()

@@ -447,7 +447,11 @@ impl Scheduler {
         // goes through `run_filters_nominated` for its Status.
         let fast = !self.tracing && self.nominator.is_empty();
         let active: Vec<(&dyn Plugin, Option<&dyn std::any::Any>)> = if fast {
-            st.active.iter().map(|&i| (&*self.filters[i], st.states[i].as_deref().map(|s| s as &dyn std::any::Any))).collect()
+            st.active
+                .iter()
+                .map(|&i| (&*self.filters[i], st.states[i].as_deref().map(|s| s as &dyn std::any::Any)))
+                .filter(|(pl, state)| !pl.passes_everywhere(*state, &ctx))
+                .collect()
         } else {
             Vec::new()
         };

@@ -223,6 +223,10 @@ struct ScoreState {
     /// `Some` when the pod has an owner: count that owner's pods (its interned id, `None` when
     /// no pod of it is cached) instead of matching the selector.
     owner: Option<Option<u32>>,
+    /// Counting by owner for a hostname constraint, when the owner runs on few nodes compared
+    /// with the feasible ones: its pods per node slot (the numbers `NodeInfo::owner_pods` gives),
+    /// gathered once so scoring reads one dense array. Empty otherwise.
+    host_counts: Vec<u32>,
 }
 
 impl ScoreState {
@@ -335,8 +339,19 @@ impl Plugin for PodTopologySpread {
                 .collect(),
             weights: Vec::new(),
             owner: pod.info.owner_uid.as_ref().map(|uid| cache.owner_id(uid)),
+            host_counts: Vec::new(),
             constraints,
         };
+        if let Some(Some(o)) = st.owner {
+            if st.constraints.iter().any(|c| c.hostname) && cache.owner_node_count(o) <= 2 * nodes.len() {
+                st.host_counts = vec![0; all.len()];
+                for (slot, n) in cache.owner_node_slots(o) {
+                    if let Some(h) = st.host_counts.get_mut(slot) {
+                        *h = n;
+                    }
+                }
+            }
+        }
         // Each constraint's key by node uid (the same values as `ScoreConstraint::domain`).
         let cols: Vec<&[u32]> = st.constraints.iter().map(|c| c.key.map_or(&[][..], |k| cache.label_values_by_uid(k))).collect();
         // Domains of the feasible nodes; pods are counted only in those.
@@ -466,7 +481,13 @@ impl Plugin for PodTopologySpread {
                 let Some(d) = domain_in(cols[i], node) else {
                     continue;
                 };
-                let cnt = if c.hostname { st.node_count(&c.c, node, ns) } else { st.counts[i].get(d).copied().unwrap_or(0) };
+                let cnt = if !c.hostname {
+                    st.counts[i].get(d).copied().unwrap_or(0)
+                } else if let Some(h) = st.host_counts.get(node.slot) {
+                    *h as i64
+                } else {
+                    st.node_count(&c.c, node, ns)
+                };
                 score += cnt as f64 * st.weights[i] + (c.c.max_skew - 1) as f64;
             }
             round_half_away(score)
