@@ -389,23 +389,19 @@ impl Plugin for PodTopologySpread {
         // ignored, no key required on all nodes): a domain's count is the owner's pods on nodes
         // with that label value, which the cache keeps per owner; no node is walked.
         let by_domain = |c: &ScoreConstraint| !c.hostname && c.includes_all && !require_all && c.key.is_some();
-        if let Some(owner) = st.owner {
-            for i in 0..st.constraints.len() {
-                let c = &st.constraints[i];
-                if !by_domain(c) {
-                    continue;
-                }
-                let (Some(o), Some(k)) = (owner, c.key) else {
+        if let Some(Some(o)) = st.owner {
+            for ((c, counts), present) in st.constraints.iter().zip(st.counts.iter_mut()).zip(&present) {
+                let Some(k) = c.key.filter(|_| by_domain(c)) else {
                     continue;
                 };
-                for (d, p) in present[i].iter().enumerate() {
+                for (d, p) in present.iter().enumerate() {
                     if *p {
-                        st.counts[i][d] = cache.owner_domain_pods(o, k, d as u32) as i64;
+                        counts[d] = cache.owner_domain_pods(o, k, d as u32) as i64;
                     }
                 }
             }
         }
-        let walk = |c: &ScoreConstraint| !c.hostname && !(st.owner.is_some() && by_domain(c));
+        let walk = |c: &ScoreConstraint| !(c.hostname || st.owner.is_some() && by_domain(c));
         let walked: Vec<bool> = st.constraints.iter().map(walk).collect();
         if walked.iter().any(|w| *w) {
             let ns = &pod.info.key.namespace;
