@@ -332,7 +332,8 @@ impl Plugin for PodTopologySpread {
         let require_all = !system_defaulted;
         let all = cache.nodes();
         let mut st = ScoreState {
-            ignored: vec![false; all.len()],
+            // Only nodes lacking a key while all keys are required are ignored.
+            ignored: if require_all { vec![false; all.len()] } else { Vec::new() },
             counts: constraints
                 .iter()
                 .map(|c| if c.hostname { Vec::new() } else { vec![0; c.key.map_or(0, |k| cache.label_value_count(k)).max(c.missing) + 1] })
