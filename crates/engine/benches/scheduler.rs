@@ -17,6 +17,13 @@
 //! The second table shows what `percentageOfNodesToScore` does: the adaptive default (`50 -
 //! nodes/125` %, at least 5 % and 100 nodes: 42 % of 1,000 nodes, 10 % of 5,000) against 100 %
 //! and 5 %. Throughput is roughly inversely proportional to the nodes evaluated.
+//!
+//! Last run (2026-12-03, shared 2-core machine with another build running, so single runs vary
+//! by up to 1.8x; `-- 1000`, adaptive, three runs, pods/s): bare 20,400-30,600 (10,000 existing
+//! pods) and 19,300-26,100 (30,000); ReplicaSet 14,000-18,600 and 12,600-20,000. The previous
+//! code, each run back to back with these: bare 12,600-13,900 / 11,800-14,900, ReplicaSet
+//! 7,900-9,800 / 6,000-10,600. Instructions per cycle (callgrind, `schedule_inner`, averaged over
+//! the five 1,000-node rows): 427k -> 233k bare, 579k -> 345k ReplicaSet.
 
 use k8s_openapi::api::core::v1::{Node, Pod};
 use pilothouse_engine::scheduler::framework::Profile;

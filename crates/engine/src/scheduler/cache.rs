@@ -478,7 +478,7 @@ pub struct NodeInfo {
     pub image_ids: Vec<(u32, i64)>,
     /// The labels by interned key and value id ([`SchedulerCache::label_key_id`]), sorted by key.
     pub label_ids: Vec<(u32, u32)>,
-    /// Per interned owner id, how many non-terminating pods of that owner run here.
+    /// Per interned owner id, how many non-terminating pods of that owner run here (sorted by id).
     pub owners: Vec<(u32, u32)>,
     /// Host ports in use.
     pub used_ports: Vec<HostPort>,
@@ -552,23 +552,23 @@ impl NodeInfo {
     /// How many non-terminating pods of an owner (by interned id) run here.
     #[inline]
     pub fn owner_pods(&self, owner: u32) -> u32 {
-        self.owners.iter().find(|(o, _)| *o == owner).map_or(0, |(_, c)| *c)
+        self.owners.binary_search_by_key(&owner, |(o, _)| *o).map_or(0, |i| self.owners[i].1)
     }
 
     fn count_owner(&mut self, p: &PodInfo, add: bool) {
         let Some(id) = p.owner_id.filter(|_| !p.terminating) else {
             return;
         };
-        match self.owners.iter().position(|(o, _)| *o == id) {
-            Some(i) if add => self.owners[i].1 += 1,
-            Some(i) => {
+        match self.owners.binary_search_by_key(&id, |(o, _)| *o) {
+            Ok(i) if add => self.owners[i].1 += 1,
+            Ok(i) => {
                 self.owners[i].1 -= 1;
                 if self.owners[i].1 == 0 {
-                    self.owners.swap_remove(i);
+                    self.owners.remove(i);
                 }
             }
-            None if add => self.owners.push((id, 1)),
-            None => {}
+            Err(i) if add => self.owners.insert(i, (id, 1)),
+            Err(_) => {}
         }
     }
 
@@ -636,9 +636,19 @@ pub struct SchedulerCache {
     slot_by_uid: Vec<usize>,
     /// Per owner id: node uid -> its non-terminating pods there.
     owner_nodes: Vec<BTreeMap<u32, u32>>,
+    /// Per interned label key: the interned value on each node by node uid ([`NO_LABEL`] when the
+    /// node lacks the key or is gone), so a key's value is one load (`NodeInfo::label_ids` is the
+    /// same data per node).
+    label_by_uid: Vec<Vec<u32>>,
+    /// Per owner id: (node label key id, value id) -> its non-terminating pods on nodes with
+    /// that label, so spreading by owner counts a topology domain without walking its nodes.
+    owner_domains: Vec<BTreeMap<(u32, u32), u32>>,
     /// PodDisruptionBudgets by (namespace, name), for DefaultPreemption.
     pdbs: BTreeMap<(String, String), PdbInfo>,
 }
+
+/// A node without a label key in [`SchedulerCache::label_values_by_uid`].
+pub const NO_LABEL: u32 = u32::MAX;
 
 fn intern(map: &mut BTreeMap<String, u32>, s: &str) -> u32 {
     if let Some(id) = map.get(s) {
@@ -684,8 +694,10 @@ impl SchedulerCache {
         match self.node_idx(&name) {
             Ok(i) => {
                 self.count_images(i, -1);
+                self.count_node_owner_domains(i, false);
                 self.nodes[i].set_node(node);
                 self.index_node(i);
+                self.count_node_owner_domains(i, true);
                 self.count_images(i, 1);
             }
             Err(i) => {
@@ -701,6 +713,7 @@ impl SchedulerCache {
                 self.nodes.insert(i, ni);
                 self.renumber(i);
                 self.index_node(i);
+                self.count_node_owner_domains(i, true);
                 self.count_images(i, 1);
             }
         }
@@ -715,6 +728,8 @@ impl SchedulerCache {
     pub fn remove_node(&mut self, name: &str) {
         if let Ok(i) = self.node_idx(name) {
             self.count_images(i, -1);
+            self.count_node_owner_domains(i, false);
+            self.set_label_by_uid(i, false);
             let ni = self.nodes.remove(i);
             self.slot_by_uid[ni.uid as usize] = usize::MAX;
             for p in &ni.pods {
@@ -754,6 +769,47 @@ impl SchedulerCache {
         }
     }
 
+    /// Adds (`add`) or removes `pods` pods of `owner` on a node with these labels to/from the
+    /// owner's per-domain counts.
+    fn count_owner_domains(owner_domains: &mut Vec<BTreeMap<(u32, u32), u32>>, owner: u32, pods: u32, labels: &[(u32, u32)], add: bool) {
+        if owner_domains.len() <= owner as usize {
+            owner_domains.resize_with(owner as usize + 1, BTreeMap::new);
+        }
+        let m = &mut owner_domains[owner as usize];
+        for l in labels {
+            if add {
+                *m.entry(*l).or_insert(0) += pods;
+            } else if let Some(c) = m.get_mut(l) {
+                *c = c.saturating_sub(pods);
+                if *c == 0 {
+                    m.remove(l);
+                }
+            }
+        }
+    }
+
+    /// Adds or removes all owned pods of node `idx` under its current labels.
+    fn count_node_owner_domains(&mut self, idx: usize, add: bool) {
+        let n = &self.nodes[idx];
+        for (o, c) in &n.owners {
+            Self::count_owner_domains(&mut self.owner_domains, *o, *c, &n.label_ids, add);
+        }
+    }
+
+    /// Adds or removes one pod (if owned and not terminating) on node `idx` in its owner's
+    /// per-domain counts.
+    fn count_pod_owner_domains(&mut self, p: &PodInfo, idx: usize, add: bool) {
+        if let Some(o) = p.owner_id.filter(|_| !p.terminating) {
+            Self::count_owner_domains(&mut self.owner_domains, o, 1, &self.nodes[idx].label_ids, add);
+        }
+    }
+
+    /// How many non-terminating pods of an owner (by interned id) run on nodes whose label
+    /// (interned key) has the interned value.
+    pub fn owner_domain_pods(&self, owner: u32, key: u32, value: u32) -> u32 {
+        self.owner_domains.get(owner as usize).and_then(|m| m.get(&(key, value))).copied().unwrap_or(0)
+    }
+
     /// The nodes running non-terminating pods of an owner (by interned id), as `(slot, pods)`
     /// in a stable order.
     pub fn owner_node_slots(&self, owner: u32) -> impl Iterator<Item = (usize, u32)> + '_ {
@@ -761,6 +817,11 @@ impl SchedulerCache {
             let slot = *self.slot_by_uid.get(*uid as usize)?;
             (slot != usize::MAX).then_some((slot, *c))
         })
+    }
+
+    /// On how many nodes an owner (by interned id) has non-terminating pods.
+    pub fn owner_node_count(&self, owner: u32) -> usize {
+        self.owner_nodes.get(owner as usize).map_or(0, BTreeMap::len)
     }
 
     /// The interned id of an owner UID, if any pod of that owner was ever cached.
@@ -798,7 +859,30 @@ impl SchedulerCache {
         self.anti_affinity_pods
     }
 
+    /// Sets (`on`) or clears node `i`'s labels in `label_by_uid`.
+    fn set_label_by_uid(&mut self, i: usize, on: bool) {
+        let n = &self.nodes[i];
+        let uid = n.uid as usize;
+        for &(k, v) in &n.label_ids {
+            if self.label_by_uid.len() <= k as usize {
+                self.label_by_uid.resize_with(k as usize + 1, Vec::new);
+            }
+            let col = &mut self.label_by_uid[k as usize];
+            if col.len() <= uid {
+                col.resize(uid + 1, NO_LABEL);
+            }
+            col[uid] = if on { v } else { NO_LABEL };
+        }
+    }
+
+    /// Per node uid, the interned value of a label key ([`NO_LABEL`] when absent); uids past the
+    /// end lack the key. Index with `NodeInfo::uid`.
+    pub fn label_values_by_uid(&self, key: u32) -> &[u32] {
+        self.label_by_uid.get(key as usize).map_or(&[], Vec::as_slice)
+    }
+
     fn index_node(&mut self, i: usize) {
+        self.set_label_by_uid(i, false);
         let n = &mut self.nodes[i];
         let mut labels: Vec<(u32, u32)> = Vec::with_capacity(n.labels.len());
         for (k, v) in &n.labels {
@@ -813,6 +897,7 @@ impl SchedulerCache {
         let mut images: Vec<(u32, i64)> = n.images.iter().map(|(name, size)| (intern(&mut self.image_names, name), *size)).collect();
         images.sort_unstable();
         n.image_ids = images;
+        self.set_label_by_uid(i, true);
     }
 
     /// Interns the owner of a pod summary and shares it (as the cache stores pods).
@@ -834,6 +919,7 @@ impl SchedulerCache {
                 self.affinity_pods += p.has_affinity() as usize;
                 self.anti_affinity_pods += !p.required_anti_affinity.is_empty() as usize;
                 self.count_owner_node(&p, self.nodes[i].uid, true);
+                self.count_pod_owner_domains(&p, i, true);
                 self.nodes[i].add_pod(p)
             }
             Err(_) => self.orphans.entry(node).or_default().push(p),
@@ -848,6 +934,7 @@ impl SchedulerCache {
                 let p = self.nodes[i].remove_pod(key);
                 if let Some(p) = &p {
                     self.count_owner_node(p, self.nodes[i].uid, false);
+                    self.count_pod_owner_domains(p, i, false);
                     self.affinity_pods = self.affinity_pods.saturating_sub(p.has_affinity() as usize);
                     self.anti_affinity_pods = self.anti_affinity_pods.saturating_sub(!p.required_anti_affinity.is_empty() as usize);
                 }
@@ -1004,6 +1091,55 @@ spec:
         let plain = pod("metadata: {name: b}\nspec: {containers: [{name: a, image: x}]}");
         let r = pod_requests(plain.spec.as_ref().unwrap());
         assert_eq!((r.requests.milli_cpu, r.non_zero_cpu, r.non_zero_mem), (0, 100, DEFAULT_MEMORY_REQUEST));
+    }
+
+    /// The per-owner domain counts agree with counting the owner's pods node by node, through
+    /// pod adds, deletes, terminating pods, node relabelling, removal and return.
+    #[test]
+    fn owner_domain_counts_follow_changes() {
+        let node = |name: &str, zone: &str| -> Node {
+            serde_yaml::from_str(&format!("metadata: {{name: {name}, labels: {{zone: {zone}, kubernetes.io/hostname: {name}}}}}\nstatus: {{allocatable: {{cpu: '4', pods: '110'}}}}")).unwrap()
+        };
+        let owned = |name: &str, node: &str, owner: &str, terminating: bool| {
+            let del = if terminating { ", deletionTimestamp: '2024-01-01T00:00:00Z'" } else { "" };
+            pod(&format!("metadata: {{name: {name}, namespace: default, ownerReferences: [{{apiVersion: apps/v1, kind: ReplicaSet, name: {owner}, uid: {owner}, controller: true}}]{del}}}\nspec: {{nodeName: {node}, containers: []}}"))
+        };
+        let check = |c: &SchedulerCache| {
+            let zone = c.label_key_id("zone").unwrap();
+            let host = c.label_key_id(LABEL_HOSTNAME).unwrap();
+            for owner in ["a", "b"] {
+                let Some(o) = c.owner_id(owner) else { continue };
+                for key in [zone, host] {
+                    for v in 0..c.label_value_count(key) as u32 {
+                        let want: u32 = c.nodes().iter().filter(|n| n.label_id(key) == Some(v)).map(|n| n.owner_pods(o)).sum();
+                        assert_eq!(c.owner_domain_pods(o, key, v), want, "owner {owner} key {key} value {v}");
+                    }
+                }
+            }
+        };
+        let mut c = SchedulerCache::new();
+        c.add_pod(&owned("early", "n3", "a", false)); // before its node exists
+        for (n, z) in [("n1", "z1"), ("n2", "z1"), ("n3", "z2")] {
+            c.add_node(&node(n, z));
+        }
+        check(&c);
+        for (i, n) in ["n1", "n2", "n3", "n1"].iter().enumerate() {
+            c.add_pod(&owned(&format!("a{i}"), n, "a", false));
+            c.add_pod(&owned(&format!("b{i}"), n, "b", i == 2));
+        }
+        check(&c);
+        c.add_pod(&owned("b2", "n3", "b", false)); // stops terminating
+        c.remove_pod("default", "a0");
+        check(&c);
+        c.add_node(&node("n2", "z2")); // relabelled
+        check(&c);
+        c.remove_node("n1");
+        check(&c);
+        c.add_node(&node("n1", "z3"));
+        check(&c);
+        let o = c.owner_id("a").unwrap();
+        let z3 = c.label_value_id(c.label_key_id("zone").unwrap(), "z3").unwrap();
+        assert_eq!(c.owner_domain_pods(o, c.label_key_id("zone").unwrap(), z3), 1);
     }
 
     #[test]

@@ -190,6 +190,13 @@ pub trait Plugin {
         self.filter(state, pod, node, env).is_success()
     }
 
+    /// Whether [`Plugin::passes`] holds on every node for this pod and state (so the framework's
+    /// fast path need not ask per node). Unlike a PreFilter Skip this changes nothing visible:
+    /// the plugin still runs wherever a Status or a trace is needed. Default: `false`.
+    fn passes_everywhere(&self, _state: Option<&dyn Any>, _pod: &PodCtx) -> bool {
+        false
+    }
+
     /// PreFilter extension: a pod was added to `node` in a what-if (preemption reprieve).
     fn add_pod(&self, _state: Option<&mut dyn Any>, _pod: &PodCtx, _added: &PodInfo, _node: &NodeInfo, _env: &CycleEnv) {}
 

@@ -172,6 +172,25 @@ pub struct Scheduler {
     trace_order: std::collections::VecDeque<PodKey>,
     tracing: bool,
     next_start_index: usize,
+    /// Buffers reused from cycle to cycle (a cycle allocates nothing proportional to the nodes).
+    scratch: Scratch,
+}
+
+/// Per-cycle buffers kept between cycles so their allocations are reused.
+#[derive(Default)]
+struct Scratch {
+    /// The feasible nodes (always empty between cycles; see [`recycle`]).
+    feasible: Vec<&'static NodeInfo>,
+    totals: Vec<i64>,
+    scores: Vec<i64>,
+}
+
+/// Moves an empty vector's allocation to a vector of another element type with the same layout
+/// (here: node references of different lifetimes). In-place collection reuses the buffer; the
+/// closure never runs because the vector is cleared first.
+fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
+    v.clear();
+    v.into_iter().map(|_| -> U { unreachable!() }).collect()
 }
 
 impl std::fmt::Debug for Scheduler {
@@ -205,6 +224,7 @@ impl Scheduler {
             trace_order: std::collections::VecDeque::new(),
             tracing: true,
             next_start_index: 0,
+            scratch: Scratch::default(),
         }
     }
 
@@ -261,7 +281,7 @@ impl Scheduler {
         let mut trace = trace;
         for &i in &st.active {
             let pl = &self.filters[i];
-            let state = st.states[i].as_deref().map(|s| s.as_any());
+            let state = st.states[i].as_deref().map(|s| s as &dyn std::any::Any);
             if trace.is_none() && pl.passes(state, ctx, node, env) {
                 continue;
             }
@@ -319,7 +339,9 @@ impl Scheduler {
     /// the cache and removed from the queue; on failure it goes back to the queue as unschedulable.
     pub fn schedule_one(&mut self, pod: &Pod, volumes: &dyn VolumeView, now: u64, rng: &mut impl RngCore) -> ScheduleOutcome {
         let info = PodInfo::new(pod);
-        let (outcome, rejected) = self.schedule_inner(pod, &info, volumes, now, rng);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let (outcome, rejected) = self.schedule_inner(pod, &info, volumes, now, rng, &mut scratch);
+        self.scratch = scratch;
         let key = info.key.clone();
         match &outcome {
             ScheduleOutcome::Scheduled { node, trace, .. } => {
@@ -352,7 +374,17 @@ impl Scheduler {
     }
 
     /// One cycle; also returns the plugins that rejected the pod (for the queue's event filter).
-    fn schedule_inner(&mut self, pod: &Pod, info: &PodInfo, volumes: &dyn VolumeView, now: u64, rng: &mut impl RngCore) -> (ScheduleOutcome, Vec<String>) {
+    /// Without tracing, the trace carries only the summary (no PreFilter/PreScore statuses, no
+    /// per-node entries).
+    fn schedule_inner(
+        &mut self,
+        pod: &Pod,
+        info: &PodInfo,
+        volumes: &dyn VolumeView,
+        now: u64,
+        rng: &mut impl RngCore,
+        scratch: &mut Scratch,
+    ) -> (ScheduleOutcome, Vec<String>) {
         let spec = pod.spec.as_ref().unwrap_or_else(|| empty_spec());
         let ctx = PodCtx { pod, spec, info };
         let env = CycleEnv { cache: &self.cache, volumes, args: &self.profile.plugin_config };
@@ -369,7 +401,9 @@ impl Scheduler {
         let mut pre_reject: Option<Status> = None;
         for (i, pl) in self.filters.iter().enumerate() {
             let r = pl.pre_filter(&ctx, &env);
-            trace.pre_filter.push(PluginStatus { plugin: pl.name().into(), code: r.status.code, reasons: r.status.reasons.clone() });
+            if self.tracing {
+                trace.pre_filter.push(PluginStatus { plugin: pl.name().into(), code: r.status.code, reasons: r.status.reasons.clone() });
+            }
             if r.status.code != Code::Skip {
                 st.active.push(i);
             }
@@ -403,16 +437,35 @@ impl Scheduler {
         trace.num_nodes_to_find = to_find;
         let start = self.next_start_index % num_all;
         trace.start_index = start;
-        let mut feasible: Vec<&NodeInfo> = Vec::with_capacity(to_find.min(num_all));
+        let mut feasible: Vec<&NodeInfo> = recycle(std::mem::take(&mut scratch.feasible));
+        feasible.reserve(to_find.min(num_all));
         let mut failed: Vec<(usize, Status)> = Vec::new();
         let mut processed = 0usize;
         let mut node_traces: Vec<NodeTrace> = Vec::new();
+        // Without tracing or nominations, a node that passes every filter needs no Status: the
+        // active filters' `passes` with their states resolved once per cycle. A node that fails
+        // goes through `run_filters_nominated` for its Status.
+        let fast = !self.tracing && self.nominator.is_empty();
+        let active: Vec<(&dyn Plugin, Option<&dyn std::any::Any>)> = if fast {
+            st.active
+                .iter()
+                .map(|&i| (&*self.filters[i], st.states[i].as_deref().map(|s| s as &dyn std::any::Any)))
+                .filter(|(pl, state)| !pl.passes_everywhere(*state, &ctx))
+                .collect()
+        } else {
+            Vec::new()
+        };
         for i in 0..num_all {
             if feasible.len() >= to_find {
                 break;
             }
-            let n = &nodes[(start + i) % num_all];
+            let idx = start + i;
+            let n = &nodes[if idx >= num_all { idx - num_all } else { idx }];
             processed += 1;
+            if fast && active.iter().all(|(pl, state)| pl.passes(*state, &ctx, n, &env)) {
+                feasible.push(n);
+                continue;
+            }
             let mut verdicts = if self.tracing { Some(Vec::new()) } else { None };
             let s = self.run_filters_nominated(&st, &ctx, n, &env, verdicts.as_mut());
             let ok = s.is_success();
@@ -444,22 +497,27 @@ impl Scheduler {
             feasible[0]
         } else {
             // PreScore + Score + NormalizeScore.
-            let mut totals = vec![0i64; feasible.len()];
+            let totals = &mut scratch.totals;
+            totals.clear();
+            totals.resize(feasible.len(), 0);
             let mut per_plugin: Vec<(usize, Vec<i64>, Vec<i64>)> = Vec::new();
-            let mut scores: Vec<i64> = Vec::with_capacity(feasible.len());
+            let scores = &mut scratch.scores;
             for (pi, (pl, w)) in self.scorers.iter().enumerate() {
                 let pre = pl.pre_score(&ctx, &env, &feasible);
-                trace.pre_score.push(PluginStatus { plugin: pl.name().into(), code: pre.status.code, reasons: pre.status.reasons.clone() });
+                if self.tracing {
+                    trace.pre_score.push(PluginStatus { plugin: pl.name().into(), code: pre.status.code, reasons: pre.status.reasons.clone() });
+                }
                 if pre.status.code == Code::Skip {
                     continue;
                 }
                 let state = pre.state.as_deref().map(|s| s.as_any());
                 scores.clear();
-                pl.score_all(state, &ctx, &feasible, &env, &mut scores);
+                pl.score_all(state, &ctx, &feasible, &env, scores);
                 let raw = if self.tracing { scores.clone() } else { Vec::new() };
-                pl.normalize(state, &ctx, &mut scores);
-                for (t, s) in totals.iter_mut().zip(&scores) {
-                    *t += s * *w as i64;
+                pl.normalize(state, &ctx, scores);
+                let w = *w as i64;
+                for (t, s) in totals.iter_mut().zip(scores.iter()) {
+                    *t += s * w;
                 }
                 if self.tracing {
                     per_plugin.push((pi, raw, scores.clone()));
@@ -469,7 +527,7 @@ impl Scheduler {
             // The tied nodes are listed only when tracing; `count` says how many there were.
             let mut best = 0usize;
             let mut count = 1u32;
-            let mut tied = vec![0usize];
+            let mut tied = if self.tracing { vec![0usize] } else { Vec::new() };
             for i in 1..feasible.len() {
                 if totals[i] > totals[best] {
                     best = i;
@@ -508,6 +566,7 @@ impl Scheduler {
         trace.nodes = node_traces;
         let node = chosen.name.clone();
         let volume_actions = VolumeBinding::decide(pod, volumes, chosen);
+        scratch.feasible = recycle(feasible);
         (ScheduleOutcome::Scheduled { node, volume_actions, trace }, Vec::new())
     }
 

@@ -26,7 +26,7 @@ pub fn balanced_score(pairs: &[(i64, i64)]) -> i64 {
 }
 
 /// [`balanced_score`] over an iterator (at most 8 resources count).
-#[inline]
+#[inline(always)]
 pub fn balanced_score_of(pairs: impl Iterator<Item = (i64, i64)>) -> i64 {
     let mut fractions = [0f64; 8];
     let mut n = 0usize;
@@ -85,6 +85,16 @@ impl Plugin for BalancedAllocation {
 
     fn score_all(&self, s: Option<&dyn Any>, pod: &PodCtx, nodes: &[&NodeInfo], env: &CycleEnv, out: &mut Vec<i64>) {
         match s.and_then(|s| s.downcast_ref::<State>()) {
+            // The default resources (cpu and memory): the same pairs without the per-node
+            // dispatch over resource names.
+            Some(State { resources }) if matches!(resources[..], [ResourceName::Cpu, ResourceName::Memory]) => {
+                let r = &pod.info.req.requests;
+                out.extend(nodes.iter().map(|n| {
+                    balanced_score_of(
+                        [(n.requested.milli_cpu + r.milli_cpu, n.allocatable.milli_cpu), (n.requested.memory + r.memory, n.allocatable.memory)].into_iter(),
+                    )
+                }))
+            }
             Some(st) => out.extend(nodes.iter().map(|node| balanced_score_of(st.resources.iter().map(|res| requested_and_allocatable_of(pod, node, res, false))))),
             None => out.extend(nodes.iter().map(|n| self.score(s, pod, n, env))),
         }

@@ -69,7 +69,18 @@ impl Plugin for ImageLocality {
 
     fn score_all(&self, s: Option<&dyn Any>, _pod: &PodCtx, nodes: &[&NodeInfo], _env: &CycleEnv, out: &mut Vec<i64>) {
         match s.and_then(|s| s.downcast_ref::<State>()) {
-            Some(st) => out.extend(nodes.iter().map(|n| node_score(st, n))),
+            Some(st) => {
+                // Nodes with the same images give the same sum: the last sum's priority is
+                // reused instead of dividing again.
+                let mut last = (i64::MIN, 0i64);
+                out.extend(nodes.iter().map(|n| {
+                    let sum = image_sum(st, n);
+                    if sum != last.0 {
+                        last = (sum, calculate_priority(sum, st.containers));
+                    }
+                    last.1
+                }))
+            }
             None => out.extend(nodes.iter().map(|_| 0)),
         }
     }
@@ -78,6 +89,12 @@ impl Plugin for ImageLocality {
 /// The score of one node: the pod's images present there, scaled by their spread.
 #[inline]
 fn node_score(st: &State, node: &NodeInfo) -> i64 {
+    calculate_priority(image_sum(st, node), st.containers)
+}
+
+/// The sizes of the pod's images present on the node, each scaled by its spread.
+#[inline]
+fn image_sum(st: &State, node: &NodeInfo) -> i64 {
     let mut sum = 0i64;
     if !node.image_ids.is_empty() {
         for (img, spread) in &st.images {
@@ -86,7 +103,7 @@ fn node_score(st: &State, node: &NodeInfo) -> i64 {
             }
         }
     }
-    calculate_priority(sum, st.containers)
+    sum
 }
 
 #[cfg(test)]

@@ -22,6 +22,10 @@ impl Plugin for NodeName {
         !matches!(pod.spec.node_name.as_deref(), Some(n) if !n.is_empty() && n != node.name)
     }
 
+    fn passes_everywhere(&self, _s: Option<&dyn Any>, pod: &PodCtx) -> bool {
+        pod.spec.node_name.as_deref().is_none_or(str::is_empty)
+    }
+
     fn filter(&self, _s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, _env: &CycleEnv) -> Status {
         match pod.spec.node_name.as_deref() {
             Some(n) if !n.is_empty() && n != node.name => Status::unresolvable(ERR_REASON),

@@ -132,6 +132,7 @@ struct ScoreState {
     resources: Vec<(ResourceName, i64)>,
 }
 
+#[inline]
 fn least_requested(requested: i64, capacity: i64) -> i64 {
     if capacity == 0 || requested > capacity {
         return 0;
@@ -139,6 +140,7 @@ fn least_requested(requested: i64, capacity: i64) -> i64 {
     div_nonneg((capacity - requested) * MAX_NODE_SCORE, capacity)
 }
 
+#[inline]
 fn most_requested(requested: i64, capacity: i64) -> i64 {
     if capacity == 0 {
         return 0;
@@ -179,7 +181,17 @@ impl Plugin for NodeResourcesFit {
     fn score_all(&self, s: Option<&dyn Any>, pod: &PodCtx, nodes: &[&NodeInfo], env: &CycleEnv, out: &mut Vec<i64>) {
         let resources = score_resources(s, env);
         let kind = env.args.scoring_strategy.kind;
-        out.extend(nodes.iter().map(|n| strategy_score(kind, &resources, pod, n)));
+        match (&*resources, kind) {
+            // The default resources (cpu and memory), resolved once: the same arithmetic as
+            // `strategy_score` without the per-node dispatch over resource names.
+            ([(ResourceName::Cpu, wc), (ResourceName::Memory, wm)], ScoringStrategyType::LeastAllocated) => {
+                out.extend(nodes.iter().map(|n| cpu_memory_score::<true>(pod, n, *wc, *wm)));
+            }
+            ([(ResourceName::Cpu, wc), (ResourceName::Memory, wm)], ScoringStrategyType::MostAllocated) => {
+                out.extend(nodes.iter().map(|n| cpu_memory_score::<false>(pod, n, *wc, *wm)));
+            }
+            _ => out.extend(nodes.iter().map(|n| strategy_score(kind, &resources, pod, n))),
+        }
     }
 }
 
@@ -188,6 +200,34 @@ fn score_resources<'a>(s: Option<&'a dyn Any>, env: &CycleEnv) -> std::borrow::C
     match s.and_then(|s| s.downcast_ref::<ScoreState>()) {
         Some(st) => std::borrow::Cow::Borrowed(&st.resources),
         None => std::borrow::Cow::Owned(resolve_resources(&env.args.scoring_strategy.resources)),
+    }
+}
+
+/// [`strategy_score`] for the resources `[cpu, memory]` with their weights (`LEAST`:
+/// LeastAllocated, otherwise MostAllocated).
+#[inline(always)]
+fn cpu_memory_score<const LEAST: bool>(pod: &PodCtx, node: &NodeInfo, wc: i64, wm: i64) -> i64 {
+    let r = &pod.info.req;
+    let (mut total, mut weights) = (0i64, 0i64);
+    for (req, alloc, weight) in [
+        (node.non_zero_cpu + r.non_zero_cpu, node.allocatable.milli_cpu, wc),
+        (node.non_zero_mem + r.non_zero_mem, node.allocatable.memory, wm),
+    ] {
+        if alloc == 0 {
+            continue;
+        }
+        let s = if LEAST { least_requested(req, alloc) } else { most_requested(req, alloc) };
+        total += s * weight;
+        weights += weight;
+    }
+    if weights == 0 {
+        0
+    } else if weights > 0 && weights & (weights - 1) == 0 && total >= 0 {
+        // A power-of-two total weight (the default 1 + 1): the same quotient by a shift, which
+        // keeps a third division off each node's dependency chain.
+        total >> weights.trailing_zeros()
+    } else {
+        div_nonneg(total, weights)
     }
 }
 

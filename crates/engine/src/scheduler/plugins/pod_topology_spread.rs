@@ -12,8 +12,8 @@
 
 use super::node_affinity::{has_required_node_affinity, required_node_affinity_matches};
 use super::taint_toleration::tolerates;
-use crate::scheduler::cache::{NodeInfo, PodInfo, LABEL_HOSTNAME};
-use crate::scheduler::framework::{CycleEnv, Plugin, PodCtx, PreResult, Status, MAX_NODE_SCORE};
+use crate::scheduler::cache::{NodeInfo, PodInfo, LABEL_HOSTNAME, NO_LABEL};
+use crate::scheduler::framework::{div_nonneg, CycleEnv, Plugin, PodCtx, PreResult, Status, MAX_NODE_SCORE};
 use crate::scheduler::labels::CompiledSelector;
 use k8s_openapi::api::core::v1::{PodSpec, TopologySpreadConstraint};
 use std::any::Any;
@@ -27,6 +27,25 @@ pub const ERR_REASON_CONSTRAINTS_NOT_MATCH: &str = "node(s) didn't match pod top
 pub const ERR_REASON_NODE_LABEL_NOT_MATCH: &str = "node(s) didn't match pod topology spread constraints (missing required label)";
 /// The zone label used by the system default constraints.
 pub const LABEL_ZONE: &str = "topology.kubernetes.io/zone";
+
+/// `math.Round` (halves away from zero) without a libm call: for `|x| < 2^52` the integer part
+/// and the fraction `x - trunc(x)` are exact, so comparing the fraction with 0.5 decides exactly.
+#[inline]
+fn round_half_away(x: f64) -> i64 {
+    if x.abs() < 4_503_599_627_370_496.0 {
+        let t = x as i64;
+        let f = x - t as f64;
+        if f >= 0.5 {
+            t + 1
+        } else if f <= -0.5 {
+            t - 1
+        } else {
+            t
+        }
+    } else {
+        x.round() as i64
+    }
+}
 
 /// A constraint ready for evaluation.
 #[derive(Clone, Debug)]
@@ -160,6 +179,12 @@ impl FilterState {
     }
 }
 
+/// A node's value in a key's by-uid column (`SchedulerCache::label_values_by_uid`).
+#[inline]
+fn domain_in(col: &[u32], node: &NodeInfo) -> Option<usize> {
+    col.get(node.uid as usize).copied().filter(|v| *v != NO_LABEL).map(|v| v as usize)
+}
+
 /// A soft constraint resolved against the cache's interned node labels.
 #[derive(Clone)]
 struct ScoreConstraint {
@@ -198,6 +223,10 @@ struct ScoreState {
     /// `Some` when the pod has an owner: count that owner's pods (its interned id, `None` when
     /// no pod of it is cached) instead of matching the selector.
     owner: Option<Option<u32>>,
+    /// Counting by owner for a hostname constraint, when the owner runs on few nodes compared
+    /// with the feasible ones: its pods per node slot (the numbers `NodeInfo::owner_pods` gives),
+    /// gathered once so scoring reads one dense array. Empty otherwise.
+    host_counts: Vec<u32>,
 }
 
 impl ScoreState {
@@ -303,15 +332,29 @@ impl Plugin for PodTopologySpread {
         let require_all = !system_defaulted;
         let all = cache.nodes();
         let mut st = ScoreState {
-            ignored: vec![false; all.len()],
+            // Only nodes lacking a key while all keys are required are ignored.
+            ignored: if require_all { vec![false; all.len()] } else { Vec::new() },
             counts: constraints
                 .iter()
                 .map(|c| if c.hostname { Vec::new() } else { vec![0; c.key.map_or(0, |k| cache.label_value_count(k)).max(c.missing) + 1] })
                 .collect(),
             weights: Vec::new(),
             owner: pod.info.owner_uid.as_ref().map(|uid| cache.owner_id(uid)),
+            host_counts: Vec::new(),
             constraints,
         };
+        if let Some(Some(o)) = st.owner {
+            if st.constraints.iter().any(|c| c.hostname) && cache.owner_node_count(o) <= 2 * nodes.len() {
+                st.host_counts = vec![0; all.len()];
+                for (slot, n) in cache.owner_node_slots(o) {
+                    if let Some(h) = st.host_counts.get_mut(slot) {
+                        *h = n;
+                    }
+                }
+            }
+        }
+        // Each constraint's key by node uid (the same values as `ScoreConstraint::domain`).
+        let cols: Vec<&[u32]> = st.constraints.iter().map(|c| c.key.map_or(&[][..], |k| cache.label_values_by_uid(k))).collect();
         // Domains of the feasible nodes; pods are counted only in those.
         let mut present: Vec<Vec<bool>> = st.counts.iter().map(|c| vec![false; c.len()]).collect();
         let mut domains = vec![0usize; st.constraints.len()];
@@ -326,7 +369,7 @@ impl Plugin for PodTopologySpread {
             }
             for (i, c) in st.constraints.iter().enumerate() {
                 if !c.hostname {
-                    let d = c.domain(n).unwrap_or(c.missing);
+                    let d = domain_in(cols[i], n).unwrap_or(c.missing);
                     if let Some(p) = present[i].get_mut(d).filter(|p| !**p) {
                         *p = true;
                         domains[i] += 1;
@@ -343,7 +386,25 @@ impl Plugin for PodTopologySpread {
                 ((size + 2) as f64).ln()
             })
             .collect();
-        if st.constraints.iter().any(|c| !c.hostname) {
+        // Counting by owner with every node included (no node affinity to honour, taints
+        // ignored, no key required on all nodes): a domain's count is the owner's pods on nodes
+        // with that label value, which the cache keeps per owner; no node is walked.
+        let by_domain = |c: &ScoreConstraint| !c.hostname && c.includes_all && !require_all && c.key.is_some();
+        if let Some(Some(o)) = st.owner {
+            for ((c, counts), present) in st.constraints.iter().zip(st.counts.iter_mut()).zip(&present) {
+                let Some(k) = c.key.filter(|_| by_domain(c)) else {
+                    continue;
+                };
+                for (d, p) in present.iter().enumerate() {
+                    if *p {
+                        counts[d] = cache.owner_domain_pods(o, k, d as u32) as i64;
+                    }
+                }
+            }
+        }
+        let walk = |c: &ScoreConstraint| !(c.hostname || st.owner.is_some() && by_domain(c));
+        let walked: Vec<bool> = st.constraints.iter().map(walk).collect();
+        if walked.iter().any(|w| *w) {
             let ns = &pod.info.key.namespace;
             let add = |st: &mut ScoreState, node: &NodeInfo, owner_pods: Option<u32>| {
                 if require_all && !st.has_all_keys(node) {
@@ -351,7 +412,7 @@ impl Plugin for PodTopologySpread {
                 }
                 for i in 0..st.constraints.len() {
                     let c = &st.constraints[i];
-                    if c.hostname || !c.includes(pod.spec, node) {
+                    if !walked[i] || !c.includes(pod.spec, node) {
                         continue;
                     }
                     let Some(d) = c.domain(node).filter(|d| present[i].get(*d).copied().unwrap_or(false)) else {
@@ -367,7 +428,7 @@ impl Plugin for PodTopologySpread {
             match st.owner {
                 // Counting by owner: only the nodes running that owner's pods can add anything.
                 Some(owner) => {
-                    for (slot, n) in owner.into_iter().flat_map(|o| cache.owner_node_slots(o)).collect::<Vec<_>>() {
+                    for (slot, n) in owner.into_iter().flat_map(|o| cache.owner_node_slots(o)) {
                         if let Some(node) = all.get(slot) {
                             add(&mut st, node, Some(n));
                         }
@@ -398,20 +459,55 @@ impl Plugin for PodTopologySpread {
             let cnt = if c.hostname { st.node_count(&c.c, node, &pod.info.key.namespace) } else { st.counts[i].get(d).copied().unwrap_or(0) };
             score += cnt as f64 * st.weights[i] + (c.c.max_skew - 1) as f64;
         }
-        score.round() as i64
+        round_half_away(score)
+    }
+
+    fn score_all(&self, s: Option<&dyn Any>, pod: &PodCtx, nodes: &[&NodeInfo], env: &CycleEnv, out: &mut Vec<i64>) {
+        let Some(st) = s.and_then(|s| s.downcast_ref::<ScoreState>()) else {
+            out.extend(nodes.iter().map(|n| self.score(s, pod, n, env)));
+            return;
+        };
+        let ns = &pod.info.key.namespace;
+        let cols: Vec<&[u32]> = st.constraints.iter().map(|c| c.key.map_or(&[][..], |k| env.cache.label_values_by_uid(k))).collect();
+        out.extend(nodes.iter().map(|node| {
+            if st.ignored.get(node.slot).copied().unwrap_or(false) {
+                return -1;
+            }
+            let mut score = 0f64;
+            for (i, c) in st.constraints.iter().enumerate() {
+                let Some(d) = domain_in(cols[i], node) else {
+                    continue;
+                };
+                let cnt = if !c.hostname {
+                    st.counts[i].get(d).copied().unwrap_or(0)
+                } else if let Some(h) = st.host_counts.get(node.slot) {
+                    *h as i64
+                } else {
+                    st.node_count(&c.c, node, ns)
+                };
+                score += cnt as f64 * st.weights[i] + (c.c.max_skew - 1) as f64;
+            }
+            round_half_away(score)
+        }));
     }
 
     fn normalize(&self, _s: Option<&dyn Any>, _pod: &PodCtx, scores: &mut [i64]) {
-        let valid = || scores.iter().copied().filter(|s| *s >= 0);
-        let min = valid().min().unwrap_or(0);
-        let max = valid().max().unwrap_or(0);
+        let (mut min, mut max) = (i64::MAX, i64::MIN);
+        for &s in scores.iter().filter(|s| **s >= 0) {
+            min = min.min(s);
+            max = max.max(s);
+        }
+        if max < 0 {
+            (min, max) = (0, 0);
+        }
         for s in scores.iter_mut() {
             *s = if *s < 0 {
                 0
             } else if max == 0 {
                 MAX_NODE_SCORE
             } else {
-                MAX_NODE_SCORE * (max + min - *s) / max
+                // 0 <= min <= s <= max: a non-negative quotient.
+                div_nonneg(MAX_NODE_SCORE * (max + min - *s), max)
             };
         }
     }
@@ -438,6 +534,13 @@ mod tests {
 
     fn spread(key: &str, skew: i32, extra: &str) -> k8s_openapi::api::core::v1::Pod {
         pod(&format!("metadata: {{name: p, labels: {{app: web}}}}\nspec:\n  containers: []\n  topologySpreadConstraints:\n  - {{maxSkew: {skew}, topologyKey: {key}, whenUnsatisfiable: DoNotSchedule, labelSelector: {{matchLabels: {{app: web}}}}{extra}}}"))
+    }
+
+    #[test]
+    fn round_half_away_matches_round() {
+        for x in [0.0, 0.49999999999999994, 0.5, 1.5, 2.5, 2.4999999999, -0.5, -1.5, -2.5, -0.49999999999999994, 1e15 + 0.5, 4.6e15, -4.6e15, 123.456, f64::MAX] {
+            assert_eq!(round_half_away(x), x.round() as i64, "{x}");
+        }
     }
 
     #[test]
