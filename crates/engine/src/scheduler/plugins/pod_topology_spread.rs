@@ -339,7 +339,9 @@ impl Plugin for PodTopologySpread {
                 .map(|c| if c.hostname { Vec::new() } else { vec![0; c.key.map_or(0, |k| cache.label_value_count(k)).max(c.missing) + 1] })
                 .collect(),
             weights: Vec::new(),
-            owner: pod.info.owner_uid.as_ref().map(|uid| cache.owner_id(uid)),
+            // Counting the owner's pods stands in for the system default constraints' selector
+            // (the owner's); a pod's own constraints count the pods their labelSelector matches.
+            owner: if system_defaulted { pod.info.owner_uid.as_ref().map(|uid| cache.owner_id(uid)) } else { None },
             host_counts: Vec::new(),
             constraints,
         };
@@ -577,6 +579,17 @@ mod tests {
         let s = h.scores(&PodTopologySpread, &soft);
         // a1 has 2 matching pods, everyone else 0: a1 gets the lowest score.
         assert_eq!(s[0], 0);
+        assert!(s[1..].iter().all(|v| *v == 100), "{s:?}");
+    }
+
+    #[test]
+    fn own_constraints_of_an_owned_pod_count_by_their_selector() {
+        // The matching pods on a1 belong to no owner; the incoming pod belongs to a ReplicaSet.
+        // Its own ScheduleAnyway constraint counts pods by labelSelector, not by owner.
+        let h = Harness::new(nodes(), vec![running("w1", "a1"), running("w2", "a1")]);
+        let soft = pod("metadata: {name: p, labels: {app: web}, ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: rs, uid: u1, controller: true}]}\nspec:\n  containers: []\n  topologySpreadConstraints:\n  - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: web}}}");
+        let s = h.scores(&PodTopologySpread, &soft);
+        assert_eq!(s[0], 0, "{s:?}");
         assert!(s[1..].iter().all(|v| *v == 100), "{s:?}");
     }
 }
