@@ -28,7 +28,10 @@ pub fn use_clock(dispatch: UseReducerDispatcher<AppState>) {
 
 /// `performance.now()` in ms (0 outside a browser).
 pub fn now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+    #[cfg(target_arch = "wasm32")]
+    return web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0);
+    #[cfg(not(target_arch = "wasm32"))]
+    0.0
 }
 
 /// Pushes the frame's work time to `window.__pilothouseFrameWork` if the page asked for it. Yew
