@@ -24,6 +24,10 @@
 //! code, each run back to back with these: bare 12,600-13,900 / 11,800-14,900, ReplicaSet
 //! 7,900-9,800 / 6,000-10,600. Instructions per cycle (callgrind, `schedule_inner`, averaged over
 //! the five 1,000-node rows): 427k -> 233k bare, 579k -> 345k ReplicaSet.
+//! Quiet machine, same day (main at 3cfd0d7, `-- 1000`, one run): bare 30,248 / 27,975 pods/s
+//! (10,000 / 30,000 existing), ReplicaSet 15,433 / 15,039; second table: bare 100 % 10,710,
+//! adaptive 23,765, 5 % 59,711; ReplicaSet 100 % 7,468, adaptive 18,947, 5 % 41,544. The 20,000
+//! pods/s target is met for bare pods, not yet for ReplicaSet pods.
 
 use k8s_openapi::api::core::v1::{Node, Pod};
 use pilothouse_engine::scheduler::framework::Profile;
