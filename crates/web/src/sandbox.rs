@@ -352,23 +352,7 @@ impl Sandbox {
     pub fn apply_entry(&mut self, entry: Entry) {
         match &entry {
             Entry::Advance { ticks } => {
-                let mut done = 0;
-                for _ in 0..*ticks {
-                    self.shell_mut().advance(TICK_MS);
-                    done += 1;
-                    if self.refresh_lesson() {
-                        // A step completed: end the entry here so "reset step" can replay to it.
-                        self.push_advance(done);
-                        self.mergeable = false;
-                        self.step_start = self.log.len();
-                        done = 0;
-                    }
-                }
-                let polled = self.poll_watches();
-                if done > 0 {
-                    self.push_advance(done);
-                }
-                self.mergeable = !polled;
+                self.advance_while(*ticks, &|| true);
                 return;
             }
             Entry::Cmd { line } => self.run_command(line),
@@ -418,6 +402,34 @@ impl Sandbox {
         if skipped {
             self.load_step_editor();
         }
+    }
+
+    /// Runs up to `ticks` clock ticks, stopping early once `go_on()` turns false (checked after
+    /// each tick, so at least one runs), and records them as `Advance` entries. Returns the
+    /// ticks run.
+    pub fn advance_while(&mut self, ticks: u32, go_on: &dyn Fn() -> bool) -> u32 {
+        let (mut done, mut run) = (0, 0);
+        while run < ticks {
+            self.shell_mut().advance(TICK_MS);
+            done += 1;
+            run += 1;
+            if self.refresh_lesson() {
+                // A step completed: end the entry here so "reset step" can replay to it.
+                self.push_advance(done);
+                self.mergeable = false;
+                self.step_start = self.log.len();
+                done = 0;
+            }
+            if !go_on() {
+                break;
+            }
+        }
+        let polled = self.poll_watches();
+        if done > 0 {
+            self.push_advance(done);
+        }
+        self.mergeable = !polled;
+        run
     }
 
     fn push_advance(&mut self, ticks: u32) {

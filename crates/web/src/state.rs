@@ -450,14 +450,7 @@ impl Reducible for AppState {
                     // rest goes back to the carry, so a big cluster slows the virtual clock
                     // instead of freezing the page (at most one long frame's worth is kept).
                     let budget_start = crate::hooks::now();
-                    let mut done = 0;
-                    while done < ticks {
-                        s.record(Entry::Advance { ticks: 1 });
-                        done += 1;
-                        if crate::hooks::now() - budget_start > FRAME_BUDGET_MS {
-                            break;
-                        }
-                    }
+                    let done = s.sandbox.0.borrow_mut().advance_while(ticks, &|| crate::hooks::now() - budget_start <= FRAME_BUDGET_MS);
                     if done < ticks {
                         let mut tm = s.timing.borrow_mut();
                         let cap = MAX_FRAME_MS * s.speed as f64;
