@@ -478,3 +478,26 @@ fn stuck_rollout_exceeds_its_progress_deadline() {
     c.advance(600_000);
     assert_eq!(progressing(&c), ("False".to_string(), "ProgressDeadlineExceeded".to_string()));
 }
+
+#[test]
+fn a_large_scale_up_is_paced_by_the_controllers_client_rate_limit() {
+    // kube-controller-manager's client: burst 30, then 20 requests per second.
+    let mut c = Cluster::start(4, ClusterOptions { nodes: 2, cpus: 64, memory_mb: 256 * 1024, ..Default::default() });
+    let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: big\nspec:\n  replicas: 200\n  selector:\n    matchLabels: {app: big}\n  template:\n    metadata:\n      labels: {app: big}\n    spec:\n      containers:\n      - name: c\n        image: nginx:1.25\n        resources:\n          requests: {cpu: 10m, memory: 16Mi}\n";
+    apply(&mut c, yaml);
+    c.settle();
+    assert_eq!(pods(&c, "default", "big-").len(), 30, "the first burst");
+    c.advance(1_000);
+    assert_eq!(pods(&c, "default", "big-").len(), 50, "20 more per second");
+    c.advance(9_000);
+    assert_eq!(pods(&c, "default", "big-").len(), 200);
+    // Scaling down is metered the same way.
+    scale(&mut c, "big", 0);
+    c.settle();
+    let live = |c: &Cluster| pods(c, "default", "big-").iter().filter(|p| p.metadata.deletion_timestamp.is_none()).count();
+    assert_eq!(live(&c), 170);
+    c.advance(2_000);
+    assert_eq!(live(&c), 130);
+    c.advance(60_000);
+    assert_eq!(pods(&c, "default", "big-").len(), 0);
+}

@@ -153,17 +153,18 @@ impl NodeLifecycle {
 
     /// Deletes a pod on a NoExecute-tainted node unless it tolerates the taints (for now).
     fn evict_if_untolerated(&mut self, api: &mut Api, key: &ObjectKey) {
-        let Some(Object::Pod(p)) = api.store.get(key).map(|o| (**o).clone()) else { return };
+        let Some(pod_obj) = api.store.get(key).cloned() else { return };
+        let Object::Pod(p) = &*pod_obj else { return };
         if p.metadata.deletion_timestamp.is_some() {
             return;
         }
         let Some(node_name) = p.spec.as_ref().and_then(|s| s.node_name.clone()) else { return };
-        let Some(Object::Node(node)) = api.store.get(&ObjectKey::new(Kind::Node, "", &node_name)).map(|o| (**o).clone()) else { return };
-        let taints: Vec<Taint> = node.spec.as_ref().and_then(|s| s.taints.clone()).unwrap_or_default().into_iter().filter(|t| t.effect == "NoExecute").collect();
+        let Some(Object::Node(node)) = api.store.get(&ObjectKey::new(Kind::Node, "", &node_name)).map(|o| &**o) else { return };
+        let taints: Vec<Taint> = node.spec.as_ref().and_then(|s| s.taints.as_ref()).into_iter().flatten().filter(|t| t.effect == "NoExecute").cloned().collect();
         if taints.is_empty() {
             return;
         }
-        let tols = p.spec.as_ref().and_then(|s| s.tolerations.clone()).unwrap_or_default();
+        let tols = p.spec.as_ref().and_then(|s| s.tolerations.as_deref()).unwrap_or_default();
         let now = api.clock.now_ms();
         let mut evict_at: Option<u64> = None;
         for taint in &taints {
@@ -182,7 +183,6 @@ impl NodeLifecycle {
         }
         match evict_at {
             Some(at) if at <= now => {
-                let pod_obj = Object::Pod(p.clone());
                 api.record(&pod_obj, "Normal", "TaintManagerEviction", &format!("Marking for deletion Pod {}/{}", meta::namespace(&p.metadata), meta::name(&p.metadata)), "taint-eviction-controller", None);
                 let _ = api.delete(key, &DeleteOptions::default());
             }

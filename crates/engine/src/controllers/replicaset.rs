@@ -2,7 +2,7 @@
 //! pods from the template (named `<rs>-<suffix>`) and deleting the least valuable ones first,
 //! adopting orphans and releasing pods that stop matching, and reporting status.
 
-use super::{owner_ref, owned_pods, pod_is_active, pod_is_available, pod_is_ready, pod_ready_since, Cursor};
+use super::{owner_ref, owned_pods, ClientRateLimiter, CLIENT_WAKE_TOKENS, pod_is_active, pod_is_available, pod_is_ready, pod_ready_since, Cursor};
 use crate::api::{meta, Kind, Object, ObjectKey};
 use crate::apiserver::{Api, DeleteOptions};
 use crate::clock::Component;
@@ -12,7 +12,7 @@ use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::BTreeSet;
 
-/// Most pods created or deleted per sync, as kube-controller-manager's burst.
+/// Most pods created or deleted per sync (kube-controller-manager's `burstReplicas`).
 const BURST: usize = 500;
 
 /// The ReplicaSet controller's state.
@@ -20,6 +20,8 @@ const BURST: usize = 500;
 pub struct ReplicaSetController {
     cursor: Cursor,
     queue: BTreeSet<ObjectKey>,
+    /// The controller's client rate limit on pod creations and deletions.
+    limiter: ClientRateLimiter,
 }
 
 impl ReplicaSetController {
@@ -114,7 +116,11 @@ impl ReplicaSetController {
         let want = spec.replicas.unwrap_or(1).max(0) as usize;
         let now = api.clock.now_ms();
         if active.len() < want {
-            let n = (want - active.len()).min(BURST);
+            let need = (want - active.len()).min(BURST);
+            let n = self.limiter.take(now, need);
+            if n < need {
+                api.clock.wake_at(self.limiter.tokens_at((need - n).min(CLIENT_WAKE_TOKENS)), Component::ReplicaSet, key.clone());
+            }
             let template = spec.template.clone().unwrap_or_default();
             let prefix = format!("{}-", meta::name(&rs.metadata));
             for _ in 0..n {
@@ -147,7 +153,12 @@ impl ReplicaSetController {
         } else if active.len() > want {
             let mut ranked: Vec<(ObjectKey, std::sync::Arc<Object>)> = active.clone();
             ranked.sort_by_cached_key(|(_, o)| o.as_pod().map(|p| deletion_rank(p, now)));
-            for (k, _) in ranked.into_iter().take((active.len() - want).min(BURST)) {
+            let need = (active.len() - want).min(BURST);
+            let n = self.limiter.take(now, need);
+            if n < need {
+                api.clock.wake_at(self.limiter.tokens_at((need - n).min(CLIENT_WAKE_TOKENS)), Component::ReplicaSet, key.clone());
+            }
+            for (k, _) in ranked.into_iter().take(n) {
                 if api.delete(&k, &DeleteOptions::default()).is_ok() {
                     let msg = format!("Deleted pod: {}", k.name);
                     api.record(&rs_obj, "Normal", "SuccessfulDelete", &msg, "replicaset-controller", None);

@@ -13,7 +13,7 @@ use crate::clock::Component;
 use images::{Program, Step};
 use k8s_openapi::api::core::v1::{
     Container, ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
-    ContainerStatus, Pod, PodCondition, PodIP, PodStatus, Probe, HostIP,
+    ContainerStatus, Pod, PodCondition, PodIP, PodSpec, PodStatus, Probe, HostIP,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -492,7 +492,7 @@ impl Kubelets {
         };
         // Drive the pod forward until nothing more happens at this instant.
         for _ in 0..64 {
-            let progressed = self.step_pod(api, key, pod, now, &mut want);
+            let progressed = self.step_pod(api, key, &obj, now, &mut want);
             if !progressed {
                 break;
             }
@@ -506,13 +506,14 @@ impl Kubelets {
     }
 
     /// Advances one pod by one transition where due; returns whether something changed.
-    fn step_pod(&mut self, api: &mut Api, key: &ObjectKey, pod: &Pod, now: u64, want: &mut impl FnMut(u64)) -> bool {
-        let spec = pod.spec.clone().unwrap_or_default();
+    fn step_pod(&mut self, api: &mut Api, key: &ObjectKey, obj: &Object, now: u64, want: &mut impl FnMut(u64)) -> bool {
+        let Object::Pod(pod) = obj else { return false };
+        let no_spec = PodSpec::default();
+        let spec = pod.spec.as_ref().unwrap_or(&no_spec);
         let Some(rt) = self.pods.get_mut(key) else { return false };
         if rt.final_phase.is_some() && pod.metadata.deletion_timestamp.is_none() {
             return false;
         }
-        let obj = Object::Pod(pod.clone());
         let host = rt.node.clone();
         // Graceful termination.
         if let Some(dt) = &pod.metadata.deletion_timestamp {
@@ -525,7 +526,7 @@ impl Kubelets {
                         if !rt.stop_requested {
                             api.record(&obj, "Normal", "Killing", &format!("Stopping container {}", c.name), "kubelet", Some(&host));
                         }
-                        let (stop_at, code) = stop_plan(&spec, c, now, deadline);
+                        let (stop_at, code) = stop_plan(spec, c, now, deadline);
                         c.stage = Stage::Stopping(stop_at, code, since);
                         c.ready = false;
                         all_done = false;
@@ -592,7 +593,8 @@ impl Kubelets {
         if init_ok {
             indices.extend(n_init..rt.containers.len());
         }
-        let node_images = self.nodes.get(&rt.node).map(|n| n.images.clone()).unwrap_or_default();
+        let no_images = Default::default();
+        let node_images = self.nodes.get(&rt.node).map_or(&no_images, |n| &n.images);
         let mut pulled: Vec<String> = Vec::new();
         let pod_name = meta::name(&pod.metadata).to_string();
         let pod_ns = meta::namespace(&pod.metadata).to_string();
@@ -603,9 +605,9 @@ impl Kubelets {
         for i in indices {
             let c = &mut rt.containers[i];
             let cspec = if c.init {
-                spec.init_containers.iter().flatten().find(|x| x.name == c.name).cloned()
+                spec.init_containers.iter().flatten().find(|x| x.name == c.name)
             } else {
-                spec.containers.iter().find(|x| x.name == c.name).cloned()
+                spec.containers.iter().find(|x| x.name == c.name)
             };
             let Some(cspec) = cspec else { continue };
             let full = images::full_ref(&c.image);
@@ -930,7 +932,8 @@ impl Kubelets {
     /// Computes and writes the pod's status if it changed.
     fn write_status(&mut self, api: &mut Api, key: &ObjectKey, pod: &Pod, now: u64) {
         let Some(rt) = self.pods.get(key) else { return };
-        let spec = pod.spec.clone().unwrap_or_default();
+        let no_spec = PodSpec::default();
+        let spec = pod.spec.as_ref().unwrap_or(&no_spec);
         let old = pod.status.clone().unwrap_or_default();
         let start_time = old.start_time.clone().or_else(|| Some(Time(crate::clock::epoch() + chrono::Duration::seconds((rt.start_ms / 1000) as i64))));
         let ts = |ms: u64| Time(crate::clock::epoch() + chrono::Duration::seconds((ms / 1000) as i64));

@@ -40,6 +40,7 @@ use plugins::volume_binding::{ClaimAction, VolumeBinding, VolumeView};
 use queue::SchedulingQueue;
 use rand::{Rng, RngCore};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use trace::{FilterVerdict, NodeTrace, PluginStatus, ScoreEntry, Selection, Trace};
 
 /// Below this many nodes, all nodes are evaluated (`minFeasibleNodesToFind`).
@@ -72,22 +73,29 @@ pub enum ScheduleOutcome {
         node: String,
         /// WaitForFirstConsumer claims to bind or provision for this node.
         volume_actions: Vec<ClaimAction>,
-        /// The decision trace.
-        trace: Trace,
+        /// The decision trace (shared with the scheduler's latest-trace store).
+        #[serde(serialize_with = "serialize_shared")]
+        trace: Arc<Trace>,
     },
     /// No node fits: record a FailedScheduling event with `message`, set the PodScheduled
     /// condition, and act on `preemption` if any (evict victims, set nominatedNodeName).
     Unschedulable {
         /// The FailedScheduling message, worded exactly as kube-scheduler.
         message: String,
-        /// The decision trace.
-        trace: Trace,
+        /// The decision trace (shared with the scheduler's latest-trace store).
+        #[serde(serialize_with = "serialize_shared")]
+        trace: Arc<Trace>,
         /// What preemption decided, if it found a candidate.
         preemption: Option<Preemption>,
         /// Preemption ran and found no candidate: clear the pod's `status.nominatedNodeName`
         /// (kube-scheduler's PostFilter result with an empty nominated node).
         clear_nomination: bool,
     },
+}
+
+/// Serializes a shared trace as the trace itself (serde's `rc` feature is not enabled).
+fn serialize_shared<S: serde::Serializer>(t: &Arc<Trace>, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&**t, s)
 }
 
 /// `numFeasibleNodesToFind`: how many feasible nodes to look for before scoring.
@@ -168,7 +176,7 @@ pub struct Scheduler {
     pub queue: SchedulingQueue,
     /// Pending pods nominated to nodes (reservations after preemption).
     pub nominator: Nominator,
-    traces: BTreeMap<PodKey, Trace>,
+    traces: BTreeMap<PodKey, Arc<Trace>>,
     trace_order: std::collections::VecDeque<PodKey>,
     tracing: bool,
     next_start_index: usize,
@@ -245,7 +253,7 @@ impl Scheduler {
     }
 
     /// Stores a pod's latest trace, keeping at most [`MAX_TRACES`] (the oldest attempts go first).
-    fn keep_trace(&mut self, key: PodKey, trace: Trace) {
+    fn keep_trace(&mut self, key: PodKey, trace: Arc<Trace>) {
         if !self.traces.contains_key(&key) {
             self.trace_order.push_back(key.clone());
         }
@@ -266,7 +274,7 @@ impl Scheduler {
 
     /// The latest trace of a pod.
     pub fn trace(&self, key: &PodKey) -> Option<&Trace> {
-        self.traces.get(key)
+        self.traces.get(key).map(|t| &**t)
     }
 
     /// Forgets a pod everywhere (deleted): queue, nomination, trace, cache.
@@ -349,7 +357,7 @@ impl Scheduler {
                 self.queue.done(&key);
                 self.nominator.remove(&key);
                 if self.tracing {
-                    self.keep_trace(key, trace.clone());
+                    self.keep_trace(key, Arc::clone(trace));
                 }
             }
             ScheduleOutcome::Unschedulable { trace, preemption, clear_nomination, .. } => {
@@ -366,7 +374,7 @@ impl Scheduler {
                 }
                 self.queue.requeue_unschedulable(&key, &rejected, now);
                 if self.tracing {
-                    self.keep_trace(key, trace.clone());
+                    self.keep_trace(key, Arc::clone(trace));
                 }
             }
         }
@@ -393,7 +401,7 @@ impl Scheduler {
         let mut trace = Trace { pod: info.key.to_string(), time: now, num_all_nodes: num_all, ..Trace::default() };
         if num_all == 0 {
             trace.message = Some(ERR_NO_NODES_AVAILABLE.into());
-            return (ScheduleOutcome::Unschedulable { message: ERR_NO_NODES_AVAILABLE.into(), trace, preemption: None, clear_nomination: false }, Vec::new());
+            return (ScheduleOutcome::Unschedulable { message: ERR_NO_NODES_AVAILABLE.into(), trace: Arc::new(trace), preemption: None, clear_nomination: false }, Vec::new());
         }
 
         // PreFilter.
@@ -427,7 +435,7 @@ impl Scheduler {
                     let node = n.name.clone();
                     trace.selection = Some(Selection { node: node.clone(), score: None, tied: vec![node.clone()], how: "nominated node still fits".into() });
                     let volume_actions = VolumeBinding::decide(pod, volumes, n);
-                    return (ScheduleOutcome::Scheduled { node, volume_actions, trace }, Vec::new());
+                    return (ScheduleOutcome::Scheduled { node, volume_actions, trace: Arc::new(trace) }, Vec::new());
                 }
             }
         }
@@ -567,7 +575,7 @@ impl Scheduler {
         let node = chosen.name.clone();
         let volume_actions = VolumeBinding::decide(pod, volumes, chosen);
         scratch.feasible = recycle(feasible);
-        (ScheduleOutcome::Scheduled { node, volume_actions, trace }, Vec::new())
+        (ScheduleOutcome::Scheduled { node, volume_actions, trace: Arc::new(trace) }, Vec::new())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -586,7 +594,7 @@ impl Scheduler {
         let message = fit_error_message(num_all, pre_filter_msg.as_deref(), statuses.iter().map(|(_, s)| s), None, &r.message);
         trace.message = Some(message.clone());
         trace.preemption = r.trace;
-        ScheduleOutcome::Unschedulable { message, trace, preemption: r.preemption, clear_nomination: r.clear_nomination }
+        ScheduleOutcome::Unschedulable { message, trace: Arc::new(trace), preemption: r.preemption, clear_nomination: r.clear_nomination }
     }
 
     /// A pod appeared: bound pods go to the cache, pending pods (for this scheduler, without

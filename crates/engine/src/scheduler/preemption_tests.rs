@@ -122,7 +122,7 @@ fn when_every_candidate_violates_the_fewest_violations_win() {
     let ScheduleOutcome::Unschedulable { preemption: Some(p), trace, .. } = try_schedule(&mut s, &pending("vip", "4", 100)) else { panic!() };
     assert_eq!((p.nominated_node.as_str(), p.victims, p.pdb_violations), ("w2", keys(&["b1", "b2"]), 1));
     assert!(trace.render_text().contains("preemption: nominate w2 evicting default/b1, default/b2 (1 PodDisruptionBudget violation(s))"), "{}", trace.render_text());
-    let tp = trace.preemption.unwrap();
+    let tp = trace.preemption.clone().unwrap();
     let mut per_node: Vec<(String, usize)> = tp.candidates.iter().map(|(n, _)| n.clone()).zip(tp.pdb_violations).collect();
     per_node.sort();
     assert_eq!(per_node, vec![("w1".to_string(), 2), ("w2".to_string(), 1)]);

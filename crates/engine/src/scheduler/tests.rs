@@ -82,7 +82,7 @@ fn preemption_picks_lower_priority_victims() {
     let p = preemption.expect("preemption");
     assert_eq!(p.nominated_node, "w2");
     assert_eq!(p.victims, vec![PodKey::new("default", "low")]);
-    assert_eq!(trace.preemption.unwrap().candidates.len(), 2);
+    assert_eq!(trace.preemption.as_ref().unwrap().candidates.len(), 2);
 }
 
 #[test]
@@ -107,7 +107,7 @@ fn schedules_least_allocated_and_assumes() {
     assert_eq!(s.cache.node("w2").unwrap().requested.milli_cpu, 1000);
     let cp = trace.nodes.iter().find(|n| n.node == "cp").unwrap();
     assert_eq!(cp.filters.last().unwrap().plugin, "TaintToleration");
-    assert!(serde_json::to_string(&trace).is_ok());
+    assert!(serde_json::to_string(&*trace).is_ok());
 }
 
 #[test]

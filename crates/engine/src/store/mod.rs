@@ -56,7 +56,8 @@ pub struct Store {
     log: Vec<WatchEvent>,
     log_start: u64,
     pods_by_node: BTreeMap<String, BTreeSet<ObjectKey>>,
-    by_owner: BTreeMap<String, BTreeSet<ObjectKey>>,
+    /// Dependents by owner uid, with the stored object (controllers list their pods here).
+    by_owner: BTreeMap<String, BTreeMap<ObjectKey, Arc<Object>>>,
     counts: BTreeMap<Kind, usize>,
 }
 
@@ -104,6 +105,11 @@ impl Store {
 
     /// Keys of objects whose ownerReferences name the uid.
     pub fn dependents(&self, owner_uid: &str) -> impl Iterator<Item = &ObjectKey> + '_ {
+        self.by_owner.get(owner_uid).into_iter().flat_map(|m| m.keys())
+    }
+
+    /// The objects whose ownerReferences name `owner_uid`, with their keys, in key order.
+    pub fn dependents_with_objects(&self, owner_uid: &str) -> impl Iterator<Item = (&ObjectKey, &Arc<Object>)> + '_ {
         self.by_owner.get(owner_uid).into_iter().flatten()
     }
 
@@ -150,14 +156,14 @@ impl Store {
         }
     }
 
-    fn index(&mut self, key: &ObjectKey, obj: &Object) {
-        if let Object::Pod(p) = obj {
+    fn index(&mut self, key: &ObjectKey, obj: &Arc<Object>) {
+        if let Object::Pod(p) = &**obj {
             if let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.as_ref()) {
                 self.pods_by_node.entry(node.clone()).or_default().insert(key.clone());
             }
         }
         for o in obj.metadata().owner_references.iter().flatten() {
-            self.by_owner.entry(o.uid.clone()).or_default().insert(key.clone());
+            self.by_owner.entry(o.uid.clone()).or_default().insert(key.clone(), Arc::clone(obj));
         }
     }
 

@@ -1,0 +1,74 @@
+//! The page's per-frame work, natively: the engine ticks and the cluster-map model the page
+//! builds after each change, while a Deployment of many pods rolls out (the same commands as
+//! `tests/browser/bench-page.mjs`). Natively the code runs ~1.5-2x faster than in wasm, so the
+//! page's 12 ms engine budget per clock frame holds when one tick stays well under ~6 ms here.
+//!
+//! Run: `cargo bench -p pilothouse-web --bench frame` (release build). `PODS` / `NODES` change
+//! the size (3,000 pods on 100 nodes by default).
+
+use pilothouse_web::sandbox::{Entry, Sandbox, TICK_MS};
+use pilothouse_web::view;
+use std::time::{Duration, Instant};
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn summary(label: &str, mut v: Vec<Duration>) {
+    v.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let total: Duration = v.iter().sum();
+    let at = |q: f64| ms(v[((v.len() as f64 - 1.0) * q).round() as usize]);
+    println!(
+        "{label:<12} n={:<5} total {:>8.1} ms  mean {:>6.2} ms  p50 {:>6.2}  p95 {:>6.2}  max {:>7.2}",
+        v.len(),
+        ms(total),
+        ms(total) / v.len() as f64,
+        at(0.5),
+        at(0.95),
+        at(1.0)
+    );
+}
+
+fn main() {
+    let pods = env("PODS", 3000);
+    let nodes = env("NODES", 100);
+    let mut s = Sandbox::new(1);
+    let t = Instant::now();
+    s.apply_entry(Entry::Cmd { line: format!("minikube start --nodes {nodes} --cpus 16 --memory 65536 -p bench") });
+    println!("{nodes} nodes up in {:.2?}", t.elapsed());
+    s.apply_entry(Entry::Cmd { line: format!("kubectl create deployment load --image=nginx --replicas={pods}") });
+    let (mut ticks, mut builds) = (Vec::new(), Vec::new());
+    let start = s.now_ms();
+    let ready = |s: &Sandbox| {
+        let c = &s.shell().cluster;
+        c.list(pilothouse_engine::Kind::Pod, Some("default")).iter().filter(|o| {
+            o.as_pod().and_then(|p| p.status.as_ref()).and_then(|st| st.conditions.as_ref()).is_some_and(|cs| {
+                cs.iter().any(|c| c.type_ == "Ready" && c.status == "True")
+            })
+        }).count()
+    };
+    let mut rev = s.cluster_rev();
+    let mut n = 0;
+    while s.now_ms() - start < 30 * 60_000 {
+        let t = Instant::now();
+        s.advance_while(1, &|| true);
+        ticks.push(t.elapsed());
+        if s.cluster_rev() != rev {
+            rev = s.cluster_rev();
+            let t = Instant::now();
+            let m = view::build(&s.shell().cluster);
+            builds.push(t.elapsed());
+            std::hint::black_box(m);
+        }
+        if ticks.len() % 20 == 0 {
+            n = ready(&s);
+            if n >= pods {
+                break;
+            }
+        }
+    }
+    println!("{n}/{pods} pods ready after {:.1} s virtual ({} ticks of {TICK_MS} ms)", (s.now_ms() - start) as f64 / 1000.0, ticks.len());
+    summary("engine tick", ticks);
+    summary("view::build", builds);
+}
