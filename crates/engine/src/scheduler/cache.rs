@@ -634,8 +634,9 @@ pub struct SchedulerCache {
     anti_affinity_pods: usize,
     /// Node uid -> current slot (`usize::MAX` once the node is gone).
     slot_by_uid: Vec<usize>,
-    /// Per owner id: node uid -> its non-terminating pods there.
-    owner_nodes: Vec<BTreeMap<u32, u32>>,
+    /// Per owner id: `(node uid, its non-terminating pods there)`, sorted by uid (a sorted
+    /// vector rather than a map: PodTopologySpread reads it whole on every cycle).
+    owner_nodes: Vec<Vec<(u32, u32)>>,
     /// Per interned label key: the interned value on each node by node uid ([`NO_LABEL`] when the
     /// node lacks the key or is gone), so a key's value is one load (`NodeInfo::label_ids` is the
     /// same data per node).
@@ -645,6 +646,10 @@ pub struct SchedulerCache {
     owner_domains: Vec<BTreeMap<(u32, u32), u32>>,
     /// PodDisruptionBudgets by (namespace, name), for DefaultPreemption.
     pdbs: BTreeMap<(String, String), PdbInfo>,
+    /// How many nodes are cordoned (`spec.unschedulable`).
+    unschedulable_nodes: usize,
+    /// How many nodes have a `NoSchedule` or `NoExecute` taint.
+    hard_tainted_nodes: usize,
 }
 
 /// A node without a label key in [`SchedulerCache::label_values_by_uid`].
@@ -695,8 +700,10 @@ impl SchedulerCache {
             Ok(i) => {
                 self.count_images(i, -1);
                 self.count_node_owner_domains(i, false);
+                self.count_node_flags(i, false);
                 self.nodes[i].set_node(node);
                 self.index_node(i);
+                self.count_node_flags(i, true);
                 self.count_node_owner_domains(i, true);
                 self.count_images(i, 1);
             }
@@ -713,6 +720,7 @@ impl SchedulerCache {
                 self.nodes.insert(i, ni);
                 self.renumber(i);
                 self.index_node(i);
+                self.count_node_flags(i, true);
                 self.count_node_owner_domains(i, true);
                 self.count_images(i, 1);
             }
@@ -729,6 +737,7 @@ impl SchedulerCache {
         if let Ok(i) = self.node_idx(name) {
             self.count_images(i, -1);
             self.count_node_owner_domains(i, false);
+            self.count_node_flags(i, false);
             self.set_label_by_uid(i, false);
             let ni = self.nodes.remove(i);
             self.slot_by_uid[ni.uid as usize] = usize::MAX;
@@ -744,6 +753,29 @@ impl SchedulerCache {
         }
     }
 
+    /// Adds (`add`) or removes node `i` to/from the cordoned and hard-tainted node counts.
+    fn count_node_flags(&mut self, i: usize, add: bool) {
+        let n = &self.nodes[i];
+        let (unschedulable, tainted) = (n.unschedulable as usize, n.taints.iter().any(|t| t.effect == "NoSchedule" || t.effect == "NoExecute") as usize);
+        if add {
+            self.unschedulable_nodes += unschedulable;
+            self.hard_tainted_nodes += tainted;
+        } else {
+            self.unschedulable_nodes -= unschedulable;
+            self.hard_tainted_nodes -= tainted;
+        }
+    }
+
+    /// How many nodes are cordoned (`spec.unschedulable`).
+    pub fn unschedulable_nodes(&self) -> usize {
+        self.unschedulable_nodes
+    }
+
+    /// How many nodes have a `NoSchedule` or `NoExecute` taint (the effects Filter checks).
+    pub fn hard_tainted_nodes(&self) -> usize {
+        self.hard_tainted_nodes
+    }
+
     fn renumber(&mut self, from: usize) {
         for (i, n) in self.nodes.iter_mut().enumerate().skip(from) {
             n.slot = i;
@@ -756,16 +788,19 @@ impl SchedulerCache {
             return;
         };
         if self.owner_nodes.len() <= o as usize {
-            self.owner_nodes.resize_with(o as usize + 1, BTreeMap::new);
+            self.owner_nodes.resize_with(o as usize + 1, Vec::new);
         }
         let m = &mut self.owner_nodes[o as usize];
-        if add {
-            *m.entry(node_uid).or_insert(0) += 1;
-        } else if let Some(c) = m.get_mut(&node_uid) {
-            *c = c.saturating_sub(1);
-            if *c == 0 {
-                m.remove(&node_uid);
+        match m.binary_search_by_key(&node_uid, |(uid, _)| *uid) {
+            Ok(i) if add => m[i].1 += 1,
+            Ok(i) => {
+                m[i].1 = m[i].1.saturating_sub(1);
+                if m[i].1 == 0 {
+                    m.remove(i);
+                }
             }
+            Err(i) if add => m.insert(i, (node_uid, 1)),
+            Err(_) => {}
         }
     }
 
@@ -813,15 +848,26 @@ impl SchedulerCache {
     /// The nodes running non-terminating pods of an owner (by interned id), as `(slot, pods)`
     /// in a stable order.
     pub fn owner_node_slots(&self, owner: u32) -> impl Iterator<Item = (usize, u32)> + '_ {
-        self.owner_nodes.get(owner as usize).into_iter().flatten().filter_map(|(uid, c)| {
+        self.owner_node_uids(owner).iter().filter_map(|(uid, c)| {
             let slot = *self.slot_by_uid.get(*uid as usize)?;
             (slot != usize::MAX).then_some((slot, *c))
         })
     }
 
+    /// The nodes running non-terminating pods of an owner (by interned id), as `(node uid,
+    /// pods)` sorted by uid. Only nodes in the cache appear (a node's entries go with it).
+    pub fn owner_node_uids(&self, owner: u32) -> &[(u32, u32)] {
+        self.owner_nodes.get(owner as usize).map_or(&[], Vec::as_slice)
+    }
+
     /// On how many nodes an owner (by interned id) has non-terminating pods.
     pub fn owner_node_count(&self, owner: u32) -> usize {
-        self.owner_nodes.get(owner as usize).map_or(0, BTreeMap::len)
+        self.owner_node_uids(owner).len()
+    }
+
+    /// One more than the highest node uid ever given out (node uids are below this).
+    pub fn node_uid_bound(&self) -> usize {
+        self.slot_by_uid.len()
     }
 
     /// The interned id of an owner UID, if any pod of that owner was ever cached.

@@ -193,7 +193,7 @@ pub trait Plugin {
     /// Whether [`Plugin::passes`] holds on every node for this pod and state (so the framework's
     /// fast path need not ask per node). Unlike a PreFilter Skip this changes nothing visible:
     /// the plugin still runs wherever a Status or a trace is needed. Default: `false`.
-    fn passes_everywhere(&self, _state: Option<&dyn Any>, _pod: &PodCtx) -> bool {
+    fn passes_everywhere(&self, _state: Option<&dyn Any>, _pod: &PodCtx, _env: &CycleEnv) -> bool {
         false
     }
 

@@ -450,7 +450,7 @@ impl Scheduler {
             st.active
                 .iter()
                 .map(|&i| (&*self.filters[i], st.states[i].as_deref().map(|s| s as &dyn std::any::Any)))
-                .filter(|(pl, state)| !pl.passes_everywhere(*state, &ctx))
+                .filter(|(pl, state)| !pl.passes_everywhere(*state, &ctx, &env))
                 .collect()
         } else {
             Vec::new()

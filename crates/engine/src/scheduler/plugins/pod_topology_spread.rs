@@ -224,7 +224,7 @@ struct ScoreState {
     /// no pod of it is cached) instead of matching the selector.
     owner: Option<Option<u32>>,
     /// Counting by owner for a hostname constraint, when the owner runs on few nodes compared
-    /// with the feasible ones: its pods per node slot (the numbers `NodeInfo::owner_pods` gives),
+    /// with the feasible ones: its pods per node uid (the numbers `NodeInfo::owner_pods` gives),
     /// gathered once so scoring reads one dense array. Empty otherwise.
     host_counts: Vec<u32>,
 }
@@ -347,9 +347,9 @@ impl Plugin for PodTopologySpread {
         };
         if let Some(Some(o)) = st.owner {
             if st.constraints.iter().any(|c| c.hostname) && cache.owner_node_count(o) <= 2 * nodes.len() {
-                st.host_counts = vec![0; all.len()];
-                for (slot, n) in cache.owner_node_slots(o) {
-                    if let Some(h) = st.host_counts.get_mut(slot) {
+                st.host_counts = vec![0; cache.node_uid_bound()];
+                for &(uid, n) in cache.owner_node_uids(o) {
+                    if let Some(h) = st.host_counts.get_mut(uid as usize) {
                         *h = n;
                     }
                 }
@@ -470,27 +470,35 @@ impl Plugin for PodTopologySpread {
             return;
         };
         let ns = &pod.info.key.namespace;
-        let cols: Vec<&[u32]> = st.constraints.iter().map(|c| c.key.map_or(&[][..], |k| env.cache.label_values_by_uid(k))).collect();
-        out.extend(nodes.iter().map(|node| {
-            if st.ignored.get(node.slot).copied().unwrap_or(false) {
-                return -1;
+        // Constraint by constraint over all nodes: each node's sum gets the same terms in the same
+        // order as in `score`, so the floating-point results are identical; a constraint's term
+        // per domain is computed once.
+        let mut acc = vec![0f64; nodes.len()];
+        for (i, c) in st.constraints.iter().enumerate() {
+            let col = c.key.map_or(&[][..], |k| env.cache.label_values_by_uid(k));
+            let (w, k) = (st.weights[i], (c.c.max_skew - 1) as f64);
+            let term = |cnt: i64| cnt as f64 * w + k;
+            if !c.hostname {
+                let by_domain: Vec<f64> = st.counts[i].iter().map(|&n| term(n)).collect();
+                let absent = term(0);
+                for (a, node) in acc.iter_mut().zip(nodes) {
+                    if let Some(d) = domain_in(col, node) {
+                        *a += by_domain.get(d).copied().unwrap_or(absent);
+                    }
+                }
+            } else {
+                for (a, node) in acc.iter_mut().zip(nodes) {
+                    if domain_in(col, node).is_some() {
+                        let cnt = match st.host_counts.get(node.uid as usize) {
+                            Some(h) => *h as i64,
+                            None => st.node_count(&c.c, node, ns),
+                        };
+                        *a += term(cnt);
+                    }
+                }
             }
-            let mut score = 0f64;
-            for (i, c) in st.constraints.iter().enumerate() {
-                let Some(d) = domain_in(cols[i], node) else {
-                    continue;
-                };
-                let cnt = if !c.hostname {
-                    st.counts[i].get(d).copied().unwrap_or(0)
-                } else if let Some(h) = st.host_counts.get(node.slot) {
-                    *h as i64
-                } else {
-                    st.node_count(&c.c, node, ns)
-                };
-                score += cnt as f64 * st.weights[i] + (c.c.max_skew - 1) as f64;
-            }
-            round_half_away(score)
-        }));
+        }
+        out.extend(nodes.iter().zip(&acc).map(|(node, a)| if st.ignored.get(node.slot).copied().unwrap_or(false) { -1 } else { round_half_away(*a) }));
     }
 
     fn normalize(&self, _s: Option<&dyn Any>, _pod: &PodCtx, scores: &mut [i64]) {
@@ -501,6 +509,14 @@ impl Plugin for PodTopologySpread {
         }
         if max < 0 {
             (min, max) = (0, 0);
+        }
+        if max > 0 && ((max - min) as usize) < scores.len() {
+            // Fewer distinct values than nodes: one division per value, then a lookup per node.
+            let by_value: Vec<i64> = (min..=max).map(|v| div_nonneg(MAX_NODE_SCORE * (max + min - v), max)).collect();
+            for s in scores.iter_mut() {
+                *s = if *s < 0 { 0 } else { by_value[(*s - min) as usize] };
+            }
+            return;
         }
         for s in scores.iter_mut() {
             *s = if *s < 0 {
@@ -518,6 +534,7 @@ impl Plugin for PodTopologySpread {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scheduler::framework::StateData;
     use crate::scheduler::testutil::*;
 
     fn nodes() -> Vec<String> {
@@ -580,6 +597,81 @@ mod tests {
         // a1 has 2 matching pods, everyone else 0: a1 gets the lowest score.
         assert_eq!(s[0], 0);
         assert!(s[1..].iter().all(|v| *v == 100), "{s:?}");
+    }
+
+    /// `score_all` (dense per-uid host counts, per-domain terms, constraint by constraint) agrees
+    /// with `score` node by node for owned pods under the system default constraints, over
+    /// feasible subsets small enough that the owner's nodes outnumber them (the per-node path)
+    /// and large ones (the dense path), with nodes lacking the zone label, terminating pods and an
+    /// owner without cached pods; the normalized scores agree with the division formula.
+    #[test]
+    fn score_all_matches_score_for_owned_pods() {
+        let nodes: Vec<String> = (0..40)
+            .map(|i| {
+                let zone = if i % 9 == 4 { String::new() } else { format!("topology.kubernetes.io/zone: z{}", i % 4) };
+                node_yaml(&format!("n{i:02}"), &zone, "")
+            })
+            .collect();
+        let mut pods = Vec::new();
+        for i in 0..200usize {
+            let owner = ["a", "b", "c"][i % 3];
+            let del = if i % 13 == 5 { ", deletionTimestamp: '2024-01-01T00:00:00Z'" } else { "" };
+            let node = (i * 7 + i / 5) % 37;
+            pods.push(format!("metadata: {{name: p{i}, labels: {{app: {owner}}}, ownerReferences: [{{apiVersion: apps/v1, kind: ReplicaSet, name: {owner}, uid: {owner}, controller: true}}]{del}}}\nspec: {{nodeName: n{node:02}, containers: []}}"));
+        }
+        let h = Harness::new(nodes, pods);
+        let env = CycleEnv { cache: &h.cache, volumes: &crate::scheduler::plugins::volume_binding::NoVolumes, args: &h.args };
+        for owner in ["a", "b", "zzz"] {
+            let p = pod(&format!("metadata: {{name: new, labels: {{app: {owner}}}, ownerReferences: [{{apiVersion: apps/v1, kind: ReplicaSet, name: {owner}, uid: {owner}, controller: true}}]}}\nspec: {{containers: []}}"));
+            let info = PodInfo::new(&p);
+            let spec = p.spec.clone().unwrap_or_default();
+            let ctx = PodCtx { pod: &p, spec: &spec, info: &info };
+            for step in [1, 2, 3, 7, 13] {
+                let nodes: Vec<&NodeInfo> = h.cache.nodes().iter().step_by(step).collect();
+                let pre = PodTopologySpread.pre_score(&ctx, &env, &nodes);
+                let st = pre.state.as_deref().map(|s| s.as_any());
+                let each: Vec<i64> = nodes.iter().map(|n| PodTopologySpread.score(st, &ctx, n, &env)).collect();
+                let mut batch = Vec::new();
+                PodTopologySpread.score_all(st, &ctx, &nodes, &env, &mut batch);
+                assert_eq!(batch, each, "owner {owner}, every {step}th node");
+                let mut norm = batch.clone();
+                PodTopologySpread.normalize(st, &ctx, &mut norm);
+                assert_eq!(norm, normalize_by_division(&batch), "owner {owner}, every {step}th node");
+            }
+        }
+    }
+
+    /// NormalizeScore as kube-scheduler writes it: one division per node.
+    fn normalize_by_division(scores: &[i64]) -> Vec<i64> {
+        let ok = scores.iter().filter(|s| **s >= 0);
+        let (min, max) = (ok.clone().min().copied().unwrap_or(0), ok.max().copied().unwrap_or(0));
+        scores.iter().map(|&s| if s < 0 { 0 } else if max == 0 { MAX_NODE_SCORE } else { MAX_NODE_SCORE * (max + min - s) / max }).collect()
+    }
+
+    /// The lookup table NormalizeScore uses when there are fewer distinct values than nodes gives
+    /// the same results as dividing per node.
+    #[test]
+    fn normalize_matches_division() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for round in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 50) as usize;
+            let spread = [1, 3, 40, 1000, 1 << 40][round % 5];
+            let scores: Vec<i64> = (0..len)
+                .map(|j| {
+                    let v = (x.rotate_left(j as u32 * 7) % spread) as i64 + (round as i64 % 3) * 17;
+                    if j % 11 == 10 { -1 } else { v }
+                })
+                .collect();
+            let mut got = scores.clone();
+            let p = pod("metadata: {name: p}\nspec: {containers: []}");
+            let info = PodInfo::new(&p);
+            let spec = PodSpec::default();
+            PodTopologySpread.normalize(None, &PodCtx { pod: &p, spec: &spec, info: &info }, &mut got);
+            assert_eq!(got, normalize_by_division(&scores), "{scores:?}");
+        }
     }
 
     #[test]

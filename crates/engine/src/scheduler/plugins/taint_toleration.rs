@@ -54,6 +54,11 @@ impl Plugin for TaintToleration {
         node.taints.is_empty() || self.filter(s, pod, node, env).is_success()
     }
 
+    /// No node has a taint Filter checks (`NoSchedule`, `NoExecute`).
+    fn passes_everywhere(&self, _s: Option<&dyn Any>, _pod: &PodCtx, env: &CycleEnv) -> bool {
+        env.cache.hard_tainted_nodes() == 0
+    }
+
     fn filter(&self, _s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, _env: &CycleEnv) -> Status {
         let tols = pod.spec.tolerations.as_deref().unwrap_or(&[]);
         for taint in &node.taints {
