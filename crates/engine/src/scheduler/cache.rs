@@ -450,40 +450,46 @@ pub struct TaintInfo {
 }
 
 /// Everything the plugins need to know about one node (`framework.NodeInfo`).
+///
+/// The fields every scheduling cycle reads for every node it filters or scores come first and
+/// the struct starts on a cache line (`repr(C)` keeps this order): they span four cache lines
+/// instead of being spread over the whole struct, which matters when a cycle walks hundreds of
+/// nodes once per plugin.
 #[derive(Clone, Debug, Default)]
+#[repr(C, align(64))]
 pub struct NodeInfo {
-    /// Node name.
-    pub name: String,
     /// Position in [`SchedulerCache::nodes`] (stable during a scheduling cycle).
     pub slot: usize,
     /// A cache-wide id that, unlike `slot`, never changes while the node exists.
     pub uid: u32,
-    /// Node labels.
-    pub labels: BTreeMap<String, String>,
-    /// Node taints.
-    pub taints: Vec<TaintInfo>,
     /// `spec.unschedulable`.
     pub unschedulable: bool,
-    /// `status.allocatable` (falls back to `status.capacity` when allocatable is absent).
-    pub allocatable: Resources,
-    /// Sum of the effective requests of pods on the node.
-    pub requested: Resources,
     /// Sum of non-zero CPU requests (for scoring).
     pub non_zero_cpu: i64,
     /// Sum of non-zero memory requests (for scoring).
     pub non_zero_mem: i64,
-    /// Images present (normalised names) and their sizes in bytes.
-    pub images: BTreeMap<String, i64>,
-    /// The same images by interned id ([`SchedulerCache::image_id`]), sorted by id.
+    /// `status.allocatable` (falls back to `status.capacity` when allocatable is absent).
+    pub allocatable: Resources,
+    /// Sum of the effective requests of pods on the node.
+    pub requested: Resources,
+    /// Pods bound or assumed to this node.
+    pub pods: Vec<Arc<PodInfo>>,
+    /// Node taints.
+    pub taints: Vec<TaintInfo>,
+    /// The same images as `images` by interned id ([`SchedulerCache::image_id`]), sorted by id.
     pub image_ids: Vec<(u32, i64)>,
     /// The labels by interned key and value id ([`SchedulerCache::label_key_id`]), sorted by key.
     pub label_ids: Vec<(u32, u32)>,
     /// Per interned owner id, how many non-terminating pods of that owner run here (sorted by id).
     pub owners: Vec<(u32, u32)>,
+    /// Node name.
+    pub name: String,
+    /// Node labels.
+    pub labels: BTreeMap<String, String>,
+    /// Images present (normalised names) and their sizes in bytes.
+    pub images: BTreeMap<String, i64>,
     /// Host ports in use.
     pub used_ports: Vec<HostPort>,
-    /// Pods bound or assumed to this node.
-    pub pods: Vec<Arc<PodInfo>>,
     /// How many of those pods have pod affinity or anti-affinity.
     pub pods_with_affinity: usize,
     /// How many of those pods have required anti-affinity.

@@ -179,12 +179,6 @@ impl FilterState {
     }
 }
 
-/// A node's value in a key's by-uid column (`SchedulerCache::label_values_by_uid`).
-#[inline]
-fn domain_in(col: &[u32], node: &NodeInfo) -> Option<usize> {
-    col.get(node.uid as usize).copied().filter(|v| *v != NO_LABEL).map(|v| v as usize)
-}
-
 /// A soft constraint resolved against the cache's interned node labels.
 #[derive(Clone)]
 struct ScoreConstraint {
@@ -227,6 +221,25 @@ struct ScoreState {
     /// with the feasible ones: its pods per node uid (the numbers `NodeInfo::owner_pods` gives),
     /// gathered once so scoring reads one dense array. Empty otherwise.
     host_counts: Vec<u32>,
+    /// The nodes PreScore saw, by uid, in order; `score_all` must get the same nodes.
+    node_uids: Vec<u32>,
+    /// Per constraint, per node PreScore saw (in order): [`node_key`].
+    node_keys: Vec<Vec<u32>>,
+    /// Per node PreScore saw (in order): ignored (as `ignored`); empty unless all keys are required.
+    node_ignored: Vec<bool>,
+}
+
+/// What scoring needs to know of a node for a constraint, as one number: [`NO_LABEL`] when the
+/// node lacks the key; otherwise, for a hostname constraint the node's uid, for another its
+/// domain (the key's interned value).
+/// `col` is the constraint's key by node uid; `uid` the node's.
+#[inline]
+fn node_key(c: &ScoreConstraint, col: &[u32], uid: u32) -> u32 {
+    match col.get(uid as usize).copied() {
+        None | Some(NO_LABEL) => NO_LABEL,
+        Some(_) if c.hostname => uid,
+        Some(d) => d,
+    }
 }
 
 impl ScoreState {
@@ -343,6 +356,9 @@ impl Plugin for PodTopologySpread {
             // (the owner's); a pod's own constraints count the pods their labelSelector matches.
             owner: if system_defaulted { pod.info.owner_uid.as_ref().map(|uid| cache.owner_id(uid)) } else { None },
             host_counts: Vec::new(),
+            node_uids: Vec::new(),
+            node_keys: Vec::new(),
+            node_ignored: Vec::new(),
             constraints,
         };
         if let Some(Some(o)) = st.owner {
@@ -361,21 +377,30 @@ impl Plugin for PodTopologySpread {
         let mut present: Vec<Vec<bool>> = st.counts.iter().map(|c| vec![false; c.len()]).collect();
         let mut domains = vec![0usize; st.constraints.len()];
         let mut n_ignored = 0usize;
-        for n in nodes {
-            if require_all && !st.has_all_keys(n) {
+        // The nodes are read once, for their uids; the rest comes from the dense columns.
+        st.node_uids = nodes.iter().map(|n| n.uid).collect();
+        st.node_keys = st.constraints.iter().zip(&cols).map(|(c, col)| st.node_uids.iter().map(|&u| node_key(c, col, u)).collect()).collect();
+        if require_all {
+            st.node_ignored = nodes.iter().map(|n| !st.has_all_keys(n)).collect();
+            for (n, _) in nodes.iter().zip(&st.node_ignored).filter(|(_, ig)| **ig) {
                 if let Some(x) = st.ignored.get_mut(n.slot) {
                     *x = true;
                 }
                 n_ignored += 1;
+            }
+        }
+        for (i, c) in st.constraints.iter().enumerate() {
+            if c.hostname {
                 continue;
             }
-            for (i, c) in st.constraints.iter().enumerate() {
-                if !c.hostname {
-                    let d = domain_in(cols[i], n).unwrap_or(c.missing);
-                    if let Some(p) = present[i].get_mut(d).filter(|p| !**p) {
-                        *p = true;
-                        domains[i] += 1;
-                    }
+            for (j, &k) in st.node_keys[i].iter().enumerate() {
+                if st.node_ignored.get(j).copied().unwrap_or(false) {
+                    continue;
+                }
+                let d = if k == NO_LABEL { c.missing } else { k as usize };
+                if let Some(p) = present[i].get_mut(d).filter(|p| !**p) {
+                    *p = true;
+                    domains[i] += 1;
                 }
             }
         }
@@ -470,26 +495,45 @@ impl Plugin for PodTopologySpread {
             return;
         };
         let ns = &pod.info.key.namespace;
+        // What PreScore gathered per node when these are its nodes (the framework's contract;
+        // checked in debug builds), so scoring need not read the nodes; otherwise gathered now.
+        let computed: (Vec<Vec<u32>>, Vec<bool>);
+        let (keys, ignored): (&[Vec<u32>], &[bool]) = if st.node_uids.len() == nodes.len() {
+            debug_assert!(nodes.iter().zip(&st.node_uids).all(|(n, u)| n.uid == *u), "score_all got other nodes than pre_score");
+            (&st.node_keys, &st.node_ignored)
+        } else {
+            computed = (
+                st.constraints
+                    .iter()
+                    .map(|c| {
+                        let col = c.key.map_or(&[][..], |k| env.cache.label_values_by_uid(k));
+                        nodes.iter().map(|n| node_key(c, col, n.uid)).collect()
+                    })
+                    .collect(),
+                if st.ignored.is_empty() { Vec::new() } else { nodes.iter().map(|n| st.ignored.get(n.slot).copied().unwrap_or(false)).collect() },
+            );
+            (&computed.0, &computed.1)
+        };
         // Constraint by constraint over all nodes: each node's sum gets the same terms in the same
         // order as in `score`, so the floating-point results are identical; a constraint's term
         // per domain is computed once.
         let mut acc = vec![0f64; nodes.len()];
         for (i, c) in st.constraints.iter().enumerate() {
-            let col = c.key.map_or(&[][..], |k| env.cache.label_values_by_uid(k));
             let (w, k) = (st.weights[i], (c.c.max_skew - 1) as f64);
             let term = |cnt: i64| cnt as f64 * w + k;
+            let keys = &keys[i];
             if !c.hostname {
                 let by_domain: Vec<f64> = st.counts[i].iter().map(|&n| term(n)).collect();
                 let absent = term(0);
-                for (a, node) in acc.iter_mut().zip(nodes) {
-                    if let Some(d) = domain_in(col, node) {
-                        *a += by_domain.get(d).copied().unwrap_or(absent);
+                for (a, &d) in acc.iter_mut().zip(keys) {
+                    if d != NO_LABEL {
+                        *a += by_domain.get(d as usize).copied().unwrap_or(absent);
                     }
                 }
             } else {
-                for (a, node) in acc.iter_mut().zip(nodes) {
-                    if domain_in(col, node).is_some() {
-                        let cnt = match st.host_counts.get(node.uid as usize) {
+                for ((a, &uid), node) in acc.iter_mut().zip(keys).zip(nodes) {
+                    if uid != NO_LABEL {
+                        let cnt = match st.host_counts.get(uid as usize) {
                             Some(h) => *h as i64,
                             None => st.node_count(&c.c, node, ns),
                         };
@@ -498,7 +542,7 @@ impl Plugin for PodTopologySpread {
                 }
             }
         }
-        out.extend(nodes.iter().zip(&acc).map(|(node, a)| if st.ignored.get(node.slot).copied().unwrap_or(false) { -1 } else { round_half_away(*a) }));
+        out.extend(acc.iter().enumerate().map(|(j, a)| if ignored.get(j).copied().unwrap_or(false) { -1 } else { round_half_away(*a) }));
     }
 
     fn normalize(&self, _s: Option<&dyn Any>, _pod: &PodCtx, scores: &mut [i64]) {
@@ -534,7 +578,6 @@ impl Plugin for PodTopologySpread {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scheduler::framework::StateData;
     use crate::scheduler::testutil::*;
 
     fn nodes() -> Vec<String> {
@@ -634,6 +677,10 @@ mod tests {
                 let mut batch = Vec::new();
                 PodTopologySpread.score_all(st, &ctx, &nodes, &env, &mut batch);
                 assert_eq!(batch, each, "owner {owner}, every {step}th node");
+                // Nodes other than PreScore's: gathered per node instead.
+                let mut part = Vec::new();
+                PodTopologySpread.score_all(st, &ctx, &nodes[1..], &env, &mut part);
+                assert_eq!(part, each[1..], "owner {owner}, every {step}th node but the first");
                 let mut norm = batch.clone();
                 PodTopologySpread.normalize(st, &ctx, &mut norm);
                 assert_eq!(norm, normalize_by_division(&batch), "owner {owner}, every {step}th node");
