@@ -216,6 +216,8 @@ pub trait Plugin {
     /// Score over all feasible nodes at once, appending one raw score per node to `out` (in
     /// order). The default calls [`Plugin::score`] per node; plugins override it to look up their
     /// PreScore state once per cycle instead of once per node. Overrides must agree with `score`.
+    /// The framework passes the nodes PreScore got, in the same order, so an override may use
+    /// what PreScore gathered per node (PodTopologySpread does, checking it in debug builds).
     fn score_all(&self, state: Option<&dyn Any>, pod: &PodCtx, nodes: &[&NodeInfo], env: &CycleEnv, out: &mut Vec<i64>) {
         out.extend(nodes.iter().map(|n| self.score(state, pod, n, env)));
     }
