@@ -656,6 +656,8 @@ pub struct SchedulerCache {
     unschedulable_nodes: usize,
     /// How many nodes have a `NoSchedule` or `NoExecute` taint.
     hard_tainted_nodes: usize,
+    /// How many nodes have any taint.
+    tainted_nodes: usize,
 }
 
 /// A node without a label key in [`SchedulerCache::label_values_by_uid`].
@@ -759,17 +761,25 @@ impl SchedulerCache {
         }
     }
 
-    /// Adds (`add`) or removes node `i` to/from the cordoned and hard-tainted node counts.
+    /// Adds (`add`) or removes node `i` to/from the cordoned and tainted node counts.
     fn count_node_flags(&mut self, i: usize, add: bool) {
         let n = &self.nodes[i];
-        let (unschedulable, tainted) = (n.unschedulable as usize, n.taints.iter().any(|t| t.effect == "NoSchedule" || t.effect == "NoExecute") as usize);
+        let (unschedulable, hard) = (n.unschedulable as usize, n.taints.iter().any(|t| t.effect == "NoSchedule" || t.effect == "NoExecute") as usize);
+        let tainted = !n.taints.is_empty() as usize;
         if add {
             self.unschedulable_nodes += unschedulable;
-            self.hard_tainted_nodes += tainted;
+            self.hard_tainted_nodes += hard;
+            self.tainted_nodes += tainted;
         } else {
             self.unschedulable_nodes -= unschedulable;
-            self.hard_tainted_nodes -= tainted;
+            self.hard_tainted_nodes -= hard;
+            self.tainted_nodes -= tainted;
         }
+    }
+
+    /// How many nodes have any taint.
+    pub fn tainted_nodes(&self) -> usize {
+        self.tainted_nodes
     }
 
     /// How many nodes are cordoned (`spec.unschedulable`).

@@ -516,8 +516,15 @@ impl Scheduler {
                 let raw = if self.tracing { scores.clone() } else { Vec::new() };
                 pl.normalize(state, &ctx, scores);
                 let w = *w as i64;
-                for (t, s) in totals.iter_mut().zip(scores.iter()) {
-                    *t += s * w;
+                if w == 1 {
+                    // The usual weight: the same sums without a multiply per node.
+                    for (t, s) in totals.iter_mut().zip(scores.iter()) {
+                        *t += s;
+                    }
+                } else {
+                    for (t, s) in totals.iter_mut().zip(scores.iter()) {
+                        *t += s * w;
+                    }
                 }
                 if self.tracing {
                     per_plugin.push((pi, raw, scores.clone()));

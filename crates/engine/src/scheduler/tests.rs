@@ -240,6 +240,7 @@ fn cordons_and_taints_decide_alike_with_and_without_the_fast_filter_path() {
         assert_eq!(s.cache.unschedulable_nodes(), nodes.iter().filter(|n| n.unschedulable).count());
         let hard = nodes.iter().filter(|n| n.taints.iter().any(|t| t.effect == "NoSchedule" || t.effect == "NoExecute")).count();
         assert_eq!(s.cache.hard_tainted_nodes(), hard);
+        assert_eq!(s.cache.tainted_nodes(), nodes.iter().filter(|n| !n.taints.is_empty()).count());
     };
     let run = |tracing: bool| -> String {
         let mut s = Scheduler::new(Profile::default());
