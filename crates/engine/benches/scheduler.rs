@@ -18,16 +18,20 @@
 //! nodes/125` %, at least 5 % and 100 nodes: 42 % of 1,000 nodes, 10 % of 5,000) against 100 %
 //! and 5 %. Throughput is roughly inversely proportional to the nodes evaluated.
 //!
-//! Last run (2026-12-03, shared 2-core machine with another build running, so single runs vary
-//! by up to 1.8x; `-- 1000`, adaptive, three runs, pods/s): bare 20,400-30,600 (10,000 existing
-//! pods) and 19,300-26,100 (30,000); ReplicaSet 14,000-18,600 and 12,600-20,000. The previous
-//! code, each run back to back with these: bare 12,600-13,900 / 11,800-14,900, ReplicaSet
-//! 7,900-9,800 / 6,000-10,600. Instructions per cycle (callgrind, `schedule_inner`, averaged over
-//! the five 1,000-node rows): 427k -> 233k bare, 579k -> 345k ReplicaSet.
-//! Quiet machine, same day (main at 3cfd0d7, `-- 1000`, one run): bare 30,248 / 27,975 pods/s
-//! (10,000 / 30,000 existing), ReplicaSet 15,433 / 15,039; second table: bare 100 % 10,710,
-//! adaptive 23,765, 5 % 59,711; ReplicaSet 100 % 7,468, adaptive 18,947, 5 % 41,544. The 20,000
-//! pods/s target is met for bare pods, not yet for ReplicaSet pods.
+//! Last run (2026-12-03, branch sched-fast2 at e0c70f4, shared 2-core machine with another
+//! process on one core, load average about 1; `-- 1000`, five runs alternated with five of the
+//! previous code, main at 8aff338; pods/s, range and median): bare 24,200-26,700 (median 25,000)
+//! with 10,000 existing pods and 23,600-26,300 (24,100) with 30,000; ReplicaSet 18,400-21,300
+//! (19,100) and 17,400-18,600 (17,500). The previous code in the same session: bare
+//! 19,800-24,000 (20,800) / 19,700-22,000 (20,300), ReplicaSet 13,500-15,300 (13,900) /
+//! 13,000-17,900 (13,500). Second table, this code: bare 100 % 12,000-12,800, adaptive
+//! 24,800-28,500, 5 % 56,500-65,400; ReplicaSet 100 % 9,300-12,300, adaptive 18,600-21,100,
+//! 5 % 41,400-50,100 (previous: bare 9,700-10,700 / 20,500-22,700 / 54,400-58,800, ReplicaSet
+//! 6,800-8,900 / 14,100-15,200 / 35,900-38,500). Instructions per cycle (callgrind,
+//! `schedule_inner`, averaged over the five 1,000-node rows, 1,000 pods each): 233k -> 187k
+//! bare, 347k -> 251k ReplicaSet (the round before went 427k -> 233k and 579k -> 345k). The
+//! 20,000 pods/s target holds for bare pods; ReplicaSet pods reach it in some runs with 10,000
+//! existing pods, not yet with 30,000.
 
 use k8s_openapi::api::core::v1::{Node, Pod};
 use pilothouse_engine::scheduler::framework::Profile;

@@ -193,7 +193,7 @@ pub trait Plugin {
     /// Whether [`Plugin::passes`] holds on every node for this pod and state (so the framework's
     /// fast path need not ask per node). Unlike a PreFilter Skip this changes nothing visible:
     /// the plugin still runs wherever a Status or a trace is needed. Default: `false`.
-    fn passes_everywhere(&self, _state: Option<&dyn Any>, _pod: &PodCtx) -> bool {
+    fn passes_everywhere(&self, _state: Option<&dyn Any>, _pod: &PodCtx, _env: &CycleEnv) -> bool {
         false
     }
 
@@ -216,6 +216,8 @@ pub trait Plugin {
     /// Score over all feasible nodes at once, appending one raw score per node to `out` (in
     /// order). The default calls [`Plugin::score`] per node; plugins override it to look up their
     /// PreScore state once per cycle instead of once per node. Overrides must agree with `score`.
+    /// The framework passes the nodes PreScore got, in the same order, so an override may use
+    /// what PreScore gathered per node (PodTopologySpread does, checking it in debug builds).
     fn score_all(&self, state: Option<&dyn Any>, pod: &PodCtx, nodes: &[&NodeInfo], env: &CycleEnv, out: &mut Vec<i64>) {
         out.extend(nodes.iter().map(|n| self.score(state, pod, n, env)));
     }

@@ -458,7 +458,7 @@ impl Scheduler {
             st.active
                 .iter()
                 .map(|&i| (&*self.filters[i], st.states[i].as_deref().map(|s| s as &dyn std::any::Any)))
-                .filter(|(pl, state)| !pl.passes_everywhere(*state, &ctx))
+                .filter(|(pl, state)| !pl.passes_everywhere(*state, &ctx, &env))
                 .collect()
         } else {
             Vec::new()
@@ -524,8 +524,15 @@ impl Scheduler {
                 let raw = if self.tracing { scores.clone() } else { Vec::new() };
                 pl.normalize(state, &ctx, scores);
                 let w = *w as i64;
-                for (t, s) in totals.iter_mut().zip(scores.iter()) {
-                    *t += s * w;
+                if w == 1 {
+                    // The usual weight: the same sums without a multiply per node.
+                    for (t, s) in totals.iter_mut().zip(scores.iter()) {
+                        *t += s;
+                    }
+                } else {
+                    for (t, s) in totals.iter_mut().zip(scores.iter()) {
+                        *t += s * w;
+                    }
                 }
                 if self.tracing {
                     per_plugin.push((pi, raw, scores.clone()));

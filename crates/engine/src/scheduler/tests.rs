@@ -219,3 +219,59 @@ fn mixed_workload_decisions_are_pinned() {
     // the pods their labelSelector matches (as kube-scheduler does), not their owner's pods.
     assert_eq!(d_on, 5810727502668711638u64, "placements changed:\n{on}");
 }
+
+/// The cache's cordoned and hard-tainted node counts (which let NodeUnschedulable and
+/// TaintToleration skip the per-node Filter when they are zero) follow node adds, updates and
+/// removals, and scheduling with tracing off (the fast Filter path) places pods exactly as with
+/// tracing on (every filter on every node) while nodes are cordoned, tainted and restored.
+#[test]
+fn cordons_and_taints_decide_alike_with_and_without_the_fast_filter_path() {
+    let node = |i: usize, state: usize| -> Node {
+        let spec = match state % 4 {
+            1 => "unschedulable: true",
+            2 => "taints: [{key: dedicated, value: x, effect: NoSchedule}]",
+            3 => "taints: [{key: soft, effect: PreferNoSchedule}, {key: gone, effect: NoExecute}]",
+            _ => "",
+        };
+        serde_yaml::from_str(&node_yaml(&format!("n{i}"), "", spec)).unwrap()
+    };
+    let check = |s: &Scheduler| {
+        let nodes = s.cache.nodes();
+        assert_eq!(s.cache.unschedulable_nodes(), nodes.iter().filter(|n| n.unschedulable).count());
+        let hard = nodes.iter().filter(|n| n.taints.iter().any(|t| t.effect == "NoSchedule" || t.effect == "NoExecute")).count();
+        assert_eq!(s.cache.hard_tainted_nodes(), hard);
+        assert_eq!(s.cache.tainted_nodes(), nodes.iter().filter(|n| !n.taints.is_empty()).count());
+    };
+    let run = |tracing: bool| -> String {
+        let mut s = Scheduler::new(Profile::default());
+        s.set_tracing(tracing);
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let mut out = String::new();
+        for i in 0..6 {
+            s.on_node_upsert(&node(i, 0), 0);
+        }
+        for round in 0..40usize {
+            // Change one node's state, sometimes remove and re-add one.
+            let i = round % 6;
+            s.on_node_upsert(&node(i, round / 6 + i), 0);
+            if round % 9 == 8 {
+                s.on_node_delete(&format!("n{}", (round + 1) % 6));
+            }
+            if round % 9 == 0 {
+                s.on_node_upsert(&node((round + 1) % 6, round), 0);
+            }
+            check(&s);
+            let tol = if round % 5 == 0 { ", tolerations: [{key: dedicated, operator: Exists}, {key: node.kubernetes.io/unschedulable, operator: Exists}]" } else { "" };
+            let p = pod(&format!("metadata: {{name: p{round}}}\nspec: {{containers: [{{name: c, image: x, resources: {{requests: {{cpu: 100m}}}}}}]{tol}}}"));
+            match s.schedule_one(&p, &NoVolumes, 0, &mut rng) {
+                ScheduleOutcome::Scheduled { node, .. } => out.push_str(&node),
+                ScheduleOutcome::Unschedulable { message, .. } => out.push_str(&message),
+            }
+            out.push('\n');
+        }
+        out
+    };
+    let on = run(true);
+    assert_eq!(on, run(false));
+    assert_eq!(on.lines().count(), 40);
+}

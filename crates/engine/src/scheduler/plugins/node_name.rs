@@ -22,7 +22,7 @@ impl Plugin for NodeName {
         !matches!(pod.spec.node_name.as_deref(), Some(n) if !n.is_empty() && n != node.name)
     }
 
-    fn passes_everywhere(&self, _s: Option<&dyn Any>, pod: &PodCtx) -> bool {
+    fn passes_everywhere(&self, _s: Option<&dyn Any>, pod: &PodCtx, _env: &CycleEnv) -> bool {
         pod.spec.node_name.as_deref().is_none_or(str::is_empty)
     }
 

@@ -35,7 +35,7 @@ pub fn fits(pod: &PodCtx, node: &NodeInfo) -> bool {
     !(r.milli_cpu > 0 && r.milli_cpu > a.milli_cpu - u.milli_cpu
         || r.memory > 0 && r.memory > a.memory - u.memory
         || r.ephemeral_storage > 0 && r.ephemeral_storage > a.ephemeral_storage - u.ephemeral_storage
-        || r.scalar.iter().any(|(name, q)| *q > 0 && *q > a.scalar(name) - u.scalar(name)))
+        || !r.scalar.is_empty() && r.scalar.iter().any(|(name, q)| *q > 0 && *q > a.scalar(name) - u.scalar(name)))
 }
 
 /// Checks the pod against the node; returns the list of `(reason, unresolvable)` failures.

@@ -26,6 +26,11 @@ impl Plugin for NodeUnschedulable {
         !node.unschedulable || self.filter(s, pod, node, env).is_success()
     }
 
+    /// No node is cordoned.
+    fn passes_everywhere(&self, _s: Option<&dyn Any>, _pod: &PodCtx, env: &CycleEnv) -> bool {
+        env.cache.unschedulable_nodes() == 0
+    }
+
     fn filter(&self, _s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, _env: &CycleEnv) -> Status {
         if !node.unschedulable {
             return Status::success();

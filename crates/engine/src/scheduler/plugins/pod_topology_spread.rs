@@ -179,12 +179,6 @@ impl FilterState {
     }
 }
 
-/// A node's value in a key's by-uid column (`SchedulerCache::label_values_by_uid`).
-#[inline]
-fn domain_in(col: &[u32], node: &NodeInfo) -> Option<usize> {
-    col.get(node.uid as usize).copied().filter(|v| *v != NO_LABEL).map(|v| v as usize)
-}
-
 /// A soft constraint resolved against the cache's interned node labels.
 #[derive(Clone)]
 struct ScoreConstraint {
@@ -224,9 +218,28 @@ struct ScoreState {
     /// no pod of it is cached) instead of matching the selector.
     owner: Option<Option<u32>>,
     /// Counting by owner for a hostname constraint, when the owner runs on few nodes compared
-    /// with the feasible ones: its pods per node slot (the numbers `NodeInfo::owner_pods` gives),
+    /// with the feasible ones: its pods per node uid (the numbers `NodeInfo::owner_pods` gives),
     /// gathered once so scoring reads one dense array. Empty otherwise.
     host_counts: Vec<u32>,
+    /// The nodes PreScore saw, by uid, in order; `score_all` must get the same nodes.
+    node_uids: Vec<u32>,
+    /// Per constraint, per node PreScore saw (in order): [`node_key`].
+    node_keys: Vec<Vec<u32>>,
+    /// Per node PreScore saw (in order): ignored (as `ignored`); empty unless all keys are required.
+    node_ignored: Vec<bool>,
+}
+
+/// What scoring needs to know of a node for a constraint, as one number: [`NO_LABEL`] when the
+/// node lacks the key; otherwise, for a hostname constraint the node's uid, for another its
+/// domain (the key's interned value).
+/// `col` is the constraint's key by node uid; `uid` the node's.
+#[inline]
+fn node_key(c: &ScoreConstraint, col: &[u32], uid: u32) -> u32 {
+    match col.get(uid as usize).copied() {
+        None | Some(NO_LABEL) => NO_LABEL,
+        Some(_) if c.hostname => uid,
+        Some(d) => d,
+    }
 }
 
 impl ScoreState {
@@ -343,13 +356,16 @@ impl Plugin for PodTopologySpread {
             // (the owner's); a pod's own constraints count the pods their labelSelector matches.
             owner: if system_defaulted { pod.info.owner_uid.as_ref().map(|uid| cache.owner_id(uid)) } else { None },
             host_counts: Vec::new(),
+            node_uids: Vec::new(),
+            node_keys: Vec::new(),
+            node_ignored: Vec::new(),
             constraints,
         };
         if let Some(Some(o)) = st.owner {
             if st.constraints.iter().any(|c| c.hostname) && cache.owner_node_count(o) <= 2 * nodes.len() {
-                st.host_counts = vec![0; all.len()];
-                for (slot, n) in cache.owner_node_slots(o) {
-                    if let Some(h) = st.host_counts.get_mut(slot) {
+                st.host_counts = vec![0; cache.node_uid_bound()];
+                for &(uid, n) in cache.owner_node_uids(o) {
+                    if let Some(h) = st.host_counts.get_mut(uid as usize) {
                         *h = n;
                     }
                 }
@@ -361,21 +377,30 @@ impl Plugin for PodTopologySpread {
         let mut present: Vec<Vec<bool>> = st.counts.iter().map(|c| vec![false; c.len()]).collect();
         let mut domains = vec![0usize; st.constraints.len()];
         let mut n_ignored = 0usize;
-        for n in nodes {
-            if require_all && !st.has_all_keys(n) {
+        // The nodes are read once, for their uids; the rest comes from the dense columns.
+        st.node_uids = nodes.iter().map(|n| n.uid).collect();
+        st.node_keys = st.constraints.iter().zip(&cols).map(|(c, col)| st.node_uids.iter().map(|&u| node_key(c, col, u)).collect()).collect();
+        if require_all {
+            st.node_ignored = nodes.iter().map(|n| !st.has_all_keys(n)).collect();
+            for (n, _) in nodes.iter().zip(&st.node_ignored).filter(|(_, ig)| **ig) {
                 if let Some(x) = st.ignored.get_mut(n.slot) {
                     *x = true;
                 }
                 n_ignored += 1;
+            }
+        }
+        for (i, c) in st.constraints.iter().enumerate() {
+            if c.hostname {
                 continue;
             }
-            for (i, c) in st.constraints.iter().enumerate() {
-                if !c.hostname {
-                    let d = domain_in(cols[i], n).unwrap_or(c.missing);
-                    if let Some(p) = present[i].get_mut(d).filter(|p| !**p) {
-                        *p = true;
-                        domains[i] += 1;
-                    }
+            for (j, &k) in st.node_keys[i].iter().enumerate() {
+                if st.node_ignored.get(j).copied().unwrap_or(false) {
+                    continue;
+                }
+                let d = if k == NO_LABEL { c.missing } else { k as usize };
+                if let Some(p) = present[i].get_mut(d).filter(|p| !**p) {
+                    *p = true;
+                    domains[i] += 1;
                 }
             }
         }
@@ -470,27 +495,54 @@ impl Plugin for PodTopologySpread {
             return;
         };
         let ns = &pod.info.key.namespace;
-        let cols: Vec<&[u32]> = st.constraints.iter().map(|c| c.key.map_or(&[][..], |k| env.cache.label_values_by_uid(k))).collect();
-        out.extend(nodes.iter().map(|node| {
-            if st.ignored.get(node.slot).copied().unwrap_or(false) {
-                return -1;
+        // What PreScore gathered per node when these are its nodes (the framework's contract;
+        // checked in debug builds), so scoring need not read the nodes; otherwise gathered now.
+        let computed: (Vec<Vec<u32>>, Vec<bool>);
+        let (keys, ignored): (&[Vec<u32>], &[bool]) = if st.node_uids.len() == nodes.len() {
+            debug_assert!(nodes.iter().zip(&st.node_uids).all(|(n, u)| n.uid == *u), "score_all got other nodes than pre_score");
+            (&st.node_keys, &st.node_ignored)
+        } else {
+            computed = (
+                st.constraints
+                    .iter()
+                    .map(|c| {
+                        let col = c.key.map_or(&[][..], |k| env.cache.label_values_by_uid(k));
+                        nodes.iter().map(|n| node_key(c, col, n.uid)).collect()
+                    })
+                    .collect(),
+                if st.ignored.is_empty() { Vec::new() } else { nodes.iter().map(|n| st.ignored.get(n.slot).copied().unwrap_or(false)).collect() },
+            );
+            (&computed.0, &computed.1)
+        };
+        // Constraint by constraint over all nodes: each node's sum gets the same terms in the same
+        // order as in `score`, so the floating-point results are identical; a constraint's term
+        // per domain is computed once.
+        let mut acc = vec![0f64; nodes.len()];
+        for (i, c) in st.constraints.iter().enumerate() {
+            let (w, k) = (st.weights[i], (c.c.max_skew - 1) as f64);
+            let term = |cnt: i64| cnt as f64 * w + k;
+            let keys = &keys[i];
+            if !c.hostname {
+                let by_domain: Vec<f64> = st.counts[i].iter().map(|&n| term(n)).collect();
+                let absent = term(0);
+                for (a, &d) in acc.iter_mut().zip(keys) {
+                    if d != NO_LABEL {
+                        *a += by_domain.get(d as usize).copied().unwrap_or(absent);
+                    }
+                }
+            } else {
+                for ((a, &uid), node) in acc.iter_mut().zip(keys).zip(nodes) {
+                    if uid != NO_LABEL {
+                        let cnt = match st.host_counts.get(uid as usize) {
+                            Some(h) => *h as i64,
+                            None => st.node_count(&c.c, node, ns),
+                        };
+                        *a += term(cnt);
+                    }
+                }
             }
-            let mut score = 0f64;
-            for (i, c) in st.constraints.iter().enumerate() {
-                let Some(d) = domain_in(cols[i], node) else {
-                    continue;
-                };
-                let cnt = if !c.hostname {
-                    st.counts[i].get(d).copied().unwrap_or(0)
-                } else if let Some(h) = st.host_counts.get(node.slot) {
-                    *h as i64
-                } else {
-                    st.node_count(&c.c, node, ns)
-                };
-                score += cnt as f64 * st.weights[i] + (c.c.max_skew - 1) as f64;
-            }
-            round_half_away(score)
-        }));
+        }
+        out.extend(acc.iter().enumerate().map(|(j, a)| if ignored.get(j).copied().unwrap_or(false) { -1 } else { round_half_away(*a) }));
     }
 
     fn normalize(&self, _s: Option<&dyn Any>, _pod: &PodCtx, scores: &mut [i64]) {
@@ -501,6 +553,14 @@ impl Plugin for PodTopologySpread {
         }
         if max < 0 {
             (min, max) = (0, 0);
+        }
+        if max > 0 && ((max - min) as usize) < scores.len() {
+            // Fewer distinct values than nodes: one division per value, then a lookup per node.
+            let by_value: Vec<i64> = (min..=max).map(|v| div_nonneg(MAX_NODE_SCORE * (max + min - v), max)).collect();
+            for s in scores.iter_mut() {
+                *s = if *s < 0 { 0 } else { by_value[(*s - min) as usize] };
+            }
+            return;
         }
         for s in scores.iter_mut() {
             *s = if *s < 0 {
@@ -580,6 +640,85 @@ mod tests {
         // a1 has 2 matching pods, everyone else 0: a1 gets the lowest score.
         assert_eq!(s[0], 0);
         assert!(s[1..].iter().all(|v| *v == 100), "{s:?}");
+    }
+
+    /// `score_all` (dense per-uid host counts, per-domain terms, constraint by constraint) agrees
+    /// with `score` node by node for owned pods under the system default constraints, over
+    /// feasible subsets small enough that the owner's nodes outnumber them (the per-node path)
+    /// and large ones (the dense path), with nodes lacking the zone label, terminating pods and an
+    /// owner without cached pods; the normalized scores agree with the division formula.
+    #[test]
+    fn score_all_matches_score_for_owned_pods() {
+        let nodes: Vec<String> = (0..40)
+            .map(|i| {
+                let zone = if i % 9 == 4 { String::new() } else { format!("topology.kubernetes.io/zone: z{}", i % 4) };
+                node_yaml(&format!("n{i:02}"), &zone, "")
+            })
+            .collect();
+        let mut pods = Vec::new();
+        for i in 0..200usize {
+            let owner = ["a", "b", "c"][i % 3];
+            let del = if i % 13 == 5 { ", deletionTimestamp: '2024-01-01T00:00:00Z'" } else { "" };
+            let node = (i * 7 + i / 5) % 37;
+            pods.push(format!("metadata: {{name: p{i}, labels: {{app: {owner}}}, ownerReferences: [{{apiVersion: apps/v1, kind: ReplicaSet, name: {owner}, uid: {owner}, controller: true}}]{del}}}\nspec: {{nodeName: n{node:02}, containers: []}}"));
+        }
+        let h = Harness::new(nodes, pods);
+        let env = CycleEnv { cache: &h.cache, volumes: &crate::scheduler::plugins::volume_binding::NoVolumes, args: &h.args };
+        for owner in ["a", "b", "zzz"] {
+            let p = pod(&format!("metadata: {{name: new, labels: {{app: {owner}}}, ownerReferences: [{{apiVersion: apps/v1, kind: ReplicaSet, name: {owner}, uid: {owner}, controller: true}}]}}\nspec: {{containers: []}}"));
+            let info = PodInfo::new(&p);
+            let spec = p.spec.clone().unwrap_or_default();
+            let ctx = PodCtx { pod: &p, spec: &spec, info: &info };
+            for step in [1, 2, 3, 7, 13] {
+                let nodes: Vec<&NodeInfo> = h.cache.nodes().iter().step_by(step).collect();
+                let pre = PodTopologySpread.pre_score(&ctx, &env, &nodes);
+                let st = pre.state.as_deref().map(|s| s.as_any());
+                let each: Vec<i64> = nodes.iter().map(|n| PodTopologySpread.score(st, &ctx, n, &env)).collect();
+                let mut batch = Vec::new();
+                PodTopologySpread.score_all(st, &ctx, &nodes, &env, &mut batch);
+                assert_eq!(batch, each, "owner {owner}, every {step}th node");
+                // Nodes other than PreScore's: gathered per node instead.
+                let mut part = Vec::new();
+                PodTopologySpread.score_all(st, &ctx, &nodes[1..], &env, &mut part);
+                assert_eq!(part, each[1..], "owner {owner}, every {step}th node but the first");
+                let mut norm = batch.clone();
+                PodTopologySpread.normalize(st, &ctx, &mut norm);
+                assert_eq!(norm, normalize_by_division(&batch), "owner {owner}, every {step}th node");
+            }
+        }
+    }
+
+    /// NormalizeScore as kube-scheduler writes it: one division per node.
+    fn normalize_by_division(scores: &[i64]) -> Vec<i64> {
+        let ok = scores.iter().filter(|s| **s >= 0);
+        let (min, max) = (ok.clone().min().copied().unwrap_or(0), ok.max().copied().unwrap_or(0));
+        scores.iter().map(|&s| if s < 0 { 0 } else if max == 0 { MAX_NODE_SCORE } else { MAX_NODE_SCORE * (max + min - s) / max }).collect()
+    }
+
+    /// The lookup table NormalizeScore uses when there are fewer distinct values than nodes gives
+    /// the same results as dividing per node.
+    #[test]
+    fn normalize_matches_division() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for round in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 50) as usize;
+            let spread = [1, 3, 40, 1000, 1 << 40][round % 5];
+            let scores: Vec<i64> = (0..len)
+                .map(|j| {
+                    let v = (x.rotate_left(j as u32 * 7) % spread) as i64 + (round as i64 % 3) * 17;
+                    if j % 11 == 10 { -1 } else { v }
+                })
+                .collect();
+            let mut got = scores.clone();
+            let p = pod("metadata: {name: p}\nspec: {containers: []}");
+            let info = PodInfo::new(&p);
+            let spec = PodSpec::default();
+            PodTopologySpread.normalize(None, &PodCtx { pod: &p, spec: &spec, info: &info }, &mut got);
+            assert_eq!(got, normalize_by_division(&scores), "{scores:?}");
+        }
     }
 
     #[test]

@@ -54,6 +54,11 @@ impl Plugin for TaintToleration {
         node.taints.is_empty() || self.filter(s, pod, node, env).is_success()
     }
 
+    /// No node has a taint Filter checks (`NoSchedule`, `NoExecute`).
+    fn passes_everywhere(&self, _s: Option<&dyn Any>, _pod: &PodCtx, env: &CycleEnv) -> bool {
+        env.cache.hard_tainted_nodes() == 0
+    }
+
     fn filter(&self, _s: Option<&dyn Any>, pod: &PodCtx, node: &NodeInfo, _env: &CycleEnv) -> Status {
         let tols = pod.spec.tolerations.as_deref().unwrap_or(&[]);
         for taint in &node.taints {
@@ -87,7 +92,12 @@ impl Plugin for TaintToleration {
             .count() as i64
     }
 
-    fn score_all(&self, s: Option<&dyn Any>, _pod: &PodCtx, nodes: &[&NodeInfo], _env: &CycleEnv, out: &mut Vec<i64>) {
+    fn score_all(&self, s: Option<&dyn Any>, _pod: &PodCtx, nodes: &[&NodeInfo], env: &CycleEnv, out: &mut Vec<i64>) {
+        if env.cache.tainted_nodes() == 0 {
+            // No node has a taint: every score is 0, without reading the nodes.
+            out.extend(std::iter::repeat_n(0, nodes.len()));
+            return;
+        }
         let tols: &[Toleration] = s.and_then(|s| s.downcast_ref::<PreScore>()).map(|p| p.tolerations.as_slice()).unwrap_or(&[]);
         out.extend(nodes.iter().map(|node| {
             if node.taints.is_empty() {
@@ -170,6 +180,10 @@ mod tests {
         );
         let p = pod("metadata: {name: p}\nspec: {containers: []}");
         assert_eq!(h.scores(&TaintToleration, &p), vec![100, 50, 0]);
+        // Without any tainted node (the batch path then reads no node): all equal.
+        let plain = Harness::new(vec![node_yaml("a", "", ""), node_yaml("b", "", "")], vec![]);
+        assert_eq!(plain.cache.tainted_nodes(), 0);
+        assert_eq!(plain.scores(&TaintToleration, &p), vec![100, 100]);
         let tolerant = pod("metadata: {name: p}\nspec: {containers: [], tolerations: [{key: y, operator: Exists}]}");
         assert_eq!(h.scores(&TaintToleration, &tolerant), vec![100, 0, 0]);
     }
