@@ -14,7 +14,18 @@
 // 12 ms budget is spent, then Yew renders the map) read from the app's opt-in probe
 // `window.__pilothouseFrameWork`. The run ends when the Deployment shows all replicas ready.
 //
-// Last run (2026-12-03, 2-core machine, release build of main at 68fc501 + the frame budget):
+// Last run (2026-12-03, 2-core machine, release build of main at eca9ab1: ReplicaSet creations
+// paced by the controller's client rate limit, no per-pod copies of traces/specs):
+//   wasm raw 5387 KiB, gzip 2038 KiB            (target: under 1 MB gzip: missed)
+//   time to interactive 1514 ms                  (target: under 1.5 s: just missed)
+//   100 nodes up in 1468 ms; 3,000 pods all ready after 48.9 s real time (4 min 48 s virtual:
+//   the pods come at 20/s as on a real cluster, and the frame budget slows the clock)
+//   clock frame work: mean 28.9 ms, p50 27.4 ms, p95 48.9 ms, max 55.6 ms (reducer alone p50
+//   18.5 ms, max 37.9 ms)                        (target: median under 16 ms: missed)
+//   display frame gaps: p50 83.3 ms, p95 150.1 ms: more than the clock frames' script work, so
+//   style/layout/paint of the ~3,000 pod chips is the next thing to measure (a DevTools trace).
+//
+// The run before (2026-12-03, release build of main at 68fc501 + the frame budget):
 //   wasm raw 5372 KiB, gzip 2033 KiB            (target: under 1 MB gzip: missed)
 //   time to interactive 2413 ms                  (target: under 1.5 s: missed; 1639 ms on 12-02
 //                                                 on a quieter machine)
