@@ -170,7 +170,9 @@ impl ReplicaSetController {
                 }
             }
         }
-        self.update_status(api, key, &uid, spec.min_ready_seconds.unwrap_or(0));
+        // As kube's `calculateStatus`, from the pods listed at the start of the sync: the pods
+        // created or deleted now show up on the next sync, which their watch events trigger.
+        self.update_status(api, key, &active, spec.min_ready_seconds.unwrap_or(0));
     }
 
     /// Wakes the ReplicaSet when a few of the `missing` tokens have come in, unless a timer for
@@ -183,10 +185,9 @@ impl ReplicaSetController {
         }
     }
 
-    fn update_status(&mut self, api: &mut Api, key: &ObjectKey, uid: &str, min_ready: i32) {
+    fn update_status(&mut self, api: &mut Api, key: &ObjectKey, active: &[(ObjectKey, std::sync::Arc<Object>)], min_ready: i32) {
         let now = api.clock.now_ms();
-        let owned = owned_pods(api, uid);
-        let pods: Vec<&Pod> = owned.iter().filter_map(|(_, o)| o.as_pod()).filter(|p| pod_is_active(p)).collect();
+        let pods: Vec<&Pod> = active.iter().filter_map(|(_, o)| o.as_pod()).collect();
         let Some(Object::ReplicaSet(rs)) = api.store.get(key).map(|o| (**o).clone()) else { return };
         let ready = pods.iter().filter(|p| pod_is_ready(p)).count() as i32;
         let available = pods.iter().filter(|p| pod_is_available(p, min_ready, now)).count() as i32;
