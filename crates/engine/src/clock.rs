@@ -6,7 +6,7 @@ use crate::api::ObjectKey;
 use chrono::{DateTime, TimeZone, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The component a timer wakes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
@@ -42,6 +42,8 @@ pub enum Component {
 pub struct Clock {
     now_ms: u64,
     timers: BTreeMap<(u64, u64), (Component, ObjectKey)>,
+    /// The pending timers again by (time, component, key): a timer already set is not set twice.
+    pending: BTreeSet<(u64, Component, ObjectKey)>,
     seq: u64,
     rng: ChaCha8Rng,
     seed: u64,
@@ -55,7 +57,7 @@ pub fn epoch() -> DateTime<Utc> {
 impl Clock {
     /// A clock at time zero with the RNG seeded.
     pub fn new(seed: u64) -> Clock {
-        Clock { now_ms: 0, timers: BTreeMap::new(), seq: 0, rng: ChaCha8Rng::seed_from_u64(seed), seed }
+        Clock { now_ms: 0, timers: BTreeMap::new(), pending: BTreeSet::new(), seq: 0, rng: ChaCha8Rng::seed_from_u64(seed), seed }
     }
 
     /// The seed the RNG started from.
@@ -78,9 +80,13 @@ impl Clock {
         epoch() + chrono::Duration::seconds((self.now_ms / 1000) as i64)
     }
 
-    /// Schedules a wake-up for `component` about `key` at `at_ms` (clamped to now).
+    /// Schedules a wake-up for `component` about `key` at `at_ms` (clamped to now); the same
+    /// wake-up already pending is not added again.
     pub fn wake_at(&mut self, at_ms: u64, component: Component, key: ObjectKey) {
         let at = at_ms.max(self.now_ms);
+        if !self.pending.insert((at, component, key.clone())) {
+            return;
+        }
         self.seq += 1;
         self.timers.insert((at, self.seq), (component, key));
     }
@@ -102,7 +108,10 @@ impl Clock {
             if entry.key().0 > self.now_ms {
                 break;
             }
-            out.push(entry.remove());
+            let at = entry.key().0;
+            let (component, key) = entry.remove();
+            self.pending.remove(&(at, component, key.clone()));
+            out.push((component, key));
         }
         out
     }
@@ -145,5 +154,26 @@ impl Clock {
         b[8] = (b[8] & 0x3f) | 0x80;
         let h: Vec<String> = b.iter().map(|x| format!("{x:02x}")).collect();
         format!("{}-{}-{}-{}-{}", h[0..4].concat(), h[4..6].concat(), h[6..8].concat(), h[8..10].concat(), h[10..16].concat())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Kind;
+
+    #[test]
+    fn the_same_wake_up_is_set_once_and_can_be_set_again_after_it_fired() {
+        let mut c = Clock::new(1);
+        let k = ObjectKey::new(Kind::ReplicaSet, "default", "web");
+        c.wake_at(100, Component::ReplicaSet, k.clone());
+        c.wake_at(100, Component::ReplicaSet, k.clone());
+        c.wake_at(100, Component::Deployment, k.clone());
+        c.wake_at(150, Component::ReplicaSet, k.clone());
+        assert_eq!(c.pending_timers(), 3);
+        c.set_now(100);
+        assert_eq!(c.take_due(), vec![(Component::ReplicaSet, k.clone()), (Component::Deployment, k.clone())]);
+        c.wake_at(100, Component::ReplicaSet, k.clone());
+        assert_eq!(c.pending_timers(), 2, "fired timers no longer block the same wake-up");
     }
 }

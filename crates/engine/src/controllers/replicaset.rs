@@ -10,7 +10,7 @@ use crate::selector::label_selector_matches;
 use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// Most pods created or deleted per sync (kube-controller-manager's `burstReplicas`).
 const BURST: usize = 500;
@@ -22,8 +22,6 @@ pub struct ReplicaSetController {
     queue: BTreeSet<ObjectKey>,
     /// The controller's client rate limit on pod creations and deletions.
     limiter: ClientRateLimiter,
-    /// When each rate-limited ReplicaSet is already due to wake (one timer, not one per sync).
-    limited: BTreeMap<ObjectKey, u64>,
 }
 
 impl ReplicaSetController {
@@ -77,9 +75,6 @@ impl ReplicaSetController {
     }
 
     fn reconcile(&mut self, api: &mut Api, key: &ObjectKey, adopt: bool) {
-        if self.limited.get(key).is_some_and(|&t| t <= api.clock.now_ms()) {
-            self.limited.remove(key);
-        }
         let Some(Object::ReplicaSet(rs)) = api.store.get(key).map(|o| (**o).clone()) else { return };
         if rs.metadata.deletion_timestamp.is_some() {
             return;
@@ -175,14 +170,10 @@ impl ReplicaSetController {
         self.update_status(api, key, &active, spec.min_ready_seconds.unwrap_or(0));
     }
 
-    /// Wakes the ReplicaSet when a few of the `missing` tokens have come in, unless a timer for
-    /// that instant is already set.
-    fn wake_for_tokens(&mut self, api: &mut Api, key: &ObjectKey, missing: usize) {
+    /// Wakes the ReplicaSet when a few of the `missing` tokens have come in.
+    fn wake_for_tokens(&self, api: &mut Api, key: &ObjectKey, missing: usize) {
         let at = self.limiter.tokens_at(missing.min(CLIENT_WAKE_TOKENS));
-        if self.limited.get(key) != Some(&at) {
-            self.limited.insert(key.clone(), at);
-            api.clock.wake_at(at, Component::ReplicaSet, key.clone());
-        }
+        api.clock.wake_at(at, Component::ReplicaSet, key.clone());
     }
 
     fn update_status(&mut self, api: &mut Api, key: &ObjectKey, active: &[(ObjectKey, std::sync::Arc<Object>)], min_ready: i32) {
