@@ -493,3 +493,27 @@ fn logs_timestamps_and_since() {
     assert_eq!(run(&mut s, "kubectl logs tick --since-time=bad").1, "error: parsing time \"bad\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"bad\" as \"2006\"\n");
     assert_eq!(run(&mut s, "kubectl logs tick --since=abc").1, "error: invalid argument \"abc\" for \"--since\" flag: time: invalid duration \"abc\"\nSee 'kubectl logs --help' for usage.\n");
 }
+
+#[test]
+fn run_overrides_patch_the_generated_pod() {
+    let mut s = sh();
+    // Merge (the default): the containers list is replaced by the override's.
+    let big = r#"kubectl run big --image=nginx --overrides='{"spec":{"containers":[{"name":"big","image":"busybox","resources":{"requests":{"cpu":"64"}}}]}}'"#;
+    assert_eq!(run(&mut s, big).0, "pod/big created\n");
+    assert_eq!(run(&mut s, "kubectl get pod big -o jsonpath={.spec.containers[0].image}/{.spec.containers[0].resources.requests.cpu}").0, "busybox/64");
+    s.run("sleep 5");
+    assert!(run(&mut s, "kubectl describe pod big").0.contains("Insufficient cpu"), "too big to schedule");
+    // Strategic: containers merge by name, so the generated image stays.
+    let strategic = r#"kubectl run st --image=nginx --override-type=strategic --overrides='{"spec":{"containers":[{"name":"st","resources":{"requests":{"cpu":"50m"}}}]}}'"#;
+    assert_eq!(run(&mut s, strategic).0, "pod/st created\n");
+    assert_eq!(run(&mut s, "kubectl get pod st -o jsonpath={.spec.containers[0].image}/{.spec.containers[0].resources.requests.cpu}").0, "nginx/50m");
+    // JSON patch.
+    let json = r#"kubectl run js --image=nginx --override-type=json --overrides='[{"op":"add","path":"/metadata/labels/tier","value":"web"}]'"#;
+    assert_eq!(run(&mut s, json).0, "pod/js created\n");
+    assert_eq!(run(&mut s, "kubectl get pod js -o jsonpath={.metadata.labels}").0, r#"{"run":"js","tier":"web"}"#);
+    // Bad input: an error, and no pod.
+    assert_eq!(run(&mut s, "kubectl run bad --image=nginx --overrides='{nope'"), (String::new(), "error: Invalid JSON Patch\n".into(), 1));
+    assert_eq!(run(&mut s, "kubectl run bad --image=nginx --override-type=xml --overrides='{}'").1, "error: invalid override type: xml\n");
+    assert!(run(&mut s, "kubectl run bad --image=nginx --override-type=json --overrides='[{\"op\":\"remove\",\"path\":\"/nope\"}]'").1.starts_with("error: "));
+    assert_eq!(run(&mut s, "kubectl get pod bad").1, "Error from server (NotFound): pods \"bad\" not found\n");
+}

@@ -911,6 +911,7 @@ const RUN_FLAGS: &[Flag] = &[
     s("image-pull-policy", None),
     b("expose", None),
     s("overrides", None),
+    s("override-type", None),
     s("annotations", None),
     b("privileged", None),
     s("pod-running-timeout", None),
@@ -918,6 +919,25 @@ const RUN_FLAGS: &[Flag] = &[
     s("serviceaccount", None),
     b("leave-stdin-open", None),
 ];
+
+/// `--overrides` of `kubectl run`: the inline JSON applied to the generated object as a JSON
+/// merge patch (`--override-type=merge`, the default), a strategic merge patch (`strategic`) or a
+/// JSON patch (`json`), as kubectl's `Overrider`.
+fn apply_overrides(value: &mut Value, overrides: &str, ty: &str) -> Result<(), String> {
+    let patch = || serde_json::from_str::<Value>(overrides).map_err(|_| "Invalid JSON Patch".to_string());
+    match ty {
+        "merge" | "strategic" => {
+            let patch = patch()?;
+            if !patch.is_object() {
+                return Err("Invalid JSON Patch".into());
+            }
+            pilothouse_engine::apiserver::merge_patch(value, &patch, ty == "strategic");
+            Ok(())
+        }
+        "json" => pilothouse_engine::apiserver::json_patch(value, &patch()?),
+        other => Err(format!("invalid override type: {other}")),
+    }
+}
 
 /// `kubectl run`.
 pub fn run_pod(sh: &mut Shell, args: &[String], out: &mut Out) {
@@ -979,13 +999,18 @@ pub fn run_pod(sh: &mut Shell, args: &[String], out: &mut Out) {
     if p.bool("tty") {
         c.insert("tty".into(), json!(true));
     }
-    let value = json!({
+    let mut value = json!({
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": meta(&name, &ns, if labels.is_empty() { None } else { Some(Value::Object(labels)) }),
         "spec": { "containers": [Value::Object(c)], "dnsPolicy": "ClusterFirst", "restartPolicy": restart },
         "status": {}
     });
+    if let Some(overrides) = p.get("overrides").filter(|o| !o.is_empty()) {
+        if let Err(e) = apply_overrides(&mut value, overrides, p.get("override-type").unwrap_or("merge")) {
+            return out.fail(e);
+        }
+    }
     let attach = p.bool("rm") || p.bool("attach") || (p.bool("stdin") && p.bool("tty"));
     if !attach || p.has("dry-run") {
         return finish(sh, out, &p, Kind::Pod, value);
