@@ -120,21 +120,24 @@ macro_rules! kinds {
             /// Deserialises a typed object of `kind` from JSON (apiVersion/kind are not checked here).
             pub fn from_json_as(kind: Kind, value: serde_json::Value) -> Result<Object, String> {
                 match kind {
-                    $( Kind::$variant => {
-                        let mut track = serde_path_to_error::Track::new();
-                        let de = serde_path_to_error::Deserializer::new(value, &mut track);
-                        match <$ty as serde::Deserialize>::deserialize(de) {
-                            Ok(o) => Ok(Object::$variant(o)),
-                            Err(e) => {
-                                let path = track.path().to_string();
-                                Err(if path == "." || path.is_empty() { e.to_string() } else { format!("{}: {}", path, e) })
-                            }
-                        }
-                    } ),*
+                    $( Kind::$variant => typed_from_json::<$ty>(value).map(Object::$variant) ),*
                 }
             }
         }
     };
+}
+
+/// Deserialises a typed value from JSON; an error names the path of the field at fault
+/// (`spec.containers[0].ports[0].containerPort: invalid type: ...`). Every typed read of API
+/// JSON goes through here, so each type's `Deserialize` is compiled once, for this deserializer
+/// (a plain `serde_json::from_value` elsewhere would add a second copy of every nested type).
+pub fn typed_from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, String> {
+    let mut track = serde_path_to_error::Track::new();
+    let de = serde_path_to_error::Deserializer::new(value, &mut track);
+    T::deserialize(de).map_err(|e| {
+        let path = track.path().to_string();
+        if path == "." || path.is_empty() { e.to_string() } else { format!("{}: {}", path, e) }
+    })
 }
 
 kinds! {

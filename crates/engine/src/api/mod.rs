@@ -7,7 +7,7 @@ pub mod manifest;
 pub mod quantity;
 pub mod validate;
 
-pub use kinds::{Kind, KindInfo, Object};
+pub use kinds::{typed_from_json, Kind, KindInfo, Object};
 pub use manifest::{parse_manifests, ParsedManifest};
 
 use std::fmt;

@@ -187,7 +187,7 @@ impl DaemonSetController {
         }).collect();
         let node_names: BTreeSet<String> = nodes.iter().map(|n| meta::name(&n.metadata).to_string()).collect();
         let mut by_node: BTreeMap<String, Vec<Pod>> = BTreeMap::new();
-        for (_, o) in owned_pods(api, &uid) {
+        for o in owned_pods(api, &uid) {
             let Some(p) = o.as_pod() else { continue };
             if p.metadata.deletion_timestamp.is_some() {
                 continue;
@@ -380,7 +380,7 @@ impl DaemonSetController {
         // Old revisions no pod runs go beyond the history limit (`cleanupHistory`).
         let ds_name = meta::name(&ds.metadata);
         let mut live: BTreeSet<String> = [rev_name].into();
-        for (_, o) in owned_pods(api, &uid) {
+        for o in owned_pods(api, &uid) {
             if let Some(h) = o.as_pod().and_then(|p| meta::label(&p.metadata, REVISION_LABEL)) {
                 live.insert(format!("{ds_name}-{h}"));
             }
@@ -408,7 +408,7 @@ impl DaemonSetController {
         let now = api.clock.now_ms();
         let uid = meta::uid(&ds.metadata).to_string();
         let mut by_node: BTreeMap<String, Vec<Pod>> = BTreeMap::new();
-        for (_, o) in owned_pods(api, &uid) {
+        for o in owned_pods(api, &uid) {
             if let Some(p) = o.as_pod() {
                 if p.metadata.deletion_timestamp.is_none() {
                     if let Some(n) = target_node(p) {
@@ -515,7 +515,7 @@ pub fn create_daemon_pods_for_node(api: &mut Api, node: &str) {
             continue;
         }
         let uid = meta::uid(&ds.metadata).to_string();
-        let has = owned_pods(api, &uid).iter().filter_map(|(_, o)| o.as_pod()).any(|p| p.metadata.deletion_timestamp.is_none() && target_node(p).as_deref() == Some(node));
+        let has = owned_pods(api, &uid).iter().filter_map(|o| o.as_pod()).any(|p| p.metadata.deletion_timestamp.is_none() && target_node(p).as_deref() == Some(node));
         if has {
             continue;
         }

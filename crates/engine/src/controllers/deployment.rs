@@ -272,7 +272,7 @@ impl DeploymentController {
                     scaled = true;
                 }
             }
-            let old_pods_left = olds.iter().any(|rs| owned_pods(api, meta::uid(&rs.metadata)).iter().filter_map(|(_, o)| o.as_pod()).any(|p| p.metadata.deletion_timestamp.is_some() || pod_is_active(p)));
+            let old_pods_left = olds.iter().any(|rs| owned_pods(api, meta::uid(&rs.metadata)).iter().filter_map(|o| o.as_pod()).any(|p| p.metadata.deletion_timestamp.is_some() || pod_is_active(p)));
             if !scaled && !old_pods_left {
                 if let Some(n) = new_rs.as_mut() {
                     if rs_replicas(n) != replicas {

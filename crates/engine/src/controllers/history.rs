@@ -55,7 +55,7 @@ pub fn revision_template(cr: &ControllerRevision) -> Option<PodTemplateSpec> {
     if let serde_json::Value::Object(m) = &mut t {
         m.remove("$patch");
     }
-    serde_json::from_value(t).ok()
+    crate::api::typed_from_json(t).ok()
 }
 
 /// Whether a revision holds this template (`Match` / `history.EqualRevision`).

@@ -235,7 +235,7 @@ impl JobController {
             return;
         }
 
-        let pods: Vec<Pod> = owned_pods(api, &uid).into_iter().filter_map(|(_, o)| o.as_pod().cloned()).collect();
+        let pods: Vec<Pod> = owned_pods(api, &uid).into_iter().filter_map(|o| o.as_pod().cloned()).collect();
         let indexed = spec.completion_mode.as_deref() == Some("Indexed");
         let completions = spec.completions;
         let parallelism = spec.parallelism.unwrap_or(1).max(0);

@@ -96,14 +96,31 @@ pub fn pod_is_available(p: &Pod, min_ready_secs: i32, now_ms: u64) -> bool {
     }
 }
 
+/// [`pod_is_ready`] and [`pod_is_available`] in one look at the pod's conditions (the time of
+/// the Ready transition is read only when `min_ready_secs` asks for it).
+pub fn pod_ready_and_available(p: &Pod, min_ready_secs: i32, now_ms: u64) -> (bool, bool) {
+    let Some(c) = p.status.as_ref().and_then(|s| s.conditions.as_ref()).and_then(|cs| cs.iter().find(|c| c.type_ == "Ready" && c.status == "True")) else {
+        return (false, false);
+    };
+    let available = match &c.last_transition_time {
+        None => false,
+        Some(_) if min_ready_secs <= 0 => true,
+        Some(t) => {
+            let since = (t.0 - crate::clock::epoch()).num_milliseconds().max(0) as u64;
+            since + (min_ready_secs as u64) * 1000 <= now_ms
+        }
+    };
+    (true, available)
+}
+
 /// Pods controlled by the owner uid, in key order (shared, not cloned).
-pub fn owned_pods(api: &Api, owner_uid: &str) -> Vec<(ObjectKey, std::sync::Arc<Object>)> {
+pub fn owned_pods(api: &Api, owner_uid: &str) -> Vec<std::sync::Arc<Object>> {
     api.store
         .dependents_with_objects(owner_uid)
         .filter(|(k, _)| k.kind == Kind::Pod)
-        .filter_map(|(k, o)| {
+        .filter_map(|(_, o)| {
             let p = o.as_pod()?;
-            meta::controller_of(&p.metadata).is_some_and(|r| r.uid == owner_uid).then(|| (k.clone(), o.clone()))
+            meta::controller_of(&p.metadata).is_some_and(|r| r.uid == owner_uid).then(|| o.clone())
         })
         .collect()
 }

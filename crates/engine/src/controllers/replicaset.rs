@@ -2,7 +2,7 @@
 //! pods from the template (named `<rs>-<suffix>`) and deleting the least valuable ones first,
 //! adopting orphans and releasing pods that stop matching, and reporting status.
 
-use super::{owner_ref, owned_pods, ClientRateLimiter, CLIENT_WAKE_TOKENS, pod_is_active, pod_is_available, pod_is_ready, pod_ready_since, Cursor};
+use super::{owner_ref, owned_pods, pod_is_active, pod_is_ready, pod_ready_and_available, pod_ready_since, ClientRateLimiter, Cursor, CLIENT_WAKE_TOKENS};
 use crate::api::{meta, Kind, Object, ObjectKey};
 use crate::apiserver::{Api, DeleteOptions};
 use crate::clock::Component;
@@ -75,33 +75,35 @@ impl ReplicaSetController {
     }
 
     fn reconcile(&mut self, api: &mut Api, key: &ObjectKey, adopt: bool) {
-        let Some(Object::ReplicaSet(rs)) = api.store.get(key).map(|o| (**o).clone()) else { return };
+        // The stored object, shared: the sync reads it and never writes it back whole.
+        let Some(rs_obj) = api.store.get(key).cloned() else { return };
+        let Object::ReplicaSet(rs) = &*rs_obj else { return };
         if rs.metadata.deletion_timestamp.is_some() {
             return;
         }
-        let Some(spec) = rs.spec.clone() else { return };
-        let uid = meta::uid(&rs.metadata).to_string();
-        let ns = meta::namespace(&rs.metadata).to_string();
-        let rs_obj = Object::ReplicaSet(rs.clone());
+        let Some(spec) = rs.spec.as_ref() else { return };
+        let uid = meta::uid(&rs.metadata);
+        let ns = meta::namespace(&rs.metadata);
+        let no_labels = Default::default();
         // Adopt orphans and release pods that no longer match.
         let orphans: Vec<Pod> = if !adopt { Vec::new() } else { api
             .store
-            .list_ns(Kind::Pod, &ns)
+            .list_ns(Kind::Pod, ns)
             .filter_map(|o| match &**o {
                 Object::Pod(p) if meta::controller_of(&p.metadata).is_none() && pod_is_active(p) => Some(p.clone()),
                 _ => None,
             })
-            .filter(|p| label_selector_matches(&spec.selector, p.metadata.labels.as_ref().unwrap_or(&Default::default())))
+            .filter(|p| label_selector_matches(&spec.selector, p.metadata.labels.as_ref().unwrap_or(&no_labels)))
             .collect() };
         for mut p in orphans {
             p.metadata.owner_references.get_or_insert_with(Vec::new).push(owner_ref(&rs_obj));
             api.store.put(Object::Pod(p));
         }
-        let pods = owned_pods(api, &uid);
-        let mut active: Vec<(ObjectKey, std::sync::Arc<Object>)> = Vec::new();
-        for (k, o) in pods {
+        let pods = owned_pods(api, uid);
+        let mut active: Vec<std::sync::Arc<Object>> = Vec::new();
+        for o in pods {
             let Some(p) = o.as_pod() else { continue };
-            if !label_selector_matches(&spec.selector, p.metadata.labels.as_ref().unwrap_or(&Default::default())) {
+            if !label_selector_matches(&spec.selector, p.metadata.labels.as_ref().unwrap_or(&no_labels)) {
                 let mut released = p.clone();
                 if let Some(refs) = released.metadata.owner_references.as_mut() {
                     refs.retain(|r| r.uid != uid);
@@ -110,7 +112,7 @@ impl ReplicaSetController {
                 continue;
             }
             if pod_is_active(p) {
-                active.push((k, o));
+                active.push(o);
             }
         }
         let want = spec.replicas.unwrap_or(1).max(0) as usize;
@@ -121,20 +123,20 @@ impl ReplicaSetController {
             if n < need {
                 self.wake_for_tokens(api, key, need - n);
             }
-            let template = spec.template.clone().unwrap_or_default();
+            let template = spec.template.as_ref();
             let prefix = format!("{}-", meta::name(&rs.metadata));
             for _ in 0..n {
-                let mut tmeta = template.metadata.clone().unwrap_or_default();
+                let tmeta = template.and_then(|t| t.metadata.as_ref());
                 let pod = Pod {
                     metadata: ObjectMeta {
                         generate_name: Some(prefix.clone()),
-                        namespace: Some(ns.clone()),
-                        labels: tmeta.labels.take(),
-                        annotations: tmeta.annotations.take(),
+                        namespace: Some(ns.to_string()),
+                        labels: tmeta.and_then(|m| m.labels.clone()),
+                        annotations: tmeta.and_then(|m| m.annotations.clone()),
                         owner_references: Some(vec![owner_ref(&rs_obj)]),
                         ..Default::default()
                     },
-                    spec: template.spec.clone(),
+                    spec: template.and_then(|t| t.spec.clone()),
                     status: None,
                 };
                 match api.create(Object::Pod(pod)) {
@@ -151,14 +153,15 @@ impl ReplicaSetController {
                 }
             }
         } else if active.len() > want {
-            let mut ranked: Vec<(ObjectKey, std::sync::Arc<Object>)> = active.clone();
-            ranked.sort_by_cached_key(|(_, o)| o.as_pod().map(|p| deletion_rank(p, now)));
+            let mut ranked: Vec<std::sync::Arc<Object>> = active.clone();
+            ranked.sort_by_cached_key(|o| o.as_pod().map(|p| deletion_rank(p, now)));
             let need = (active.len() - want).min(BURST);
             let n = self.limiter.take(now, need);
             if n < need {
                 self.wake_for_tokens(api, key, need - n);
             }
-            for (k, _) in ranked.into_iter().take(n) {
+            for o in ranked.into_iter().take(n) {
+                let k = ObjectKey::of(&o);
                 if api.delete(&k, &DeleteOptions::default()).is_ok() {
                     let msg = format!("Deleted pod: {}", k.name);
                     api.record(&rs_obj, "Normal", "SuccessfulDelete", &msg, "replicaset-controller", None);
@@ -176,31 +179,32 @@ impl ReplicaSetController {
         api.clock.wake_at(at, Component::ReplicaSet, key.clone());
     }
 
-    fn update_status(&mut self, api: &mut Api, key: &ObjectKey, active: &[(ObjectKey, std::sync::Arc<Object>)], min_ready: i32) {
+    fn update_status(&mut self, api: &mut Api, key: &ObjectKey, active: &[std::sync::Arc<Object>], min_ready: i32) {
         let now = api.clock.now_ms();
-        let pods: Vec<&Pod> = active.iter().filter_map(|(_, o)| o.as_pod()).collect();
-        let Some(Object::ReplicaSet(rs)) = api.store.get(key).map(|o| (**o).clone()) else { return };
-        let ready = pods.iter().filter(|p| pod_is_ready(p)).count() as i32;
-        let available = pods.iter().filter(|p| pod_is_available(p, min_ready, now)).count() as i32;
-        if min_ready > 0 {
-            for p in pods.iter().filter(|p| pod_is_ready(p) && !pod_is_available(p, min_ready, now)) {
+        let (mut ready, mut available) = (0, 0);
+        for p in active.iter().filter_map(|o| o.as_pod()) {
+            let (r, a) = pod_ready_and_available(p, min_ready, now);
+            ready += r as i32;
+            available += a as i32;
+            if min_ready > 0 && r && !a {
                 if let Some(since) = pod_ready_since(p) {
                     api.clock.wake_at(since + min_ready as u64 * 1000, Component::ReplicaSet, key.clone());
                 }
             }
         }
-        let labeled = pods.len() as i32;
-        let old = rs.status.clone().unwrap_or_default();
+        let Some(Object::ReplicaSet(rs)) = api.store.get(key).map(|o| &**o) else { return };
+        let replicas = active.len() as i32;
+        let old = rs.status.as_ref();
         let status = ReplicaSetStatus {
-            replicas: pods.len() as i32,
-            fully_labeled_replicas: Some(labeled),
+            replicas,
+            fully_labeled_replicas: Some(replicas),
             ready_replicas: Some(ready),
             available_replicas: Some(available),
             observed_generation: rs.metadata.generation,
-            conditions: old.conditions.clone(),
+            conditions: old.and_then(|o| o.conditions.clone()),
         };
-        if rs.status.as_ref() != Some(&status) {
-            let mut rs: ReplicaSet = rs;
+        if old != Some(&status) {
+            let mut rs: ReplicaSet = rs.clone();
             rs.status = Some(status);
             api.store.put(Object::ReplicaSet(rs));
         }

@@ -123,7 +123,7 @@ impl StatefulSetController {
         let partition = strategy.rolling_update.as_ref().and_then(|r| r.partition).unwrap_or(0).max(0);
 
         let mut pods: BTreeMap<i32, Pod> = BTreeMap::new();
-        for (_, o) in owned_pods(api, &uid) {
+        for o in owned_pods(api, &uid) {
             if let Some(p) = o.as_pod() {
                 if let Some(i) = ordinal(&set_name, meta::name(&p.metadata)) {
                     pods.insert(i, p.clone());
@@ -237,7 +237,7 @@ impl StatefulSetController {
         if let Some(Object::StatefulSet(s)) = api.store.get(key).map(|o| (**o).clone()) {
             live.extend(s.status.and_then(|st| st.current_revision));
         }
-        for (_, o) in owned_pods(api, &uid) {
+        for o in owned_pods(api, &uid) {
             if let Some(r) = o.as_pod().and_then(|p| meta::label(&p.metadata, REVISION_LABEL)) {
                 live.insert(r.to_string());
             }
@@ -386,7 +386,7 @@ impl StatefulSetController {
         let uid = meta::uid(&set.metadata).to_string();
         let set_name = meta::name(&set.metadata).to_string();
         let (mut replicas, mut ready, mut available, mut current, mut updated) = (0, 0, 0, 0, 0);
-        for (_, o) in owned_pods(api, &uid) {
+        for o in owned_pods(api, &uid) {
             let Some(p) = o.as_pod() else { continue };
             if ordinal(&set_name, meta::name(&p.metadata)).is_none() {
                 continue;

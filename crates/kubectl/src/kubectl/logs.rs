@@ -69,7 +69,7 @@ pub fn pod_for(sh: &Shell, out: &mut Out, ns: &str, arg: &str) -> Option<Pod> {
         }
         _ => {
             let sel: k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector =
-                serde_json::from_value(v.pointer("/spec/selector").cloned().unwrap_or_default()).unwrap_or_default();
+                pilothouse_engine::api::typed_from_json(v.pointer("/spec/selector").cloned().unwrap_or_default()).unwrap_or_default();
             Selector::parse(&pilothouse_engine::selector::format_label_selector(&sel)).ok()
         }
     };

@@ -918,7 +918,7 @@ pub fn expose(sh: &mut Shell, args: &[String], out: &mut Out) {
                     let v = live.to_json();
                     let sel = v.pointer("/spec/selector").cloned().unwrap_or(Value::Null);
                     if sel.get("matchExpressions").and_then(Value::as_array).is_some_and(|a| !a.is_empty()) {
-                        report(out, &format!("error: couldn't convert expressions - \"{}\" to map-based selector format", pilothouse_engine::selector::format_label_selector(&serde_json::from_value(sel.clone()).unwrap_or_default())));
+                        report(out, &format!("error: couldn't convert expressions - \"{}\" to map-based selector format", pilothouse_engine::selector::format_label_selector(&pilothouse_engine::api::typed_from_json(sel.clone()).unwrap_or_default())));
                         continue;
                     }
                     sel.get("matchLabels").and_then(Value::as_object).cloned()
