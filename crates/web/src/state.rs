@@ -81,8 +81,10 @@ pub const SPEEDS: &[u32] = &[1, 2, 10, 60];
 /// Most real milliseconds one frame may account for (a sleeping tab does not jump ahead).
 const MAX_FRAME_MS: f64 = 500.0;
 /// Real milliseconds of engine work one frame may spend advancing the clock; ticks left over
-/// run in later frames.
-pub const FRAME_BUDGET_MS: f64 = 12.0;
+/// run in later frames. The next tick runs only if one as long as the last still fits, so a
+/// frame's engine task stays near this (a display frame is 16.7 ms; the render that shows the
+/// ticks' result runs in the next one, see [`Action::Show`]).
+pub const FRAME_BUDGET_MS: f64 = 10.0;
 /// Real milliseconds between saves while only the clock moves.
 const SAVE_EVERY_MS: f64 = 1500.0;
 
@@ -172,8 +174,13 @@ impl PartialEq for AppState {
 /// What can happen to the page's state.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
-    /// A timer frame at this real time (ms, `performance.now()`).
+    /// A timer frame at this real time (ms, `performance.now()`): runs the engine's ticks, but
+    /// does not show their result (no render), so the engine's work and the render of what it
+    /// did fall in different display frames.
     Frame(f64),
+    /// Shows the cluster as it is now (the clock dispatches it from the next animation frame
+    /// after a [`Action::Frame`]); renders only when something changed.
+    Show,
     /// Run a terminal line.
     Run(String),
     /// Ctrl-C.
@@ -431,6 +438,7 @@ impl Reducible for AppState {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
         let mut frame_time = None;
+        let engine_frame = matches!(action, Action::Frame(_));
         match action {
             Action::Frame(t) => {
                 frame_time = Some(t);
@@ -450,7 +458,13 @@ impl Reducible for AppState {
                     // rest goes back to the carry, so a big cluster slows the virtual clock
                     // instead of freezing the page (at most one long frame's worth is kept).
                     let budget_start = crate::hooks::now();
-                    let done = s.sandbox.0.borrow_mut().advance_while(ticks, &|| crate::hooks::now() - budget_start <= FRAME_BUDGET_MS);
+                    let last_end = std::cell::Cell::new(budget_start);
+                    let go_on = || {
+                        let now = crate::hooks::now();
+                        let last_tick = now - last_end.replace(now);
+                        now - budget_start + last_tick <= FRAME_BUDGET_MS
+                    };
+                    let done = s.sandbox.0.borrow_mut().advance_while(ticks, &go_on);
                     if done < ticks {
                         let mut tm = s.timing.borrow_mut();
                         let cap = MAX_FRAME_MS * s.speed as f64;
@@ -458,6 +472,7 @@ impl Reducible for AppState {
                     }
                 }
             }
+            Action::Show => frame_time = Some(s.timing.borrow().last_frame.unwrap_or(0.0)),
             Action::Run(line) => {
                 s.record(Entry::Cmd { line });
                 s.tab = DockTab::Terminal;
@@ -528,7 +543,9 @@ impl Reducible for AppState {
             }
             Action::Dismiss => s.notice = None,
         }
-        s.sync(frame_time.is_none());
+        if !engine_frame {
+            s.sync(frame_time.is_none());
+        }
         let (dirty, last_save) = {
             let t = s.timing.borrow();
             (t.dirty, t.last_save)
@@ -578,22 +595,33 @@ mod tests {
     #[test]
     fn an_idle_frame_keeps_the_same_rc() {
         let state = Rc::new(AppState::new(1));
-        let a = Rc::clone(&state).reduce(Action::TogglePlay);
-        let b = Rc::clone(&a).reduce(Action::Frame(10.0));
+        let paused = Rc::clone(&state).reduce(Action::TogglePlay);
+        assert!(!paused.playing);
+        let b = Rc::clone(&paused).reduce(Action::Frame(10.0));
         let c = Rc::clone(&b).reduce(Action::Frame(20.0));
-        assert!(!Rc::ptr_eq(&a, &b) || Rc::ptr_eq(&a, &b));
-        // Paused: the clock does not move, so a second frame changes only the frame time.
-        assert_eq!(b.now_ms, c.now_ms);
+        let d = Rc::clone(&c).reduce(Action::Show);
+        // Paused: the clock does not move, so neither the frames nor the show render.
+        assert!(Rc::ptr_eq(&paused, &b) && Rc::ptr_eq(&b, &c) && Rc::ptr_eq(&c, &d));
+        assert_eq!(paused.now_ms, d.now_ms);
     }
 
     #[test]
-    fn frames_advance_the_clock_by_speed() {
+    fn frames_advance_the_clock_by_speed_and_show_renders_it() {
         let s = Rc::new(AppState::new(1));
+        assert!(s.playing);
         let t0 = s.now_ms;
         let s = Rc::clone(&s).reduce(Action::SetSpeed(10));
-        let s = Rc::clone(&s).reduce(Action::Frame(0.0));
-        let s = Rc::clone(&s).reduce(Action::Frame(100.0));
-        assert_eq!(s.now_ms, t0 + 1000);
+        let f0 = Rc::clone(&s).reduce(Action::Frame(0.0));
+        let f1 = Rc::clone(&f0).reduce(Action::Frame(100.0));
+        // The engine ran (its clock moved) but the frames did not render...
+        assert_eq!(s.sandbox.borrow().shell().cluster.now_ms(), t0 + 1000);
+        assert!(Rc::ptr_eq(&s, &f0) && Rc::ptr_eq(&f0, &f1));
+        assert_eq!(f1.now_ms, t0);
+        // ...the show that follows does.
+        let shown = Rc::clone(&f1).reduce(Action::Show);
+        assert!(!Rc::ptr_eq(&f1, &shown));
+        assert_eq!(shown.now_ms, t0 + 1000);
+        assert!(Rc::ptr_eq(&shown, &Rc::clone(&shown).reduce(Action::Show)));
     }
 
     #[test]

@@ -2,10 +2,13 @@
 //! pods, the Pending lane, workloads, Services with their endpoints, and storage.
 //!
 //! The model is plain data with `PartialEq`, so a node card whose view did not change is not
-//! re-rendered; the map rebuilds the model only when the cluster's resourceVersion moves.
+//! re-rendered; the map rebuilds the model only when the cluster's resourceVersion moves. A
+//! [`ViewCache`] keeps what was derived from each pod object between builds, so a build redoes
+//! only the pods that changed (the store replaces a changed object's `Arc`).
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use pilothouse_engine::api::quantity::{format_bytes, parse_int, parse_milli};
 use pilothouse_engine::kubelet::pod_request;
@@ -63,7 +66,7 @@ pub struct NodeView {
     /// Allocatable memory, bytes.
     pub mem_allocatable: i64,
     /// Its pods (all of them; the card collapses them above [`COLLAPSE_AT`]).
-    pub pods: Vec<PodChip>,
+    pub pods: Vec<Rc<PodChip>>,
 }
 
 impl NodeView {
@@ -124,7 +127,7 @@ pub struct MapModel {
     /// Node cards, by name.
     pub nodes: Vec<Rc<NodeView>>,
     /// Pods without a node.
-    pub pending: Vec<PodChip>,
+    pub pending: Vec<Rc<PodChip>>,
     /// Workloads.
     pub workloads: Vec<WorkloadView>,
     /// Services.
@@ -173,25 +176,88 @@ pub fn pod_chip(obj: &Object, cluster: &Cluster) -> Option<PodChip> {
     })
 }
 
+/// What a build derived from one pod object.
+#[derive(Debug)]
+struct CachedPod {
+    /// The object it was derived from; holding it keeps its address from being reused.
+    obj: Arc<Object>,
+    chip: Rc<PodChip>,
+    node: Option<String>,
+    /// CPU (millicores) and memory (bytes) it requests from its node, when it counts.
+    requests: Option<(i64, i64)>,
+    round: u64,
+}
+
+/// What [`build_with`] derived from each pod, kept between builds by the object's address (a
+/// changed pod is a new `Arc` in the store, so an entry is valid as long as its `Arc` is the
+/// store's). A chip does not depend on the clock: `pod_row`'s READY and STATUS read only the pod.
+#[derive(Debug, Default)]
+pub struct ViewCache {
+    pods: BTreeMap<usize, CachedPod>,
+    round: u64,
+}
+
+impl ViewCache {
+    /// Pods it holds (those of the last build).
+    pub fn len(&self) -> usize {
+        self.pods.len()
+    }
+
+    /// Whether it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.pods.is_empty()
+    }
+}
+
+fn cached_pod(obj: &Arc<Object>, cluster: &Cluster, round: u64) -> Option<CachedPod> {
+    let pod = obj.as_pod()?;
+    let chip = pod_chip(obj, cluster)?;
+    let node = pod.spec.as_ref().and_then(|s| s.node_name.clone());
+    let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
+    let requests = (node.is_some() && phase != "Succeeded" && phase != "Failed").then(|| (pod_request(pod, "cpu"), pod_request(pod, "memory")));
+    Some(CachedPod { obj: Arc::clone(obj), chip: Rc::new(chip), node, requests, round })
+}
+
 /// Builds the map model from the cluster.
 pub fn build(cluster: &Cluster) -> MapModel {
-    let mut by_node: BTreeMap<String, Vec<PodChip>> = BTreeMap::new();
-    let mut requests: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    let mut pending = Vec::new();
+    build_with(cluster, &mut ViewCache::default())
+}
+
+/// Builds the map model from the cluster, reusing what `cache` derived from unchanged pods in
+/// earlier builds (and keeping this build's for the next).
+pub fn build_with(cluster: &Cluster, cache: &mut ViewCache) -> MapModel {
+    cache.round += 1;
+    let round = cache.round;
+    let mut order = Vec::new();
     for obj in cluster.api.store.list(Kind::Pod) {
-        let Some(pod) = obj.as_pod() else { continue };
-        let Some(chip) = pod_chip(obj, cluster) else { continue };
-        match pod.spec.as_ref().and_then(|s| s.node_name.clone()) {
-            Some(node) => {
-                let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
-                if phase != "Succeeded" && phase != "Failed" {
-                    let r = requests.entry(node.clone()).or_default();
-                    r.0 += pod_request(pod, "cpu");
-                    r.1 += pod_request(pod, "memory");
+        let addr = Arc::as_ptr(obj) as usize;
+        match cache.pods.get_mut(&addr) {
+            Some(c) if Arc::ptr_eq(&c.obj, obj) => c.round = round,
+            _ => match cached_pod(obj, cluster, round) {
+                Some(c) => {
+                    cache.pods.insert(addr, c);
                 }
-                by_node.entry(node).or_default().push(chip);
+                None => continue,
+            },
+        }
+        order.push(addr);
+    }
+    cache.pods.retain(|_, c| c.round == round);
+    let mut by_node: BTreeMap<&str, Vec<Rc<PodChip>>> = BTreeMap::new();
+    let mut requests: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    let mut pending = Vec::new();
+    for addr in &order {
+        let Some(c) = cache.pods.get(addr) else { continue };
+        match c.node.as_deref() {
+            Some(node) => {
+                if let Some((cpu, mem)) = c.requests {
+                    let r = requests.entry(node).or_default();
+                    r.0 += cpu;
+                    r.1 += mem;
+                }
+                by_node.entry(node).or_default().push(Rc::clone(&c.chip));
             }
-            None => pending.push(chip),
+            None => pending.push(Rc::clone(&c.chip)),
         }
     }
     let mut nodes = Vec::new();
@@ -219,7 +285,7 @@ pub fn build(cluster: &Cluster) -> MapModel {
                     .collect()
             })
             .unwrap_or_default();
-        let (cpu_requested, mem_requested) = requests.get(&name).copied().unwrap_or((0, 0));
+        let (cpu_requested, mem_requested) = requests.get(name.as_str()).copied().unwrap_or((0, 0));
         nodes.push(Rc::new(NodeView {
             roles: roles_of(&n.metadata),
             status: {
@@ -237,7 +303,7 @@ pub fn build(cluster: &Cluster) -> MapModel {
             cpu_allocatable,
             mem_requested,
             mem_allocatable,
-            pods: by_node.remove(&name).unwrap_or_default(),
+            pods: by_node.remove(name.as_str()).unwrap_or_default(),
             name,
         }));
     }
@@ -379,10 +445,48 @@ mod tests {
         sh.run("kubectl run big --image=nginx --overrides='{\"spec\":{\"containers\":[{\"name\":\"big\",\"image\":\"nginx\",\"resources\":{\"requests\":{\"cpu\":\"64\"}}}]}}'");
         sh.advance(2000);
         let m = build(&sh.cluster);
-        if let Some(p) = m.pending.iter().find(|p| p.name == "big") {
-            assert!(p.reason.contains("Insufficient cpu"), "{}", p.reason);
-            assert_eq!(p.class, "pending");
+        let p = m.pending.iter().find(|p| p.name == "big").expect("the pod waits in the Pending lane");
+        assert!(p.reason.contains("Insufficient cpu"), "{}", p.reason);
+        assert_eq!(p.class, "pending");
+    }
+
+    #[test]
+    fn a_cached_build_equals_a_fresh_one_and_reuses_unchanged_pods() {
+        let mut sh = Shell::new(3);
+        sh.run("minikube start --nodes 3 -p cache");
+        sh.run("kubectl create deployment web --image=nginx --replicas=12");
+        let mut cache = ViewCache::default();
+        let mut last = build_with(&sh.cluster, &mut cache);
+        assert_eq!(last, build(&sh.cluster));
+        let steps = ["", "", "kubectl scale deployment web --replicas=5", "", "kubectl delete pod -l app=web --wait=false", "", "kubectl cordon cache-m02", "kubectl run big --image=nginx --overrides='{\"spec\":{\"containers\":[{\"name\":\"big\",\"image\":\"nginx\",\"resources\":{\"requests\":{\"cpu\":\"64\"}}}]}}'", ""];
+        let mut reused = 0;
+        for line in steps {
+            if !line.is_empty() {
+                sh.run(line);
+            }
+            sh.advance(1500);
+            let m = build_with(&sh.cluster, &mut cache);
+            assert_eq!(m, build(&sh.cluster), "after {line:?}");
+            // Only the pods of this build stay cached.
+            let chips = m.nodes.iter().map(|n| n.pods.len()).sum::<usize>() + m.pending.len();
+            assert_eq!(cache.len(), chips);
+            // A pod whose object did not change keeps the very chip of the last build.
+            let old: Vec<&Rc<PodChip>> = last.nodes.iter().flat_map(|n| n.pods.iter()).collect();
+            for c in m.nodes.iter().flat_map(|n| n.pods.iter()) {
+                let obj = sh.cluster.get(&c.key()).expect("pod exists");
+                if let Some(o) = old.iter().find(|o| o.name == c.name && o.namespace == c.namespace) {
+                    if Rc::ptr_eq(o, c) {
+                        reused += 1;
+                    } else {
+                        // A new chip means a changed object: it is not the one the old chip came from.
+                        assert!(cache.pods.values().any(|e| Arc::ptr_eq(&e.obj, &obj) && Rc::ptr_eq(&e.chip, c)));
+                    }
+                }
+            }
+            last = m;
         }
+        assert!(reused > 0, "unchanged pods keep their chips");
+        assert!(last.pending.iter().any(|p| p.name == "big"));
     }
 
     #[test]

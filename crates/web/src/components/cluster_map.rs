@@ -44,7 +44,8 @@ pub fn cluster_map(p: &ClusterMapProps) -> Html {
     let tr = t(p.lang);
     let model = {
         let sb = p.sandbox.clone();
-        use_memo(p.cluster_rev, move |_| view::build(&sb.borrow().shell().cluster))
+        let cache = use_mut_ref(view::ViewCache::default);
+        use_memo(p.cluster_rev, move |_| view::build_with(&sb.borrow().shell().cluster, &mut cache.borrow_mut()))
     };
     let sel = p.selected.as_ref();
     let is_sel = |k: &ObjectKey| sel == Some(k);
@@ -224,7 +225,7 @@ pub fn node_card(p: &NodeCardProps) -> Html {
 #[derive(Properties, Clone, PartialEq)]
 pub struct PodChipProps {
     /// The pod.
-    pub chip: PodChip,
+    pub chip: Rc<PodChip>,
     /// Whether it is selected.
     pub selected: bool,
     /// Dispatcher.
