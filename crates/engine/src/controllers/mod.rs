@@ -203,3 +203,32 @@ mod rate_limit_tests {
         assert_eq!(l.take(60_000, 100), 30);
     }
 }
+
+#[cfg(test)]
+mod pod_state_tests {
+    use super::*;
+
+    #[test]
+    fn ready_and_available_in_one_look_agree_with_the_separate_checks() {
+        let pod = |conds: serde_json::Value| -> Pod { crate::api::typed_from_json(serde_json::json!({"metadata": {"name": "p"}, "status": {"conditions": conds}})).unwrap() };
+        let pods = [
+            pod(serde_json::json!([])),
+            pod(serde_json::json!([{"type": "Ready", "status": "False", "lastTransitionTime": "2025-01-01T00:00:10Z"}])),
+            pod(serde_json::json!([{"type": "Ready", "status": "True"}])),
+            pod(serde_json::json!([{"type": "PodScheduled", "status": "True"}, {"type": "Ready", "status": "True", "lastTransitionTime": "2025-01-01T00:00:10Z"}])),
+            pod(serde_json::json!([{"type": "Ready", "status": "True", "lastTransitionTime": "2024-12-31T23:59:00Z"}])),
+        ];
+        let mut seen = std::collections::BTreeSet::new();
+        for p in &pods {
+            for min_ready in [-1, 0, 5, 30] {
+                for now in [0, 10_000, 14_999, 15_000, 40_000] {
+                    let got = pod_ready_and_available(p, min_ready, now);
+                    assert_eq!(got, (pod_is_ready(p), pod_is_available(p, min_ready, now)), "{p:?} {min_ready} {now}");
+                    seen.insert(got);
+                }
+            }
+        }
+        // The cases cover every outcome that can happen.
+        assert_eq!(seen.into_iter().collect::<Vec<_>>(), vec![(false, false), (true, false), (true, true)]);
+    }
+}
