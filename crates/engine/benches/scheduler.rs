@@ -5,7 +5,8 @@
 //! Run: `cargo bench -p pilothouse-engine --bench scheduler` (release build: `[profile.bench]`).
 //! Arguments after `--` keep only the scenarios whose node count is listed
 //! (`cargo bench -p pilothouse-engine --bench scheduler -- 1000`); `PH_BENCH_KIND=bare` or
-//! `owned` keeps one kind of pod, `PH_BENCH_MEASURED=N` times N pods per scenario (for profiling).
+//! `owned` keeps one kind of pod, `PH_BENCH_MEASURED=N` times N pods per scenario (for profiling),
+//! `PH_BENCH_EXISTING=N` keeps the scenarios with N existing pods.
 //!
 //! Each scenario adds N nodes (64 CPU, 256 GiB, 110 pods, three zones), binds the existing pods
 //! round-robin, then times scheduling M more. Two kinds of pods: bare pods (no owner, so
@@ -111,13 +112,15 @@ fn main() {
     let wanted = |n: usize| only.is_empty() || only.contains(&n);
     let kind = std::env::var("PH_BENCH_KIND").unwrap_or_default();
     let kinds: Vec<bool> = [false, true].into_iter().filter(|o| kind.is_empty() || (kind == "owned") == *o).collect();
+    let existing_only: Option<usize> = std::env::var("PH_BENCH_EXISTING").ok().and_then(|v| v.parse().ok());
+    let wanted_existing = |e: usize| existing_only.is_none_or(|x| x == e);
     let m = |default: usize| std::env::var("PH_BENCH_MEASURED").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
     println!("nodes existing  pods       percentageOfNodesToScore");
     for &owned in &kinds {
         for (nodes, existing, measured) in
             [(100, 10_000, 1_000), (1_000, 10_000, 5_000), (1_000, 30_000, 5_000), (5_000, 30_000, 2_000), (5_000, 150_000, 2_000)]
         {
-            if wanted(nodes) {
+            if wanted(nodes) && wanted_existing(existing) {
                 run(nodes, existing, m(measured), owned, None);
             }
         }
@@ -125,7 +128,7 @@ fn main() {
     println!("\npercentageOfNodesToScore (1,000 and 5,000 nodes, 30,000 pods):");
     for &owned in &kinds {
         for nodes in [1_000, 5_000] {
-            if wanted(nodes) {
+            if wanted(nodes) && wanted_existing(30_000) {
                 for pct in [Some(100), None, Some(5)] {
                     run(nodes, 30_000, m(2_000), owned, pct);
                 }
