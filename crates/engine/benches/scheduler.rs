@@ -33,6 +33,21 @@
 //! bare, 347k -> 251k ReplicaSet (the round before went 427k -> 233k and 579k -> 345k). The
 //! 20,000 pods/s target holds for bare pods; ReplicaSet pods reach it in some runs with 10,000
 //! existing pods, not yet with 30,000.
+//!
+//! Re-measured later that day (main at 1ef2dc4, LTO, runs alternated with a branch, load average
+//! 0.5-3.7 with builds and browser tests running): ReplicaSet 18,200-29,700 pods/s (median 18,900)
+//! with 10,000 existing pods, 18,100-26,400 (19,000) with 30,000; callgrind 228k / 227k
+//! instructions per cycle for the two rows, the same L1 misses (so the 30,000 row is not slower
+//! per cycle; its earlier slowness was not reproduced). On this shared machine one binary swings
+//! between ~17k and ~31k from run to run, so only instruction counts compare changes reliably.
+//! Tried and not kept (branch `sched-fast3`): PodTopologySpread raw scores computed once in
+//! PreScore with per-domain term tables and the cache's pod -> node map hashed (-3.6 %
+//! instructions, not visible in timings; the 5 % row measured slower, unexplained); reusing a
+//! neighbour node's score when its inputs match (-11k instructions but ~320 more mispredicted
+//! branches per cycle); per-image node lists for ImageLocality (building them cost more than it
+//! saved). What is left is mostly memory traffic: each plugin walks the ~420 evaluated nodes
+//! separately (~11 L1 misses per node per cycle); one compact per-node array of the numbers the
+//! scoring plugins read, filled during Filter, is the next step.
 
 use k8s_openapi::api::core::v1::{Node, Pod};
 use pilothouse_engine::scheduler::framework::Profile;
