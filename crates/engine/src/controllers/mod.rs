@@ -22,7 +22,7 @@ pub mod workload;
 use crate::api::{meta, Kind, Object, ObjectKey};
 use crate::apiserver::Api;
 use crate::store::WatchEvent;
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Pod, PodCondition};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 /// A position in the watch log.
@@ -76,41 +76,41 @@ pub fn pod_is_active(p: &Pod) -> bool {
         && !matches!(p.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded") | Some("Failed"))
 }
 
-/// Whether a pod is Ready.
-pub fn pod_is_ready(p: &Pod) -> bool {
-    p.status.as_ref().and_then(|s| s.conditions.as_ref()).is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+/// The pod's Ready condition when it is True.
+fn ready_condition(p: &Pod) -> Option<&PodCondition> {
+    p.status.as_ref()?.conditions.as_ref()?.iter().find(|c| c.type_ == "Ready" && c.status == "True")
 }
 
-/// When the pod became Ready (ms since epoch), if it is.
-pub fn pod_ready_since(p: &Pod) -> Option<u64> {
-    let c = p.status.as_ref()?.conditions.as_ref()?.iter().find(|c| c.type_ == "Ready" && c.status == "True")?;
+/// When a True Ready condition became so (ms since epoch), if the time is known.
+fn ready_since_of(c: &PodCondition) -> Option<u64> {
     let t = c.last_transition_time.as_ref()?;
     Some((t.0 - crate::clock::epoch()).num_milliseconds().max(0) as u64)
 }
 
-/// Whether a pod is available: Ready for at least `min_ready_secs` at `now_ms`.
-pub fn pod_is_available(p: &Pod, min_ready_secs: i32, now_ms: u64) -> bool {
-    match pod_ready_since(p) {
-        Some(since) => min_ready_secs <= 0 || since + (min_ready_secs as u64) * 1000 <= now_ms,
-        None => false,
-    }
+/// Whether a pod Ready since `since` counts as available after `min_ready_secs` at `now_ms`.
+fn available_at(since: Option<u64>, min_ready_secs: i32, now_ms: u64) -> bool {
+    since.is_some_and(|since| min_ready_secs <= 0 || since + (min_ready_secs as u64) * 1000 <= now_ms)
 }
 
-/// [`pod_is_ready`] and [`pod_is_available`] in one look at the pod's conditions (the time of
-/// the Ready transition is read only when `min_ready_secs` asks for it).
+/// Whether a pod is Ready.
+pub fn pod_is_ready(p: &Pod) -> bool {
+    ready_condition(p).is_some()
+}
+
+/// When the pod became Ready (ms since epoch), if it is.
+pub fn pod_ready_since(p: &Pod) -> Option<u64> {
+    ready_condition(p).and_then(ready_since_of)
+}
+
+/// Whether a pod is available: Ready for at least `min_ready_secs` at `now_ms`.
+pub fn pod_is_available(p: &Pod, min_ready_secs: i32, now_ms: u64) -> bool {
+    available_at(pod_ready_since(p), min_ready_secs, now_ms)
+}
+
+/// [`pod_is_ready`] and [`pod_is_available`] in one look at the pod's conditions.
 pub fn pod_ready_and_available(p: &Pod, min_ready_secs: i32, now_ms: u64) -> (bool, bool) {
-    let Some(c) = p.status.as_ref().and_then(|s| s.conditions.as_ref()).and_then(|cs| cs.iter().find(|c| c.type_ == "Ready" && c.status == "True")) else {
-        return (false, false);
-    };
-    let available = match &c.last_transition_time {
-        None => false,
-        Some(_) if min_ready_secs <= 0 => true,
-        Some(t) => {
-            let since = (t.0 - crate::clock::epoch()).num_milliseconds().max(0) as u64;
-            since + (min_ready_secs as u64) * 1000 <= now_ms
-        }
-    };
-    (true, available)
+    let c = ready_condition(p);
+    (c.is_some(), available_at(c.and_then(ready_since_of), min_ready_secs, now_ms))
 }
 
 /// Pods controlled by the owner uid, in key order (shared, not cloned).
