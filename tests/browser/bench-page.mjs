@@ -72,6 +72,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 import { distDir, launchBrowser, serveDist } from './harness.mjs';
+import { prepareRollout } from './page-lib.mjs';
 
 const PODS = Number(process.env.PODS ?? 3000);
 const NODES = Number(process.env.NODES ?? 100);
@@ -93,18 +94,8 @@ try {
   const nav = await page.evaluate(() => performance.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd ?? 0);
   console.log(`time to interactive: ${tti} ms (DOMContentLoaded ${nav.toFixed(0)} ms)`);
 
-  const run = async (line) => {
-    await page.fill('#terminal-input', line);
-    await page.press('#terminal-input', 'Enter');
-  };
-  await page.click('#play-toggle'); // pause while setting up
-  const t1 = Date.now();
-  await run(`minikube start --nodes ${NODES} --cpus 16 --memory 65536 -p bench`);
-  await page.waitForFunction((n) => document.querySelectorAll('.node-card').length >= n, NODES, { timeout: 600_000 });
-  console.log(`${NODES} nodes up in ${Date.now() - t1} ms`);
-
-  await run(`kubectl create deployment load --image=nginx --replicas=${PODS}`);
-  await page.click('button.speed[data-speed="60"]');
+  const nodesUp = await prepareRollout(page, { nodes: NODES, pods: PODS });
+  console.log(`${NODES} nodes up in ${nodesUp} ms`);
   await page.evaluate(() => {
     window.__pilothouseFrameWork = []; // the app's frame probe (hooks/use_clock.rs) fills it
     window.__frames = [];

@@ -145,3 +145,19 @@ export function heredocApplyBody(cmd) {
 export async function completedSteps(page) {
   return page.locator('.step-dots .dot.done').count();
 }
+
+/**
+ * The benchmarks' rollout (bench-page.mjs, trace-page.mjs), up to the moment before the clock
+ * runs: pauses the clock, starts `nodes` nodes and waits for their cards, creates a Deployment of
+ * `pods` replicas and picks 60x. Returns the real ms the nodes took. Press `#play-toggle` to go.
+ */
+export async function prepareRollout(page, { nodes, pods }) {
+  await page.click('#play-toggle');
+  const t = Date.now();
+  await run(page, `minikube start --nodes ${nodes} --cpus 16 --memory 65536 -p bench`);
+  await page.waitForFunction((n) => document.querySelectorAll('.node-card').length >= n, nodes, { timeout: 600_000 });
+  const nodesUp = Date.now() - t;
+  await run(page, `kubectl create deployment load --image=nginx --replicas=${pods}`);
+  await page.click('button.speed[data-speed="60"]');
+  return nodesUp;
+}

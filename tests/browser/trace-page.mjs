@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { REPO_ROOT, launchBrowser, serveDist } from './harness.mjs';
+import { prepareRollout } from './page-lib.mjs';
 
 const PODS = Number(process.env.PODS ?? 3000);
 const NODES = Number(process.env.NODES ?? 100);
@@ -25,12 +26,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.goto(site.url, { waitUntil: 'load' });
   await page.locator('#terminal-input').waitFor({ timeout: 60_000 });
-  const run = async (line) => { await page.fill('#terminal-input', line); await page.press('#terminal-input', 'Enter'); };
-  await page.click('#play-toggle');
-  await run(`minikube start --nodes ${NODES} --cpus 16 --memory 65536 -p bench`);
-  await page.waitForFunction((n) => document.querySelectorAll('.node-card').length >= n, NODES, { timeout: 600_000 });
-  await run(`kubectl create deployment load --image=nginx --replicas=${PODS}`);
-  await page.click('button.speed[data-speed="60"]');
+  await prepareRollout(page, { nodes: NODES, pods: PODS });
   await page.click('#play-toggle');
   await page.waitForFunction((n) => Number(document.querySelector('#pod-count').textContent) >= n, AT, { timeout: 900_000, polling: 500 });
   await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'v8.execute'] });
