@@ -19,35 +19,28 @@
 //! nodes/125` %, at least 5 % and 100 nodes: 42 % of 1,000 nodes, 10 % of 5,000) against 100 %
 //! and 5 %. Throughput is roughly inversely proportional to the nodes evaluated.
 //!
-//! Last run (2026-12-03, branch sched-fast2 at e0c70f4, shared 2-core machine with another
-//! process on one core, load average about 1; `-- 1000`, five runs alternated with five of the
-//! previous code, main at 8aff338; pods/s, range and median): bare 24,200-26,700 (median 25,000)
-//! with 10,000 existing pods and 23,600-26,300 (24,100) with 30,000; ReplicaSet 18,400-21,300
-//! (19,100) and 17,400-18,600 (17,500). The previous code in the same session: bare
-//! 19,800-24,000 (20,800) / 19,700-22,000 (20,300), ReplicaSet 13,500-15,300 (13,900) /
-//! 13,000-17,900 (13,500). Second table, this code: bare 100 % 12,000-12,800, adaptive
-//! 24,800-28,500, 5 % 56,500-65,400; ReplicaSet 100 % 9,300-12,300, adaptive 18,600-21,100,
-//! 5 % 41,400-50,100 (previous: bare 9,700-10,700 / 20,500-22,700 / 54,400-58,800, ReplicaSet
-//! 6,800-8,900 / 14,100-15,200 / 35,900-38,500). Instructions per cycle (callgrind,
-//! `schedule_inner`, averaged over the five 1,000-node rows, 1,000 pods each): 233k -> 187k
-//! bare, 347k -> 251k ReplicaSet (the round before went 427k -> 233k and 579k -> 345k). The
-//! 20,000 pods/s target holds for bare pods; ReplicaSet pods reach it in some runs with 10,000
-//! existing pods, not yet with 30,000.
+//! Last run (2026-12-04, main at 88b89cb, LTO release build, a quiet 2-core AMD EPYC machine,
+//! load average under 0.7; four runs, pods/s range and median, 1,000 nodes, adaptive default
+//! = 420 nodes evaluated): bare 52,800-59,200 (median 56,700) with 10,000 existing pods and
+//! 45,500-58,200 (52,600) with 30,000; ReplicaSet 43,400-49,800 (47,800) and 44,400-48,800
+//! (46,000). One full run: 100 nodes 106,000 bare / 102,100 ReplicaSet; 5,000 nodes 50,000 /
+//! 45,800 bare and 37,700 / 35,300 ReplicaSet (30,000 / 150,000 existing pods). Second table,
+//! 1,000 nodes: bare 100 % 30,100, adaptive 64,100, 5 % 153,500; ReplicaSet 25,200 / 49,600 /
+//! 106,800; 5,000 nodes: bare 6,100 / 41,000 / 79,000, ReplicaSet 5,200 / 38,700 / 60,400.
+//! The 20,000 pods/s target on 1,000 nodes holds for both kinds of pods with about 2x to spare.
 //!
-//! Re-measured later that day (main at 1ef2dc4, LTO, runs alternated with a branch, load average
-//! 0.5-3.7 with builds and browser tests running): ReplicaSet 18,200-29,700 pods/s (median 18,900)
-//! with 10,000 existing pods, 18,100-26,400 (19,000) with 30,000; callgrind 228k / 227k
-//! instructions per cycle for the two rows, the same L1 misses (so the 30,000 row is not slower
-//! per cycle; its earlier slowness was not reproduced). On this shared machine one binary swings
-//! between ~17k and ~31k from run to run, so only instruction counts compare changes reliably.
-//! Tried and not kept (branch `sched-fast3`): PodTopologySpread raw scores computed once in
-//! PreScore with per-domain term tables and the cache's pod -> node map hashed (-3.6 %
-//! instructions, not visible in timings; the 5 % row measured slower, unexplained); reusing a
-//! neighbour node's score when its inputs match (-11k instructions but ~320 more mispredicted
-//! branches per cycle); per-image node lists for ImageLocality (building them cost more than it
-//! saved). What is left is mostly memory traffic: each plugin walks the ~420 evaluated nodes
-//! separately (~11 L1 misses per node per cycle); one compact per-node array of the numbers the
-//! scoring plugins read, filled during Filter, is the next step.
+//! The runs of 2026-12-03 were on the same kind of machine shared with another process on one
+//! core, where one binary swung between ~17k and ~31k pods/s from run to run (ReplicaSet medians
+//! about 19,000); there only instruction counts compared changes reliably (callgrind,
+//! `schedule_inner`, per cycle over the 1,000-node rows: 233k -> 187k bare, 347k -> 251k
+//! ReplicaSet in the last round, 427k -> 233k and 579k -> 345k in the one before). Tried and not
+//! kept (branch `sched-fast3`): PodTopologySpread raw scores computed once in PreScore with
+//! per-domain term tables (-3.6 % instructions, not visible in timings); reusing a neighbour
+//! node's score when its inputs match (-11k instructions but ~320 more mispredicted branches per
+//! cycle); per-image node lists for ImageLocality (building them cost more than it saved). What
+//! is left is mostly memory traffic: each plugin walks the ~420 evaluated nodes separately (~11
+//! L1 misses per node per cycle); one compact per-node array of the numbers the scoring plugins
+//! read, filled during Filter, would be the next step.
 
 use k8s_openapi::api::core::v1::{Node, Pod};
 use pilothouse_engine::scheduler::framework::Profile;
