@@ -776,7 +776,7 @@ pub fn sort_json(v: &Value) -> Value {
     match v {
         Value::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
+            crate::sort::sort(&mut keys);
             let mut out = serde_json::Map::new();
             for k in keys {
                 out.insert(k.clone(), sort_json(&m[k]));

@@ -14,6 +14,7 @@ pub mod network;
 pub mod scheduler;
 pub mod scheduling;
 pub mod selector;
+pub mod sort;
 pub mod storage;
 pub mod store;
 pub mod util;

@@ -154,7 +154,7 @@ impl Selector {
                     }
                     return Err(format!("unable to parse requirement: found '{}', expected: ',', ')'", chars[i]));
                 }
-                values.sort();
+                crate::sort::sort(&mut values);
                 reqs.push(if notin { Requirement::NotIn(key, values) } else { Requirement::In(key, values) });
             }
             skip_ws(&mut i);

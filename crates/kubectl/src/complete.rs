@@ -17,7 +17,7 @@ const MINIKUBE_SUBS: &[&str] = &["addons", "dashboard", "delete", "docker-env", 
 fn kinds_words() -> Vec<String> {
     let mut v: Vec<String> = Kind::ALL.iter().map(|k| k.info().plural.to_string()).collect();
     v.push("all".into());
-    v.sort();
+    pilothouse_engine::sort::sort(&mut v);
     v
 }
 
@@ -28,7 +28,7 @@ pub fn complete(sh: &Shell, line: &str) -> Vec<String> {
     let current = if ends_with_space { String::new() } else { words.pop().unwrap_or_default() };
     let filter = |cands: Vec<String>| -> Vec<String> {
         let mut v: Vec<String> = cands.into_iter().filter(|c| c.starts_with(&current)).collect();
-        v.sort();
+        pilothouse_engine::sort::sort(&mut v);
         v.dedup();
         v
     };

@@ -111,7 +111,7 @@ fn manifests(sh: &Shell, node: &str) -> Vec<String> {
     if node == sh.cluster.options.profile {
         files.extend(CONTROL_PLANE.iter().map(|c| format!("{c}.yaml")));
     }
-    files.sort();
+    pilothouse_engine::sort::sort(&mut files);
     files.dedup();
     files
 }

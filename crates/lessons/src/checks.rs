@@ -82,7 +82,7 @@ pub fn at_path<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
 }
 
 fn loose_eq(a: &Value, b: &serde_yaml::Value) -> bool {
-    let b = serde_json::to_value(b).unwrap_or(Value::Null);
+    let b = pilothouse_engine::api::to_json_value(b).unwrap_or(Value::Null);
     if *a == b {
         return true;
     }

@@ -648,7 +648,7 @@ impl Sandbox {
 /// The lessons shipped with the page that load without errors, in catalogue order.
 pub fn lessons() -> Vec<Lesson> {
     let mut v: Vec<Lesson> = pilothouse_lessons::catalogue().into_iter().filter_map(Result::ok).collect();
-    v.sort_by(|a, b| (topic_rank(&a.topic), a.order, a.id.clone()).cmp(&(topic_rank(&b.topic), b.order, b.id.clone())));
+    pilothouse_engine::sort::sort_by(&mut v, |a, b| (topic_rank(&a.topic), a.order, a.id.clone()).cmp(&(topic_rank(&b.topic), b.order, b.id.clone())));
     v
 }
 

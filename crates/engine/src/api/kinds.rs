@@ -114,7 +114,7 @@ macro_rules! kinds {
             }
             /// Serialises the object to JSON with apiVersion and kind, as the API returns it.
             pub fn to_json(&self) -> serde_json::Value {
-                let v = match self { $( Object::$variant(o) => serde_json::to_value(o) ),* };
+                let v = match self { $( Object::$variant(o) => super::json_ser::to_value(o) ),* };
                 v.unwrap_or(serde_json::Value::Null)
             }
             /// Deserialises a typed object of `kind` from JSON (apiVersion/kind are not checked here).
@@ -132,12 +132,7 @@ macro_rules! kinds {
 /// JSON goes through here, so each type's `Deserialize` is compiled once, for this deserializer
 /// (a plain `serde_json::from_value` elsewhere would add a second copy of every nested type).
 pub fn typed_from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, String> {
-    let mut track = serde_path_to_error::Track::new();
-    let de = serde_path_to_error::Deserializer::new(value, &mut track);
-    T::deserialize(de).map_err(|e| {
-        let path = track.path().to_string();
-        if path == "." || path.is_empty() { e.to_string() } else { format!("{}: {}", path, e) }
-    })
+    super::json_de::from_value(value).map_err(|e| e.with_path())
 }
 
 kinds! {

@@ -123,7 +123,7 @@ pub fn parse_manifests(text: &str) -> Result<Vec<ParsedManifest>, ManifestError>
         if yaml.is_null() {
             continue;
         }
-        let json: Value = serde_json::to_value(&yaml).map_err(|e| ManifestError::Syntax {
+        let json: Value = super::json_ser::to_value(&yaml).map_err(|e| ManifestError::Syntax {
             message: e.to_string(),
             line: start,
             column: 1,

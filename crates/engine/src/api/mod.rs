@@ -2,11 +2,14 @@
 //! defaulting and validation as the Kubernetes API server does them.
 
 pub mod defaults;
+mod json_de;
+mod json_ser;
 mod kinds;
 pub mod manifest;
 pub mod quantity;
 pub mod validate;
 
+pub use json_ser::to_value as to_json_value;
 pub use kinds::{typed_from_json, Kind, KindInfo, Object};
 pub use manifest::{parse_manifests, ParsedManifest};
 

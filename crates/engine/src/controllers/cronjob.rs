@@ -426,7 +426,7 @@ impl CronJobController {
                 _ => None,
             })
             .collect();
-        children.sort_by_key(|j| (j.metadata.creation_timestamp.as_ref().map(|t| t.0), meta::name(&j.metadata).to_string()));
+        crate::sort::sort_by_key(&mut children, |j| (j.metadata.creation_timestamp.as_ref().map(|t| t.0), meta::name(&j.metadata).to_string()));
         let mut active: Vec<ObjectReference> = st.active.clone().unwrap_or_default();
         for j in &children {
             let in_active = active.iter().any(|r| r.uid == j.metadata.uid);
@@ -453,13 +453,13 @@ impl CronJobController {
         }
         // Active references to Jobs that no longer exist are dropped.
         active.retain(|r| children.iter().any(|j| j.metadata.uid == r.uid && j.metadata.deletion_timestamp.is_none()));
-        active.sort_by(|a, b| a.name.cmp(&b.name));
+        crate::sort::sort_by(&mut active, |a, b| a.name.cmp(&b.name));
         st.active = Some(active).filter(|a| !a.is_empty());
 
         // History limits.
         for (done, limit) in [("Complete", spec.successful_jobs_history_limit.unwrap_or(3)), ("Failed", spec.failed_jobs_history_limit.unwrap_or(1))] {
             let mut finished: Vec<&Job> = children.iter().filter(|j| is_finished(j) == Some(done) && j.metadata.deletion_timestamp.is_none()).collect();
-            finished.sort_by_key(|j| (j.status.as_ref().and_then(|s| s.start_time.as_ref()).map(|t| t.0), meta::name(&j.metadata).to_string()));
+            crate::sort::sort_by_key(&mut finished, |j| (j.status.as_ref().and_then(|s| s.start_time.as_ref()).map(|t| t.0), meta::name(&j.metadata).to_string()));
             let extra = finished.len().saturating_sub(limit.max(0) as usize);
             for j in finished.into_iter().take(extra) {
                 let jk = ObjectKey::new(Kind::Job, meta::namespace(&j.metadata), meta::name(&j.metadata));

@@ -258,7 +258,7 @@ impl DaemonSetController {
             }
             // More than one pod on the node: keep the oldest (with surge, one old and one new).
             let mut alive = alive;
-            alive.sort_by_key(|p| (p.metadata.creation_timestamp.as_ref().map(|t| t.0), meta::name(&p.metadata).to_string()));
+            crate::sort::sort_by_key(&mut alive, |p| (p.metadata.creation_timestamp.as_ref().map(|t| t.0), meta::name(&p.metadata).to_string()));
             let surge_enabled = rolling && int_or_percent(ru.max_surge.as_ref(), nodes.len() as i32, true, 0) > 0;
             let mut keep_set: Vec<&Pod> = Vec::new();
             if surge_enabled {

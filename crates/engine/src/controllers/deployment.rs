@@ -42,7 +42,7 @@ pub fn template_hash(t: &PodTemplateSpec, collision: Option<i32>) -> String {
     if let Some(l) = t.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
         l.remove(HASH_LABEL);
     }
-    let mut data = serde_json::to_vec(&crate::apiserver::sort_json(&serde_json::to_value(&t).unwrap_or_default())).unwrap_or_default();
+    let mut data = serde_json::to_vec(&crate::apiserver::sort_json(&crate::api::to_json_value(&t).unwrap_or_default())).unwrap_or_default();
     if let Some(c) = collision {
         data.extend_from_slice(c.to_string().as_bytes());
     }
@@ -56,7 +56,7 @@ pub fn templates_equal(a: &PodTemplateSpec, b: &PodTemplateSpec) -> bool {
         if let Some(l) = t.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
             l.remove(HASH_LABEL);
         }
-        let mut v = serde_json::to_value(&t).unwrap_or_default();
+        let mut v = crate::api::to_json_value(&t).unwrap_or_default();
         crate::api::quantity::normalize_quantities(&mut v);
         v
     };
@@ -127,7 +127,7 @@ impl DeploymentController {
                 _ => None,
             })
             .collect();
-        v.sort_by(|a, b| (a.metadata.creation_timestamp.as_ref().map(|t| t.0), meta::name(&a.metadata)).cmp(&(b.metadata.creation_timestamp.as_ref().map(|t| t.0), meta::name(&b.metadata))));
+        crate::sort::sort_by(&mut v, |a, b| (a.metadata.creation_timestamp.as_ref().map(|t| t.0), meta::name(&a.metadata)).cmp(&(b.metadata.creation_timestamp.as_ref().map(|t| t.0), meta::name(&b.metadata))));
         v
     }
 
@@ -305,7 +305,7 @@ impl DeploymentController {
                 if max_scaled_down > 0 {
                     // Clean up unhealthy replicas in old ReplicaSets first.
                     let mut budget = max_scaled_down;
-                    olds.sort_by_key(|rs| rs.metadata.creation_timestamp.as_ref().map(|t| t.0));
+                    crate::sort::sort_by_key(&mut olds, |rs| rs.metadata.creation_timestamp.as_ref().map(|t| t.0));
                     let mut cleaned = 0;
                     for rs in olds.iter_mut() {
                         if budget <= 0 {
@@ -345,7 +345,7 @@ impl DeploymentController {
         // Clean up old ReplicaSets beyond the history limit.
         if let Some(limit) = spec.revision_history_limit {
             let mut dead: Vec<&ReplicaSet> = olds.iter().filter(|rs| rs_replicas(rs) == 0 && rs.status.as_ref().map(|s| s.replicas).unwrap_or(0) == 0).collect();
-            dead.sort_by_key(|rs| revision_of(rs));
+            crate::sort::sort_by_key(&mut dead, |rs| revision_of(rs));
             let extra = dead.len().saturating_sub(limit.max(0) as usize);
             for rs in dead.into_iter().take(extra) {
                 let _ = api.delete(&ObjectKey::new(Kind::ReplicaSet, meta::namespace(&rs.metadata), meta::name(&rs.metadata)), &DeleteOptions::default());
@@ -379,7 +379,7 @@ impl DeploymentController {
             return;
         }
         // Larger ReplicaSets first for scale-up, smaller first for scale-down (newer first on ties).
-        all.sort_by(|a, b| {
+        crate::sort::sort_by(&mut all, |a, b| {
             let (ra, rb) = (rs_replicas(a), rs_replicas(b));
             if to_add > 0 { rb.cmp(&ra) } else { ra.cmp(&rb) }
         });
@@ -478,7 +478,7 @@ impl DeploymentController {
                 }
             }
         }
-        conds.sort_by_key(|c| if c.type_ == "Available" { 0 } else { 1 });
+        crate::sort::sort_by_key(&mut conds, |c| if c.type_ == "Available" { 0 } else { 1 });
         let status = DeploymentStatus {
             observed_generation: d.metadata.generation,
             replicas: Some(total).filter(|v| *v != 0),

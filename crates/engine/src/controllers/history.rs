@@ -37,12 +37,12 @@ pub fn owned_revisions(api: &Api, owner_uid: &str) -> Vec<ControllerRevision> {
 
 /// Sorts revisions by number, then name.
 pub fn sort(v: &mut [ControllerRevision]) {
-    v.sort_by(|a, b| a.revision.cmp(&b.revision).then_with(|| meta::name(&a.metadata).cmp(meta::name(&b.metadata))));
+    crate::sort::sort_by(v, |a, b| a.revision.cmp(&b.revision).then_with(|| meta::name(&a.metadata).cmp(meta::name(&b.metadata))));
 }
 
 /// The patch a revision stores for a template (`getPatch`).
 pub fn template_patch(t: &PodTemplateSpec) -> serde_json::Value {
-    let mut tv = serde_json::to_value(t).unwrap_or(serde_json::Value::Null);
+    let mut tv = crate::api::to_json_value(t).unwrap_or(serde_json::Value::Null);
     if let serde_json::Value::Object(m) = &mut tv {
         m.insert("$patch".into(), serde_json::Value::String("replace".into()));
     }

@@ -692,7 +692,7 @@ impl HpaController {
 /// Conditions in the order Kubernetes shows them.
 fn order(mut conds: Vec<HorizontalPodAutoscalerCondition>) -> Vec<HorizontalPodAutoscalerCondition> {
     let rank = |t: &str| ["AbleToScale", "ScalingActive", "ScalingLimited"].iter().position(|x| *x == t).unwrap_or(9);
-    conds.sort_by_key(|c| rank(&c.type_));
+    crate::sort::sort_by_key(&mut conds, |c| rank(&c.type_));
     conds
 }
 

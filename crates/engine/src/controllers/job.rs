@@ -400,7 +400,7 @@ impl JobController {
         if active_count > want {
             // Parallelism went down: delete the newest, unready pods first.
             let mut ranked: Vec<&Pod> = active.clone();
-            ranked.sort_by_key(|p| (pod_is_ready(p), std::cmp::Reverse(p.metadata.creation_timestamp.as_ref().map(|t| t.0)), meta::name(&p.metadata).to_string()));
+            crate::sort::sort_by_key(&mut ranked, |p| (pod_is_ready(p), std::cmp::Reverse(p.metadata.creation_timestamp.as_ref().map(|t| t.0)), meta::name(&p.metadata).to_string()));
             for p in ranked.into_iter().take((active_count - want) as usize) {
                 let pk = ObjectKey::new(Kind::Pod, meta::namespace(&p.metadata), meta::name(&p.metadata));
                 if api.delete(&pk, &DeleteOptions::default()).is_ok() {

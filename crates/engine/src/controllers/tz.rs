@@ -170,7 +170,7 @@ impl Zone {
                 v.push((e - dst, self.std));
             }
         }
-        v.sort();
+        crate::sort::sort(&mut v);
         v
     }
 
@@ -200,7 +200,7 @@ impl Zone {
             offsets.push(*dst);
         }
         let mut valid: Vec<i64> = offsets.iter().map(|o| l - o).filter(|u| self.offset_at(*u) == l - u).collect();
-        valid.sort();
+        crate::sort::sort(&mut valid);
         let u = match valid.first() {
             Some(u) => *u,
             None => l - self.offset_at(l - self.std - 86_400),

@@ -1094,7 +1094,7 @@ impl Kubelets {
             conds.push(ps.clone());
         }
         let order = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"];
-        conds.sort_by_key(|c| order.iter().position(|o| *o == c.type_).unwrap_or(9));
+        crate::sort::sort_by_key(&mut conds, |c| order.iter().position(|o| *o == c.type_).unwrap_or(9));
         let ip = rt.ip.clone();
         let status = PodStatus {
             phase: Some(phase),
@@ -1178,7 +1178,7 @@ impl Kubelets {
                 let over = usage as i64 - request;
                 candidates.push((over <= 0, priority, -over, key.clone()));
             }
-            candidates.sort();
+            crate::sort::sort(&mut candidates);
             let Some((_, _, _, key)) = candidates.first().cloned() else { return true };
             let Some(Object::Pod(p)) = api.store.get(&key).map(|o| (**o).clone()) else { return true };
             let usage: u64 = self.pods.get(&key).map(|rt| rt.containers.iter().map(|c| c.memory).sum()).unwrap_or(0);

@@ -105,7 +105,7 @@ fn service_answer(api: &Api, ns: &str, name: &str, fqdn: &str) -> Option<DnsAnsw
 fn endpoint_ips(api: &Api, ns: &str, svc: &str, f: impl Fn(&k8s_openapi::api::core::v1::EndpointAddress) -> bool) -> Vec<String> {
     let Some(Object::Endpoints(ep)) = api.store.get(&ObjectKey::new(Kind::Endpoints, ns, svc)).map(|o| &**o) else { return Vec::new() };
     let mut ips: Vec<String> = ep.subsets.iter().flatten().flat_map(|s| s.addresses.iter().flatten()).filter(|a| f(a)).map(|a| a.ip.clone()).collect();
-    ips.sort_by_key(|ip| ip.split('.').map(|p| p.parse::<u32>().unwrap_or(0)).collect::<Vec<_>>());
+    crate::sort::sort_by_key(&mut ips, |ip| ip.split('.').map(|p| p.parse::<u32>().unwrap_or(0)).collect::<Vec<_>>());
     ips.dedup();
     ips
 }

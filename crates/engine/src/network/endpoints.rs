@@ -146,7 +146,7 @@ pub fn subsets(svc: &Service, eps: &[PodEndpoint]) -> Option<Vec<EndpointSubset>
             continue;
         }
         let mut ports = e.ports.clone();
-        ports.sort();
+        crate::sort::sort(&mut ports);
         let addr = EndpointAddress { ip: e.ip.clone(), hostname: e.hostname.clone(), node_name: e.node.clone(), target_ref: Some(target_ref(ns, e)) };
         let g = groups.entry(ports).or_default();
         if e.ready || publish {
@@ -160,8 +160,8 @@ pub fn subsets(svc: &Service, eps: &[PodEndpoint]) -> Option<Vec<EndpointSubset>
     }
     let mut out = Vec::new();
     for (ports, (mut ready, mut not_ready)) in groups {
-        ready.sort_by(|a, b| ip_key(&a.ip).cmp(&ip_key(&b.ip)));
-        not_ready.sort_by(|a, b| ip_key(&a.ip).cmp(&ip_key(&b.ip)));
+        crate::sort::sort_by(&mut ready, |a, b| ip_key(&a.ip).cmp(&ip_key(&b.ip)));
+        crate::sort::sort_by(&mut not_ready, |a, b| ip_key(&a.ip).cmp(&ip_key(&b.ip)));
         out.push(EndpointSubset {
             addresses: if ready.is_empty() { None } else { Some(ready) },
             not_ready_addresses: if not_ready.is_empty() { None } else { Some(not_ready) },
@@ -252,7 +252,7 @@ pub fn sync_slices(api: &mut Api, svc: &Service, eps: &[PodEndpoint]) {
             continue;
         }
         let mut ports = e.ports.clone();
-        ports.sort();
+        crate::sort::sort(&mut ports);
         groups.entry(ports).or_default().push(e);
     }
     // An empty service still gets one slice with no endpoints.

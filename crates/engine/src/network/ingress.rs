@@ -329,7 +329,7 @@ pub fn pick_backend(api: &Api, host: &str, path: &str) -> Option<(IngressBackend
             }
         }
     }
-    cands.sort_by(|a, b| b.path.len().cmp(&a.path.len()).then(b.exact.cmp(&a.exact)));
+    crate::sort::sort_by(&mut cands, |a, b| b.path.len().cmp(&a.path.len()).then(b.exact.cmp(&a.exact)));
     if let Some(c) = cands.into_iter().next() {
         let upstream = rewrite(&c.ingress, &c.path, path);
         return Some((c.backend, c.ingress, upstream));

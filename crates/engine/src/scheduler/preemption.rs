@@ -103,7 +103,7 @@ pub(super) fn select_victims(s: &Scheduler, ctx: &PodCtx, env: &CycleEnv, base: 
     if !fits.is_success() {
         return Err(fits);
     }
-    potential.sort_by(|a, b| more_important(a, b));
+    crate::sort::sort_by(&mut potential, |a, b| more_important(a, b));
     let (violating, non_violating) = split_by_pdb(&potential, env.cache.pdbs());
     let mut victims = Vec::new();
     let mut reprieve = |p: &Arc<PodInfo>, victims: &mut Vec<Arc<PodInfo>>| -> bool {
@@ -128,7 +128,7 @@ pub(super) fn select_victims(s: &Scheduler, ctx: &PodCtx, env: &CycleEnv, base: 
         reprieve(p, &mut victims);
     }
     if !violating.is_empty() && !non_violating.is_empty() {
-        victims.sort_by(|a, b| more_important(a, b));
+        crate::sort::sort_by(&mut victims, |a, b| more_important(a, b));
     }
     Ok((victims, violations))
 }

@@ -222,7 +222,7 @@ pub fn default_class(api: &Api) -> Option<String> {
             _ => None,
         })
         .collect();
-    defaults.sort();
+    crate::sort::sort(&mut defaults);
     defaults.pop().map(|(_, n)| n)
 }
 

@@ -358,7 +358,7 @@ impl Container {
                             }
                         }
                     }
-                    names.sort();
+                    pilothouse_engine::sort::sort(&mut names);
                     // Several directories: each under a `dir:` header, separated by a blank line.
                     if many {
                         if listed > 0 {

@@ -261,7 +261,7 @@ fn sort_by(objs: &mut [Arc<Object>], expr: &str) {
             other => (3, 0.0, other.to_string()),
         }
     };
-    objs.sort_by(|a, b| {
+    pilothouse_engine::sort::sort_by(objs, |a, b| {
         let (ka, kb) = (key(a), key(b));
         ka.0.cmp(&kb.0).then(ka.1.partial_cmp(&kb.1).unwrap_or(std::cmp::Ordering::Equal)).then(ka.2.cmp(&kb.2))
     });

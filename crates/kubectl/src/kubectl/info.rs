@@ -257,7 +257,7 @@ pub fn events(sh: &mut Shell, args: &[String], out: &mut Out) {
         })
         .filter(|e| filter.matches(e))
         .collect();
-    evs.sort_by_key(|e| (e.last_timestamp.as_ref().map(|t| t.0), e.metadata.creation_timestamp.as_ref().map(|t| t.0)));
+    pilothouse_engine::sort::sort_by_key(&mut evs, |e| (e.last_timestamp.as_ref().map(|t| t.0), e.metadata.creation_timestamp.as_ref().map(|t| t.0)));
     if evs.is_empty() {
         out.errln(if all { "No events found.".to_string() } else { format!("No events found in {} namespace.", ns.ns) });
         return;
@@ -289,7 +289,7 @@ pub fn api_resources(sh: &mut Shell, args: &[String], out: &mut Out) {
     let _ = sh;
     const GROUP_ORDER: &[&str] = &["", "apps", "events.k8s.io", "autoscaling", "batch", "networking.k8s.io", "policy", "storage.k8s.io", "scheduling.k8s.io", "coordination.k8s.io", "discovery.k8s.io"];
     let mut kinds: Vec<Kind> = Kind::ALL.to_vec();
-    kinds.sort_by_key(|k| (GROUP_ORDER.iter().position(|g| *g == k.info().group).unwrap_or(99), k.info().plural));
+    pilothouse_engine::sort::sort_by_key(&mut kinds, |k| (GROUP_ORDER.iter().position(|g| *g == k.info().group).unwrap_or(99), k.info().plural));
     let mut rows = Vec::new();
     let name_only = p.get("output") == Some("name");
     if !p.bool("no-headers") && !name_only {
@@ -323,7 +323,7 @@ pub fn api_resources(sh: &mut Shell, args: &[String], out: &mut Out) {
 pub fn api_versions(_sh: &mut Shell, args: &[String], out: &mut Out) {
     let Some(_p) = parse_flags(out, "kubectl api-versions", args, &[]) else { return };
     let mut v: Vec<String> = Kind::ALL.iter().map(|k| k.info().api_version()).collect();
-    v.sort();
+    pilothouse_engine::sort::sort(&mut v);
     v.dedup();
     for x in v {
         out.outln(x);

@@ -91,7 +91,7 @@ pub fn pod_for(sh: &Shell, out: &mut Out, ns: &str, arg: &str) -> Option<Pod> {
         return None;
     }
     // kubectl's ActivePods ordering: running and ready pods first, then older ones.
-    pods.sort_by_key(|p| {
+    pilothouse_engine::sort::sort_by_key(&mut pods, |p| {
         let phase = p.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
         let ready = pilothouse_engine::controllers::pod_is_ready(p);
         (phase != "Running", !ready, p.metadata.creation_timestamp.as_ref().map(|t| t.0), p.metadata.name.clone())
@@ -222,7 +222,7 @@ pub fn logs(sh: &mut Shell, args: &[String], out: &mut Out) {
         let key = ObjectKey::new(Kind::Pod, &ns.ns, &pod_name);
         let names: Vec<String> = if all_containers {
             let mut v: Vec<(String, bool)> = containers(&pd);
-            v.sort_by_key(|c| !c.1);
+            pilothouse_engine::sort::sort_by_key(&mut v, |c| !c.1);
             v.into_iter().map(|c| c.0).collect()
         } else {
             match choose_container(out, &pd, wanted.as_deref(), false) {

@@ -103,7 +103,7 @@ pub fn patch(sh: &mut Shell, args: &[String], out: &mut Out) {
         "json" => PatchType::Json,
         other => return out.fail(format!("--type must be one of [json merge strategic], not \"{other}\"")),
     };
-    let value: Value = match serde_yaml::from_str::<serde_yaml::Value>(&text).ok().and_then(|y| serde_json::to_value(y).ok()) {
+    let value: Value = match serde_yaml::from_str::<serde_yaml::Value>(&text).ok().and_then(|y| pilothouse_engine::api::to_json_value(&y).ok()) {
         Some(v) if v.is_object() || v.is_array() => v,
         _ => return out.fail(format!("unable to parse \"{text}\": yaml: did not find expected node content")),
     };
@@ -656,7 +656,7 @@ pub fn taint(sh: &mut Shell, args: &[String], out: &mut Out) {
             report(out, &format!("error: {e}"));
             continue;
         }
-        let tv = serde_json::to_value(&taints).unwrap_or(Value::Null);
+        let tv = pilothouse_engine::api::to_json_value(&taints).unwrap_or(Value::Null);
         let r = update_json(sh, &key, |v| {
             if taints.is_empty() {
                 if let Some(s) = v.get_mut("spec").and_then(Value::as_object_mut) {

@@ -205,7 +205,7 @@ pub fn revisions(sh: &Shell, d: &Deployment) -> Vec<(i64, ReplicaSet)> {
             _ => None,
         })
         .collect();
-    v.sort_by_key(|(r, _)| *r);
+    pilothouse_engine::sort::sort_by_key(&mut v, |(r, _)| *r);
     v
 }
 

@@ -119,7 +119,7 @@ fn print_tolerations(w: &mut W, initial: &str, title: &str, tols: Option<&Vec<To
         return;
     };
     let mut tols: Vec<&Toleration> = tols.iter().collect();
-    tols.sort_by(|a, b| s(&a.key).cmp(s(&b.key)));
+    pilothouse_engine::sort::sort_by(&mut tols, |a, b| s(&a.key).cmp(s(&b.key)));
     for (i, t) in tols.iter().enumerate() {
         if i != 0 {
             w.w(0, initial);
@@ -198,7 +198,7 @@ fn describe_events(w: &mut W, events: &[Event], now: DateTime<Utc>) {
     }
     w.flush();
     let mut evs: Vec<&Event> = events.iter().collect();
-    evs.sort_by_key(|e| event_sort_time(e));
+    pilothouse_engine::sort::sort_by_key(&mut evs, |e| event_sort_time(e));
     w.w(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n");
     w.w(1, "----\t------\t----\t----\t-------\n");
     for e in evs {
@@ -470,7 +470,7 @@ fn describe_containers(w: &mut W, label: &str, containers: &[Container], statuse
         let mounts = c.volume_mounts.as_deref().unwrap_or(&[]);
         w.w(2, &format!("Mounts:{}\n", if mounts.is_empty() { "\t<none>" } else { "" }));
         let mut mounts: Vec<_> = mounts.iter().collect();
-        mounts.sort_by(|a, b| a.mount_path.cmp(&b.mount_path));
+        pilothouse_engine::sort::sort_by(&mut mounts, |a, b| a.mount_path.cmp(&b.mount_path));
         for m in mounts {
             let mut flags = vec![if m.read_only == Some(true) { "ro".to_string() } else { "rw".to_string() }];
             if !s(&m.sub_path).is_empty() {
@@ -918,7 +918,7 @@ fn template_key(t: &PodTemplateSpec) -> serde_json::Value {
         }
         m.creation_timestamp = None;
     }
-    serde_json::to_value(&t).unwrap_or(serde_json::Value::Null)
+    pilothouse_engine::api::to_json_value(&t).unwrap_or(serde_json::Value::Null)
 }
 
 fn describe_replicaset(rs: &k8s_openapi::api::apps::v1::ReplicaSet, src: &dyn ObjectSource, events: &[Event]) -> String {
@@ -981,7 +981,7 @@ fn describe_node(n: &k8s_openapi::api::core::v1::Node, src: &dyn ObjectSource, e
         None => w.line("<none>"),
         Some(taints) => {
             let mut taints = taints.clone();
-            taints.sort_by(|a, b| format!("{},{}", a.effect, a.key).cmp(&format!("{},{}", b.effect, b.key)));
+            pilothouse_engine::sort::sort_by(&mut taints, |a, b| format!("{},{}", a.effect, a.key).cmp(&format!("{},{}", b.effect, b.key)));
             for (i, t) in taints.iter().enumerate() {
                 if i != 0 {
                     w.w(0, "\t");
@@ -1264,7 +1264,7 @@ fn describe_namespace(ns: &k8s_openapi::api::core::v1::Namespace, src: &dyn Obje
             w.w(1, &format!("Name:\t{}\n", s(&q.metadata.name)));
             if let Some(scopes) = q.spec.as_ref().and_then(|s| s.scopes.clone()).filter(|s| !s.is_empty()) {
                 let mut scopes = scopes;
-                scopes.sort();
+                pilothouse_engine::sort::sort(&mut scopes);
                 w.w(1, &format!("Scopes:\t{}\n", scopes.join(", ")));
             }
             w.w(1, "Resource\tUsed\tHard\n");
@@ -1303,7 +1303,7 @@ fn limit_range_rows(w: &mut W, lr: &k8s_openapi::api::core::v1::LimitRange, pref
         for m in [&item.max, &item.min, &item.default, &item.default_request, &item.max_limit_request_ratio] {
             names.extend(m.iter().flatten().map(|(k, _)| k.clone()));
         }
-        names.sort();
+        pilothouse_engine::sort::sort(&mut names);
         names.dedup();
         let get = |m: &Option<BTreeMap<String, Quantity>>, k: &str| {
             m.as_ref().and_then(|m| m.get(k)).map(|q| canonical_quantity(&q.0)).unwrap_or_else(|| "-".into())
@@ -1474,7 +1474,7 @@ fn describe_pvc(pvc: &k8s_openapi::api::core::v1::PersistentVolumeClaim, src: &d
         })
         .map(|p| s(&p.metadata.name).to_string())
         .collect();
-    users.sort();
+    pilothouse_engine::sort::sort(&mut users);
     w.w(0, "Used By:\t");
     if users.is_empty() {
         w.line("<none>");
@@ -1658,7 +1658,7 @@ const SKIP: &[&str] = &[".metadata.managedFields", ".metadata.name", ".metadata.
 
 fn print_unstructured(w: &mut W, level: usize, content: &serde_json::Map<String, serde_json::Value>, prefix: &str) {
     let mut keys: Vec<&String> = content.keys().collect();
-    keys.sort();
+    pilothouse_engine::sort::sort(&mut keys);
     for k in keys {
         let skip = format!("{prefix}.{k}");
         if SKIP.contains(&skip.as_str()) {
@@ -1905,7 +1905,7 @@ fn describe_quota(rq: &k8s_openapi::api::core::v1::ResourceQuota) -> String {
     w.w(0, &format!("Namespace:\t{}\n", s(&rq.metadata.namespace)));
     if let Some(scopes) = rq.spec.as_ref().and_then(|s| s.scopes.clone()).filter(|s| !s.is_empty()) {
         let mut scopes = scopes;
-        scopes.sort();
+        pilothouse_engine::sort::sort(&mut scopes);
         w.w(0, &format!("Scopes:\t{}\n", scopes.join(", ")));
     }
     w.w(0, "Resource\tUsed\tHard\n");

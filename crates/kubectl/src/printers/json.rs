@@ -55,7 +55,7 @@ fn write_value(v: &Value, level: usize, indent: Option<&str>, out: &mut String) 
                 return;
             }
             let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
+            pilothouse_engine::sort::sort(&mut keys);
             out.push('{');
             for (i, k) in keys.iter().enumerate() {
                 if i > 0 {

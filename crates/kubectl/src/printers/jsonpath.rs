@@ -509,7 +509,7 @@ fn eval(input: Vec<Value>, node: &Node) -> Result<Vec<Value>, String> {
                 match v {
                     Value::Object(m) => {
                         let mut keys: Vec<&String> = m.keys().collect();
-                        keys.sort();
+                        pilothouse_engine::sort::sort(&mut keys);
                         for k in keys {
                             out.push(m[k.as_str()].clone());
                         }
@@ -609,7 +609,7 @@ fn collect_recursive(v: &Value, out: &mut Vec<Value>) {
     match v {
         Value::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
+            pilothouse_engine::sort::sort(&mut keys);
             for k in keys {
                 collect_recursive(&m[k.as_str()], out);
             }

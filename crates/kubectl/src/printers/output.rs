@@ -135,7 +135,7 @@ fn go_sprint(v: &Value) -> String {
         Value::Array(a) => format!("[{}]", a.iter().map(go_sprint).collect::<Vec<_>>().join(" ")),
         Value::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
+            pilothouse_engine::sort::sort(&mut keys);
             format!("map[{}]", keys.iter().map(|k| format!("{}:{}", k, go_sprint(&m[k.as_str()]))).collect::<Vec<_>>().join(" "))
         }
     }

@@ -280,7 +280,7 @@ fn service_external_ip(svc: &k8s_openapi::api::core::v1::Service, wide: bool) ->
                     set.push(h.clone());
                 }
             }
-            set.sort();
+            pilothouse_engine::sort::sort(&mut set);
             set.dedup();
             let mut lb = set.join(",");
             if !wide && lb.len() > 16 {
@@ -343,7 +343,7 @@ fn node_roles(m: &ObjectMeta) -> Vec<String> {
             roles.push(v.clone());
         }
     }
-    roles.sort();
+    pilothouse_engine::sort::sort(&mut roles);
     roles.dedup();
     roles
 }
@@ -559,7 +559,7 @@ pub fn ingress_addresses(ing: &k8s_openapi::api::networking::v1::Ingress) -> Vec
             addrs.push(h.clone());
         }
     }
-    addrs.sort();
+    pilothouse_engine::sort::sort(&mut addrs);
     addrs.dedup();
     addrs
 }

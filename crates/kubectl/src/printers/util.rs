@@ -204,7 +204,7 @@ pub fn selector_string(sel: Option<&LabelSelector>) -> String {
     }
     for r in sel.match_expressions.iter().flatten() {
         let mut vals = r.values.clone().unwrap_or_default();
-        vals.sort();
+        pilothouse_engine::sort::sort(&mut vals);
         vals.dedup();
         let vals = vals.join(",");
         let s = match r.operator.as_str() {
@@ -216,7 +216,7 @@ pub fn selector_string(sel: Option<&LabelSelector>) -> String {
         };
         reqs.push((r.key.clone(), s));
     }
-    reqs.sort_by(|a, b| a.0.cmp(&b.0));
+    pilothouse_engine::sort::sort_by(&mut reqs, |a, b| a.0.cmp(&b.0));
     reqs.into_iter().map(|(_, s)| s).collect::<Vec<_>>().join(",")
 }
 

@@ -64,7 +64,7 @@ impl Emitter {
 
     fn mapping_at(&mut self, m: &serde_json::Map<String, Value>, indent: usize, first_after_dash: bool) {
         let mut keys: Vec<&String> = m.keys().collect();
-        keys.sort_by(|a, b| natural_cmp(a, b));
+        pilothouse_engine::sort::sort_by(&mut keys, |a, b| natural_cmp(a, b));
         for (i, k) in keys.iter().enumerate() {
             self.write_indent(indent, first_after_dash && i == 0);
             self.scalar_string(k, indent + 2, true);

@@ -74,14 +74,14 @@ pub fn events_view(p: &EventsViewProps) -> Html {
                 _ => None,
             })
             .collect();
-        v.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.name.cmp(&b.name)));
+        pilothouse_engine::sort::sort_by(&mut v, |a, b| b.at.cmp(&a.at).then_with(|| a.name.cmp(&b.name)));
         v
     };
     let mut kinds: Vec<String> = rows.iter().map(|r| r.kind.clone()).collect();
-    kinds.sort();
+    pilothouse_engine::sort::sort(&mut kinds);
     kinds.dedup();
     let mut namespaces: Vec<String> = rows.iter().map(|r| r.namespace.clone()).collect();
-    namespaces.sort();
+    pilothouse_engine::sort::sort(&mut namespaces);
     namespaces.dedup();
     let shown: Vec<&Row> = rows
         .iter()

@@ -238,7 +238,7 @@ fn events_of(key: &ObjectKey, cluster: &Cluster) -> Html {
         let age = last.map(|t| pilothouse_kubectl::printers::short_human_duration(now - t)).unwrap_or_default();
         rows.push((last.map(|t| t.timestamp_millis()).unwrap_or(0), age, e.type_.clone().unwrap_or_default(), e.reason.clone().unwrap_or_default(), e.message.clone().unwrap_or_default()));
     }
-    rows.sort_by_key(|r| r.0);
+    pilothouse_engine::sort::sort_by_key(&mut rows, |r| r.0);
     if rows.is_empty() {
         return html! { <p class="muted" lang="en">{ "<none>" }</p> };
     }
