@@ -212,6 +212,48 @@ pub fn pod_spec(spec: &mut PodSpec) {
     for c in spec.init_containers.iter_mut().flatten() {
         container(c);
     }
+    for v in spec.volumes.iter_mut().flatten() {
+        volume(v);
+    }
+}
+
+/// File mode of configMap/secret/projected/downwardAPI volumes: 0644.
+const DEFAULT_MODE: i32 = 0o644;
+
+/// SetDefaults_ConfigMapVolumeSource and its secret/projected/downwardAPI siblings.
+fn volume(v: &mut k8s_openapi::api::core::v1::Volume) {
+    if let Some(s) = v.config_map.as_mut() {
+        s.default_mode.get_or_insert(DEFAULT_MODE);
+    }
+    if let Some(s) = v.secret.as_mut() {
+        s.default_mode.get_or_insert(DEFAULT_MODE);
+    }
+    if let Some(s) = v.projected.as_mut() {
+        s.default_mode.get_or_insert(DEFAULT_MODE);
+    }
+    if let Some(s) = v.downward_api.as_mut() {
+        s.default_mode.get_or_insert(DEFAULT_MODE);
+    }
+}
+
+/// SetDefaults_HTTPGetAction: path `/`, scheme HTTP.
+fn http_get(h: &mut k8s_openapi::api::core::v1::HTTPGetAction) {
+    h.path.get_or_insert_with(|| "/".into());
+    h.scheme.get_or_insert_with(|| "HTTP".into());
+}
+
+/// SetDefaults_Probe: timeout 1 s, period 10 s, success 1, failure 3 (and its handler's).
+fn probe(p: &mut k8s_openapi::api::core::v1::Probe) {
+    p.timeout_seconds.get_or_insert(1);
+    p.period_seconds.get_or_insert(10);
+    p.success_threshold.get_or_insert(1);
+    p.failure_threshold.get_or_insert(3);
+    if let Some(h) = p.http_get.as_mut() {
+        http_get(h);
+    }
+    if let Some(g) = p.grpc.as_mut() {
+        g.service.get_or_insert_with(String::new);
+    }
 }
 
 /// `Always` for `:latest` or untagged images, `IfNotPresent` otherwise.
@@ -237,6 +279,16 @@ fn container(c: &mut Container) {
     c.resources.get_or_insert_with(Default::default);
     for p in c.ports.iter_mut().flatten() {
         p.protocol.get_or_insert_with(|| "TCP".into());
+    }
+    for p in [c.liveness_probe.as_mut(), c.readiness_probe.as_mut(), c.startup_probe.as_mut()].into_iter().flatten() {
+        probe(p);
+    }
+    if let Some(l) = c.lifecycle.as_mut() {
+        for h in [l.post_start.as_mut(), l.pre_stop.as_mut()].into_iter().flatten() {
+            if let Some(g) = h.http_get.as_mut() {
+                http_get(g);
+            }
+        }
     }
 }
 
@@ -271,5 +323,28 @@ mod tests {
         assert_eq!(default_pull_policy("nginx:1.25"), "IfNotPresent");
         assert_eq!(default_pull_policy("localhost:5000/app"), "Always");
         assert_eq!(default_pull_policy("localhost:5000/app:v1"), "IfNotPresent");
+    }
+
+    #[test]
+    fn probes_and_volume_modes_get_the_api_servers_defaults() {
+        let mut spec: PodSpec = crate::api::typed_from_json(serde_json::json!({
+            "containers": [{"name": "c", "image": "nginx",
+                "readinessProbe": {"httpGet": {"port": 80}, "periodSeconds": 5},
+                "livenessProbe": {"exec": {"command": ["true"]}, "failureThreshold": 1},
+                "lifecycle": {"preStop": {"httpGet": {"port": 80, "path": "/stop"}}}}],
+            "volumes": [{"name": "a", "configMap": {"name": "cm"}}, {"name": "b", "secret": {"secretName": "s", "defaultMode": 256}}, {"name": "e", "emptyDir": {}}]
+        }))
+        .unwrap();
+        pod_spec(&mut spec);
+        let v = crate::api::to_json_value(&spec).unwrap();
+        let c = &v["containers"][0];
+        assert_eq!(c["readinessProbe"], serde_json::json!({"httpGet": {"path": "/", "port": 80, "scheme": "HTTP"}, "periodSeconds": 5, "timeoutSeconds": 1, "successThreshold": 1, "failureThreshold": 3}));
+        assert_eq!(c["livenessProbe"]["failureThreshold"], 1);
+        assert_eq!(c["livenessProbe"]["periodSeconds"], 10);
+        assert!(c.get("startupProbe").is_none());
+        assert_eq!(c["lifecycle"]["preStop"]["httpGet"], serde_json::json!({"path": "/stop", "port": 80, "scheme": "HTTP"}));
+        assert_eq!(v["volumes"][0]["configMap"]["defaultMode"], 420);
+        assert_eq!(v["volumes"][1]["secret"]["defaultMode"], 256);
+        assert_eq!(v["volumes"][2], serde_json::json!({"name": "e", "emptyDir": {}}));
     }
 }
