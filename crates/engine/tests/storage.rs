@@ -235,7 +235,7 @@ fn quota_and_limit_range_admission() {
     try_create(&mut c, &pod("b", "400m")).unwrap();
     let err = try_create(&mut c, &pod("x", "500m")).unwrap_err();
     assert_eq!(err, "pods \"x\" is forbidden: exceeded quota: q, requested: cpu=500m, used: cpu=1, limited: cpu=1");
-    let err = try_create(&mut c, "apiVersion: v1\nkind: Pod\nmetadata: {name: y}\nspec: {containers: [{name: c, image: 'nginx:1.25'}]}\n").unwrap_err();
+    let err = try_create(&mut c, "apiVersion: v1\nkind: Pod\nmetadata: {name: 'y'}\nspec: {containers: [{name: c, image: 'nginx:1.25'}]}\n").unwrap_err();
     assert_eq!(err, "pods \"y\" is forbidden: failed quota: q: must specify requests.cpu for: c");
     c.advance(1_000);
     let Object::ResourceQuota(q) = &*c.get(&ObjectKey::new(Kind::ResourceQuota, "default", "q")).unwrap() else { unreachable!() };

@@ -112,6 +112,140 @@ fn split_documents(text: &str) -> Vec<(usize, String)> {
     docs
 }
 
+/// The words YAML 1.1 reads as booleans and YAML 1.2 (serde_yaml) as strings. kubectl reads
+/// manifests with go-yaml v2, a YAML 1.1 parser, so `debug: on` sends `true` (and a ConfigMap
+/// with it is rejected): the well-known reason to quote `"yes"`, `"no"`, `"on"`, `"off"`.
+fn yaml11_bool(word: &str) -> Option<&'static str> {
+    match word {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some("true"),
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some("false"),
+        _ => None,
+    }
+}
+
+/// `s` with a plain (unquoted) YAML 1.1 boolean word replaced by `true`/`false`; a trailing
+/// comment and surrounding spaces are kept.
+fn convert_scalar(s: &str) -> String {
+    let (value, comment) = match s.find(" #") {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, ""),
+    };
+    let word = value.trim();
+    match yaml11_bool(word) {
+        Some(b) => {
+            let lead = &value[..value.len() - value.trim_start().len()];
+            let trail = &value[value.trim_end().len()..];
+            format!("{lead}{b}{trail}{comment}")
+        }
+        None => s.to_string(),
+    }
+}
+
+/// A flow collection on one line (`{debug: on, x: [y, n]}`) with its boolean words converted;
+/// left alone when it holds quotes.
+fn convert_flow(s: &str) -> String {
+    if s.contains(['"', '\'', '#']) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut piece = String::new();
+    let flush = |piece: &mut String, out: &mut String| {
+        match piece.split_once(':') {
+            Some((k, v)) => {
+                out.push_str(&convert_scalar(k));
+                out.push(':');
+                out.push_str(&convert_scalar(v));
+            }
+            None => out.push_str(&convert_scalar(piece)),
+        }
+        piece.clear();
+    };
+    for c in s.chars() {
+        if matches!(c, '{' | '}' | '[' | ']' | ',') {
+            flush(&mut piece, &mut out);
+            out.push(c);
+        } else {
+            piece.push(c);
+        }
+    }
+    flush(&mut piece, &mut out);
+    out
+}
+
+/// One line of block YAML with its boolean words (keys and values) converted.
+fn convert_line(line: &str) -> String {
+    let body = line.trim_start();
+    let mut out = line[..line.len() - body.len()].to_string();
+    let mut rest = body;
+    while let Some(r) = rest.strip_prefix("- ") {
+        out.push_str("- ");
+        let r2 = r.trim_start();
+        out.push_str(&r[..r.len() - r2.len()]);
+        rest = r2;
+    }
+    if rest.starts_with(['"', '\'', '#', '|', '>', '&', '*', '!']) {
+        out.push_str(rest);
+        return out;
+    }
+    if rest.starts_with(['{', '[']) {
+        out.push_str(&convert_flow(rest));
+        return out;
+    }
+    // `key: value` (the key a plain scalar), `key:` or a bare sequence item.
+    let colon = rest.find(": ").or_else(|| rest.strip_suffix(':').map(|k| k.len()));
+    match colon {
+        Some(i) if !rest[..i].contains(['"', '\'', '{', '[', '#']) => {
+            out.push_str(&convert_scalar(&rest[..i]));
+            out.push(':');
+            let value = rest.get(i + 1..).unwrap_or("");
+            let v = value.trim_start();
+            if v.starts_with(['{', '[']) {
+                out.push_str(&value[..value.len() - v.len()]);
+                out.push_str(&convert_flow(v));
+            } else if v.starts_with(['"', '\'', '|', '>', '&', '*', '!']) {
+                out.push_str(value);
+            } else {
+                out.push_str(&convert_scalar(value));
+            }
+        }
+        Some(_) => out.push_str(rest),
+        None => out.push_str(&convert_scalar(rest)),
+    }
+    out
+}
+
+/// Block-style YAML with the YAML 1.1 boolean words kubectl's parser reads as booleans turned
+/// into `true`/`false`, outside block scalars (`|`, `>`) and quoted strings.
+fn yaml11_booleans(doc: &str) -> String {
+    let mut out = String::with_capacity(doc.len());
+    // Indentation of the line that opened a block scalar, while inside it.
+    let mut block: Option<usize> = None;
+    for line in doc.split_inclusive('\n') {
+        let (body, nl) = line.strip_suffix('\n').map_or((line, ""), |b| (b, "\n"));
+        let indent = body.len() - body.trim_start().len();
+        if let Some(bi) = block {
+            if body.trim().is_empty() || indent > bi {
+                out.push_str(line);
+                continue;
+            }
+            block = None;
+        }
+        let code = body.split(" #").next().unwrap_or("").trim_end();
+        // `key: |`, `- >-`, `key: |2 # comment`: the line opens a block scalar.
+        let last = code.rsplit(' ').next().unwrap_or("");
+        if code.len() > last.len() && last.starts_with(['|', '>']) && last[1..].chars().all(|c| c.is_ascii_digit() || c == '+' || c == '-') {
+            block = Some(indent);
+        }
+        if body.trim_start().starts_with('#') || body.trim().is_empty() {
+            out.push_str(line);
+            continue;
+        }
+        out.push_str(&convert_line(body));
+        out.push_str(nl);
+    }
+    out
+}
+
 /// Parses YAML (one or many documents) or JSON into typed objects. `kind: List` is expanded.
 pub fn parse_manifests(text: &str) -> Result<Vec<ParsedManifest>, ManifestError> {
     let mut out = Vec::new();
@@ -119,6 +253,7 @@ pub fn parse_manifests(text: &str) -> Result<Vec<ParsedManifest>, ManifestError>
         if doc.trim().is_empty() || doc.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
             continue;
         }
+        let doc = yaml11_booleans(&doc);
         let yaml: serde_yaml::Value = serde_yaml::from_str(&doc).map_err(|e| syntax_error(&e, start))?;
         if yaml.is_null() {
             continue;
@@ -263,6 +398,35 @@ fn unknown_fields(input: &Value, typed: &Value, path: &str, out: &mut Vec<String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yaml_1_1_booleans_are_booleans_as_kubectl_reads_them() {
+        // An unquoted `on`/`yes` in a ConfigMap's data is a boolean: rejected, as on a real cluster.
+        for text in ["apiVersion: v1\nkind: ConfigMap\nmetadata: {name: f}\ndata:\n  debug: on\n", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: f}\ndata: {debug: yes}\n", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: f}\ndata:\n  debug: Off   # quiet\n"] {
+            let err = parse_manifests(text).unwrap_err().to_string();
+            assert!(err.contains("data.debug: invalid type: boolean"), "{text}: {err}");
+        }
+        // Quoted, in a block scalar, or part of a longer word: strings.
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: f\n  labels:\n    n: x\ndata:\n  a: \"on\"\n  b: 'no'\n  c: only\n  script: |\n    on\n    yes: no\n  d: >-\n    off\n";
+        let objs = parse_manifests(text).unwrap();
+        let Object::ConfigMap(cm) = &objs[0].object else { panic!("not a ConfigMap") };
+        let data = cm.data.clone().unwrap_or_default();
+        assert_eq!(data["a"], "on");
+        assert_eq!(data["b"], "no");
+        assert_eq!(data["c"], "only");
+        assert_eq!(data["script"], "on\nyes: no\n");
+        assert_eq!(data["d"], "off");
+        // A key is converted too (go-yaml v2 reads `n` as false).
+        assert_eq!(cm.metadata.labels.clone().unwrap_or_default().keys().collect::<Vec<_>>(), ["false"]);
+        // A boolean field takes `yes`; a list of strings does not take `on`.
+        let pod = |spec: &str| format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n{spec}");
+        let objs = parse_manifests(&pod("  hostNetwork: yes\n  containers:\n  - name: c\n    image: nginx\n")).unwrap();
+        assert_eq!(objs[0].object.as_pod().and_then(|p| p.spec.as_ref()).and_then(|s| s.host_network), Some(true));
+        let err = parse_manifests(&pod("  containers:\n  - name: c\n    image: nginx\n    args: [serve, on]\n")).unwrap_err().to_string();
+        assert!(err.contains("spec.containers[0].args[1]: invalid type: boolean `true`"), "{err}");
+        let err = parse_manifests(&pod("  containers:\n  - name: c\n    image: nginx\n    args:\n    - serve\n    - N\n")).unwrap_err().to_string();
+        assert!(err.contains("spec.containers[0].args[1]: invalid type: boolean `false`"), "{err}");
+    }
 
     #[test]
     fn parses_multi_document_yaml() {
