@@ -517,3 +517,21 @@ fn run_overrides_patch_the_generated_pod() {
     assert!(run(&mut s, "kubectl run bad --image=nginx --override-type=json --overrides='[{\"op\":\"remove\",\"path\":\"/nope\"}]'").1.starts_with("error: "));
     assert_eq!(run(&mut s, "kubectl get pod bad").1, "Error from server (NotFound): pods \"bad\" not found\n");
 }
+
+#[test]
+fn get_and_delete_from_a_file_with_an_undecodable_object() {
+    // kubectl reads files for get/delete unstructured: an unknown field in one object stops
+    // its creation, not the cleanup of the others.
+    let mut s = sh();
+    let file = "cat > multi.yaml <<EOF\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm1\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p2\nspec:\n  containers:\n  - name: c\n    image: nginx\n    imagee: x\nEOF";
+    run(&mut s, file);
+    let (out, err, code) = run(&mut s, "kubectl apply -f multi.yaml");
+    assert_eq!((out.as_str(), code), ("configmap/cm1 created\n", 1));
+    assert!(err.contains("error when creating \"multi.yaml\""), "{err}");
+    let (out, err, _) = run(&mut s, "kubectl get -f multi.yaml -o name");
+    assert_eq!((out.as_str(), err.as_str()), ("configmap/cm1\n", "Error from server (NotFound): pods \"p2\" not found\n"));
+    assert_eq!(
+        run(&mut s, "kubectl delete -f multi.yaml"),
+        ("configmap \"cm1\" deleted\n".into(), "Error from server (NotFound): error when deleting \"multi.yaml\": pods \"p2\" not found\n".into(), 1)
+    );
+}

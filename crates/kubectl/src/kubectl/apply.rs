@@ -45,6 +45,13 @@ pub type Doc = Result<(Object, String), String>;
 /// Reads `-f PATH` (`-` = stdin, a directory = its .yaml/.yml/.json files) into documents.
 /// A file-level problem (missing file, syntax error) is `Err`.
 pub fn read_docs(sh: &Shell, path: &str, stdin: Option<&str>) -> Result<Vec<Doc>, String> {
+    read_docs_as(sh, path, stdin, false)
+}
+
+/// [`read_docs`]; `identity_only`: a document whose body does not decode still gives its
+/// kind, name and namespace (`get -f` and `delete -f` read files unstructured in kubectl, so
+/// an unknown or mistyped field elsewhere does not stop them).
+fn read_docs_as(sh: &Shell, path: &str, stdin: Option<&str>, identity_only: bool) -> Result<Vec<Doc>, String> {
     let sources: Vec<(String, String)> = if path == "-" {
         vec![("STDIN".to_string(), stdin.unwrap_or("").to_string())]
     } else if path.starts_with("http://") || path.starts_with("https://") {
@@ -81,13 +88,13 @@ pub fn read_docs(sh: &Shell, path: &str, stdin: Option<&str>) -> Result<Vec<Doc>
     };
     let mut docs = Vec::new();
     for (name, text) in sources {
-        docs.extend(parse_source(&name, &text)?);
+        docs.extend(parse_source(&name, &text, identity_only)?);
     }
     Ok(docs)
 }
 
 /// Parses one source document by document, so that one bad document does not hide the others.
-fn parse_source(name: &str, text: &str) -> Result<Vec<Doc>, String> {
+fn parse_source(name: &str, text: &str, identity_only: bool) -> Result<Vec<Doc>, String> {
     let mut docs = Vec::new();
     let mut chunk = String::new();
     let mut chunk_start = 1usize;
@@ -118,6 +125,13 @@ fn parse_source(name: &str, text: &str) -> Result<Vec<Doc>, String> {
                     return Err(format!("error validating \"{name}\": {e}; if you choose to ignore these errors, turn validation off with --validate=false"))
                 }
                 ManifestError::NoMatch { .. } => docs.push(Err(e.to_string().replace("{FILE}", name))),
+                ManifestError::Decode { .. } if identity_only => match identity(&padded) {
+                    Some(objs) => {
+                        any = true;
+                        docs.extend(objs.into_iter().map(|o| Ok((o, name.to_string()))));
+                    }
+                    None => docs.push(Err(e.to_string())),
+                },
                 ManifestError::Decode { .. } => docs.push(Err(format!("Error from server (BadRequest): error when creating \"{name}\": {e}"))),
             },
         }
@@ -128,9 +142,28 @@ fn parse_source(name: &str, text: &str) -> Result<Vec<Doc>, String> {
     Ok(docs)
 }
 
-/// Reads manifests, failing on the first problem (for `get -f`, `delete -f`).
+/// A document reduced to apiVersion, kind, name and namespace, as an object of its kind.
+fn identity(doc: &str) -> Option<Vec<Object>> {
+    let yaml: serde_yaml::Value = serde_yaml::from_str(doc).ok()?;
+    let v = pilothouse_engine::api::to_json_value(&yaml).ok()?;
+    let mut meta = serde_json::Map::new();
+    for k in ["name", "namespace"] {
+        if let Some(x) = v.pointer(&format!("/metadata/{k}")).filter(|x| x.is_string()) {
+            meta.insert(k.into(), x.clone());
+        }
+    }
+    let mut m = serde_json::Map::new();
+    for k in ["apiVersion", "kind"] {
+        m.insert(k.into(), v.get(k).cloned().unwrap_or_default());
+    }
+    m.insert("metadata".into(), serde_json::Value::Object(meta));
+    parse_manifests(&serde_json::Value::Object(m).to_string()).ok().map(|ms| ms.into_iter().map(|m| m.object).collect())
+}
+
+/// Reads manifests, failing on the first problem (for `get -f`, `delete -f`: objects are
+/// identified by kind, name and namespace only).
 pub fn read_manifests(sh: &Shell, path: &str, stdin: Option<&str>) -> Result<Vec<(Object, String)>, String> {
-    let docs = read_docs(sh, path, stdin)?;
+    let docs = read_docs_as(sh, path, stdin, true)?;
     docs.into_iter().collect::<Result<Vec<_>, _>>()
 }
 

@@ -38,6 +38,8 @@ pub fn delete(sh: &mut Shell, args: &[String], stdin: Option<String>, out: &mut 
     let Some(p) = parse_flags(out, "kubectl delete", args, DELETE_FLAGS) else { return };
     let ns = namespace(sh, &p);
     let mut keys: Vec<ObjectKey> = Vec::new();
+    // The file each key came from, for kubectl's `error when deleting "FILE": ...`.
+    let mut sources: std::collections::BTreeMap<ObjectKey, String> = std::collections::BTreeMap::new();
     let mut errors: Vec<String> = Vec::new();
     let files = p.all("filename");
     if p.args.is_empty() && files.is_empty() {
@@ -46,11 +48,12 @@ pub fn delete(sh: &mut Shell, args: &[String], stdin: Option<String>, out: &mut 
     for f in &files {
         match read_manifests(sh, f, stdin.as_deref()) {
             Ok(objs) => {
-                for (mut o, _) in objs {
+                for (mut o, source) in objs {
                     if let Err(e) = super::apply::set_namespace(&mut o, &ns) {
                         return out.fail(e);
                     }
                     keys.push(ObjectKey::of(&o));
+                    sources.insert(ObjectKey::of(&o), source);
                 }
             }
             Err(e) => return out.fail(e),
@@ -150,7 +153,11 @@ pub fn delete(sh: &mut Shell, args: &[String], stdin: Option<String>, out: &mut 
                 if matches!(e, pilothouse_engine::ApiError::NotFound { .. }) && p.bool("ignore-not-found") {
                     continue;
                 }
-                errors.push(api_err(&e));
+                let msg = api_err(&e);
+                errors.push(match (sources.get(&key), msg.split_once("): ")) {
+                    (Some(src), Some((head, rest))) if head.starts_with("Error from server (") => format!("{head}): error when deleting \"{src}\": {rest}"),
+                    _ => msg,
+                });
             }
         }
     }
