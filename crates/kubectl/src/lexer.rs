@@ -495,6 +495,68 @@ pub fn parse(line: &str, heredoc: Option<&str>, ex: &mut dyn Expander) -> Result
     Ok(list)
 }
 
+/// Splits a command line at its top-level `;`, `&&` and `||` (outside quotes, `$(...)`,
+/// backticks and comments), without expanding anything: the shell expands each part just
+/// before running it, so `kubectl get x; echo $?` sees the status of the `get`. Each part comes
+/// with the joiner to the next.
+pub fn split_list(line: &str) -> Vec<(String, Joiner)> {
+    let chars: Vec<char> = line.chars().collect();
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let (mut single, mut double, mut backtick) = (false, false, false);
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        if single {
+            single = c != '\'';
+        } else if c == '\\' {
+            cur.push(c);
+            if let Some(n) = next {
+                cur.push(n);
+            }
+            i += 2;
+            continue;
+        } else if c == '\'' && !double {
+            single = true;
+        } else if c == '"' {
+            double = !double;
+        } else if c == '`' {
+            backtick = !backtick;
+        } else if c == '$' && next == Some('(') {
+            depth += 1;
+            cur.push_str("$(");
+            i += 2;
+            continue;
+        } else if c == '(' && depth > 0 && !double {
+            depth += 1;
+        } else if c == ')' && depth > 0 {
+            depth -= 1;
+        } else if !double && !backtick && depth == 0 {
+            let at_word_start = cur.chars().last().is_none_or(|p| p.is_whitespace() || matches!(p, ';' | '&' | '|'));
+            if c == '#' && at_word_start {
+                break;
+            }
+            let joiner = match (c, next) {
+                (';', _) => Some((Joiner::Always, 1)),
+                ('&', Some('&')) => Some((Joiner::And, 2)),
+                ('|', Some('|')) => Some((Joiner::Or, 2)),
+                _ => None,
+            };
+            if let Some((j, len)) = joiner {
+                parts.push((std::mem::take(&mut cur), j));
+                i += len;
+                continue;
+            }
+        }
+        cur.push(c);
+        i += 1;
+    }
+    parts.push((cur, Joiner::Always));
+    parts
+}
+
 /// Splits a string into words like the shell, without expansion (for flags such as
 /// `--command` strings and `sh -c` scripts).
 pub fn split_words(s: &str) -> Vec<String> {
@@ -570,6 +632,15 @@ mod tests {
         let (line, body) = split_heredoc("cat > f <<EOF\na\nb\nEOF\n");
         assert_eq!(line, "cat > f <<EOF");
         assert_eq!(body.as_deref(), Some("a\nb\n"));
+    }
+
+    #[test]
+    fn lists_split_before_expansion() {
+        let parts = split_list("kubectl get x; echo $? && a \"b;c\" 'd||e' $(f; g) || h # i; j");
+        let texts: Vec<(&str, Joiner)> = parts.iter().map(|(t, j)| (t.as_str(), *j)).collect();
+        assert_eq!(texts, vec![("kubectl get x", Joiner::Always), (" echo $? ", Joiner::And), (" a \"b;c\" 'd||e' $(f; g) ", Joiner::Or), (" h ", Joiner::Always)]);
+        assert_eq!(split_list("a | b > f 2>&1").len(), 1);
+        assert_eq!(split_list("echo a\\;b").len(), 1);
     }
 
     #[test]

@@ -194,6 +194,18 @@ pub const STREAM_LIMIT_MS: u64 = 5 * 60_000;
 /// How long a blocking stream waits without any change before it stops (as if Ctrl-C).
 pub const STREAM_IDLE_MS: u64 = 60_000;
 
+/// Expands nothing and runs nothing: for checking a line's syntax before any of it runs.
+struct DryExpander;
+
+impl Expander for DryExpander {
+    fn var(&self, _name: &str) -> String {
+        "x".into()
+    }
+    fn substitute(&mut self, _command: &str) -> String {
+        "x".into()
+    }
+}
+
 struct ShellExpander<'a> {
     sh: &'a mut Shell,
 }
@@ -356,42 +368,40 @@ impl Shell {
         }
     }
 
-    /// Executes a (possibly multi-line) command text.
+    /// Executes a (possibly multi-line) command text. The whole line is checked for syntax
+    /// first (nothing runs if it is wrong, as in bash); then each part of a `;`/`&&`/`||` list
+    /// is expanded just before it runs, so `$?` and `$(...)` see what the parts before did.
     pub(crate) fn exec_line(&mut self, text: &str, stdin: Option<String>) -> Out {
         let (line, heredoc) = lexer::split_heredoc(text);
-        let list = {
-            let mut ex = ShellExpander { sh: self };
-            lexer::parse(&line, heredoc.as_deref(), &mut ex)
-        };
         let mut out = Out::default();
-        let list = match list {
-            Ok(l) => l,
-            Err(e) => {
-                out.errln(format!("bash: {}", e.0));
-                out.code = 2;
-                return out;
-            }
-        };
+        if let Err(e) = lexer::parse(&line, heredoc.as_deref(), &mut DryExpander) {
+            out.errln(format!("bash: {}", e.0));
+            out.code = 2;
+            return out;
+        }
+        let mut heredoc = heredoc;
         let mut run_next = true;
-        for (pipe, joiner) in list.items {
+        for (part, joiner) in lexer::split_list(&line) {
             if run_next {
-                let mut input = stdin.clone();
-                let n = pipe.stages.len();
-                let mut last = Out::default();
-                for (i, stage) in pipe.stages.into_iter().enumerate() {
-                    let mut o = self.exec_simple(stage, input.take());
-                    if i + 1 < n {
-                        // Only stderr reaches the terminal; stdout feeds the next stage.
-                        input = Some(o.stdout());
-                        o.chunks.retain(|c| c.0 == Stream::Stderr);
-                        out.chunks.extend(std::mem::take(&mut o.chunks));
-                        out.effects.extend(std::mem::take(&mut o.effects));
-                    } else {
-                        last = o;
+                let hd = if part.contains("<<") { heredoc.take() } else { None };
+                let list = {
+                    let mut ex = ShellExpander { sh: self };
+                    lexer::parse(&part, hd.as_deref(), &mut ex)
+                };
+                match list {
+                    Ok(list) => {
+                        for (pipe, _) in list.items {
+                            let o = self.exec_pipeline(pipe, stdin.clone(), &mut out);
+                            out.extend(o);
+                            self.last_code = out.code;
+                        }
+                    }
+                    Err(e) => {
+                        out.errln(format!("bash: {}", e.0));
+                        out.code = 2;
+                        self.last_code = 2;
                     }
                 }
-                out.extend(last);
-                self.last_code = out.code;
             }
             run_next = match joiner {
                 Joiner::Always => true,
@@ -400,6 +410,27 @@ impl Shell {
             };
         }
         out
+    }
+
+    /// Runs the stages of a pipeline; stderr of all but the last goes to `out` as it happens,
+    /// the last stage's output is returned.
+    fn exec_pipeline(&mut self, pipe: lexer::Pipeline, stdin: Option<String>, out: &mut Out) -> Out {
+        let mut input = stdin;
+        let n = pipe.stages.len();
+        let mut last = Out::default();
+        for (i, stage) in pipe.stages.into_iter().enumerate() {
+            let mut o = self.exec_simple(stage, input.take());
+            if i + 1 < n {
+                // Only stderr reaches the terminal; stdout feeds the next stage.
+                input = Some(o.stdout());
+                o.chunks.retain(|c| c.0 == Stream::Stderr);
+                out.chunks.extend(std::mem::take(&mut o.chunks));
+                out.effects.extend(std::mem::take(&mut o.effects));
+            } else {
+                last = o;
+            }
+        }
+        last
     }
 
     fn exec_simple(&mut self, s: lexer::Simple, stdin: Option<String>) -> Out {

@@ -535,3 +535,18 @@ fn get_and_delete_from_a_file_with_an_undecodable_object() {
         ("configmap \"cm1\" deleted\n".into(), "Error from server (NotFound): error when deleting \"multi.yaml\": pods \"p2\" not found\n".into(), 1)
     );
 }
+
+#[test]
+fn list_parts_expand_when_they_run() {
+    // `$?` and `$(...)` in a `;`/`&&`/`||` list see what the parts before them did.
+    let mut s = sh();
+    assert_eq!(run(&mut s, "kubectl get pod nope; echo $?").0, "1\n");
+    assert_eq!(run(&mut s, "kubectl get ns default -o name && echo $?").0, "namespace/default\n0\n");
+    assert_eq!(run(&mut s, "kubectl create ns later >/dev/null; echo $(kubectl get ns later -o name)").0, "namespace/later\n");
+    assert_eq!(run(&mut s, "false || echo $?").0, "1\n");
+    // A syntax error anywhere: nothing runs.
+    let (out, err, code) = run(&mut s, "kubectl create ns never; echo 'open");
+    assert_eq!((out.as_str(), code), ("", 2));
+    assert!(err.starts_with("bash: "), "{err}");
+    assert_eq!(run(&mut s, "kubectl get ns never").2, 1);
+}
