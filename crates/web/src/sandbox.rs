@@ -706,6 +706,11 @@ pub fn marks_for(text: &str, stderr: &str) -> Vec<Mark> {
 fn field_paths(msg: &str) -> Vec<String> {
     msg.split(|c: char| c.is_whitespace() || c == '"' || c == ',' || c == '(' || c == ')')
         .map(|w| w.trim_end_matches(':'))
+        // Go's `Go struct field EnvVar.spec.template.spec.containers.env.value`: the struct first.
+        .map(|w| match w.split_once('.') {
+            Some((st, rest)) if st.starts_with(|c: char| c.is_ascii_uppercase()) && st.chars().all(|c| c.is_ascii_alphanumeric()) => rest,
+            _ => w,
+        })
         .filter(|w| w.contains('.') && w.chars().next().is_some_and(|c| c.is_ascii_lowercase()) && w.chars().all(|c| c.is_ascii_alphanumeric() || "._[]-/".contains(c)))
         .filter(|w| !w.contains('/') && !w.ends_with('.'))
         .map(str::to_string)
@@ -815,6 +820,16 @@ mod tests {
         s.record(Entry::Apply { text: text.into() });
         assert!(!s.marks.is_empty(), "{}", text_of(&s));
         assert_eq!(s.marks[0].line, 9, "{:?}", s.marks);
+    }
+
+    #[test]
+    fn a_wrong_type_is_marked_at_the_field_go_names() {
+        // The API server's `Go struct field EnvVar.spec.containers.env.value`: the env value line.
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n  - name: a\n    image: nginx\n    env:\n    - name: PORT\n      value: 8080\n";
+        let mut s = Sandbox::new(1);
+        s.record(Entry::Apply { text: text.into() });
+        assert!(text_of(&s).contains("json: cannot unmarshal number into Go struct field EnvVar.spec.containers.env.value of type string"), "{}", text_of(&s));
+        assert_eq!(s.marks.first().map(|m| m.line), Some(11), "{:?}", s.marks);
     }
 
     #[test]

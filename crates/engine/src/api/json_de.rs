@@ -15,8 +15,22 @@ use std::fmt;
 /// One step of an error's path.
 #[derive(Debug)]
 enum Segment {
+    /// A struct's field.
     Key(String),
+    /// A map's key (Go's paths leave these out).
+    MapKey(String),
     Index(usize),
+}
+
+/// A value of the wrong JSON type, as Go's `json.UnmarshalTypeError` tells it.
+#[derive(Debug)]
+struct TypeMismatch {
+    /// `string`, `number`, `number 3000000000`, `bool`, `object`, `array`.
+    got: String,
+    /// The Go type, when the deserializer knew it (sequences and maps).
+    go_type: Option<String>,
+    /// What the visitor expected (`i32`, `a string`, `PodSpec`), for the other cases.
+    expected: String,
 }
 
 /// A `serde_json` error and where it happened: one pointer, as `serde_json::Error` is, so the
@@ -29,12 +43,41 @@ struct ErrorAt {
     inner: serde_json::Error,
     /// Innermost step first (pushed as the error travels outwards).
     path: Vec<Segment>,
+    mismatch: Option<TypeMismatch>,
+    /// The innermost struct with a field on the path (Go's `Struct` in its message).
+    in_struct: Option<&'static str>,
 }
 
 impl PathError {
     #[cold]
     fn new(inner: serde_json::Error) -> PathError {
-        PathError(Box::new(ErrorAt { inner, path: Vec::new() }))
+        PathError(Box::new(ErrorAt { inner, path: Vec::new(), mismatch: None, in_struct: None }))
+    }
+
+    #[cold]
+    fn mismatch(inner: serde_json::Error, unexp: &Unexpected, exp: &dyn de::Expected, go_type: Option<String>) -> PathError {
+        let got = match unexp {
+            Unexpected::Bool(_) => "bool".to_string(),
+            Unexpected::Unsigned(_) | Unexpected::Signed(_) | Unexpected::Float(_) => "number".to_string(),
+            Unexpected::Str(_) => "string".to_string(),
+            Unexpected::Seq => "array".to_string(),
+            Unexpected::Map => "object".to_string(),
+            // Go reads null as the zero value, and has no other kinds: no Go wording.
+            _ => return PathError::new(inner),
+        };
+        let mut e = PathError::new(inner);
+        e.0.mismatch = Some(TypeMismatch { got, go_type, expected: exp.to_string() });
+        e
+    }
+
+    /// Records the struct whose field the error is in, if it is the innermost one.
+    #[cold]
+    #[inline(never)]
+    fn in_struct(mut self, name: &'static str) -> PathError {
+        if self.0.in_struct.is_none() && self.0.path.iter().any(|s| matches!(s, Segment::Key(_))) {
+            self.0.in_struct = Some(name);
+        }
+        self
     }
 
     #[cold]
@@ -50,7 +93,7 @@ impl PathError {
         for s in self.0.path.iter().rev() {
             match s {
                 Segment::Index(i) => out.push_str(&format!("[{i}]")),
-                Segment::Key(k) => {
+                Segment::Key(k) | Segment::MapKey(k) => {
                     if !out.is_empty() {
                         out.push('.');
                     }
@@ -59,6 +102,23 @@ impl PathError {
             }
         }
         out
+    }
+
+    /// The message the API server gives: for a value of the wrong type Go's
+    /// `json: cannot unmarshal number into Go struct field EnvVar.spec.template.spec.containers.env.value of type string`
+    /// (fields only: no indexes, no map keys); otherwise [`PathError::with_path`].
+    pub fn api_message(&self) -> String {
+        let Some(m) = &self.0.mismatch else {
+            return self.with_path();
+        };
+        let Some(ty) = m.go_type.clone().or_else(|| go_type_of_expected(&m.expected)) else {
+            return self.with_path();
+        };
+        let fields: Vec<&str> = self.0.path.iter().rev().filter_map(|s| if let Segment::Key(k) = s { Some(k.as_str()) } else { None }).collect();
+        match self.0.in_struct {
+            Some(st) if !fields.is_empty() => format!("json: cannot unmarshal {} into Go struct field {st}.{} of type {ty}", m.got, fields.join(".")),
+            _ => format!("json: cannot unmarshal {} into Go value of type {ty}", m.got),
+        }
     }
 
     /// `path: message`, or the message alone when the error is about the whole value.
@@ -70,6 +130,58 @@ impl PathError {
             format!("{p}: {}", self.0.inner)
         }
     }
+}
+
+/// The Go type behind what a visitor expects (`i32` -> `int32`, `PodSpec` -> `v1.PodSpec`).
+fn go_type_of_expected(exp: &str) -> Option<String> {
+    Some(match exp {
+        "a string" | "a borrowed string" | "a character" => "string".into(),
+        "a boolean" => "bool".into(),
+        "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "f32" | "f64" => {
+            let (k, bits) = exp.split_at(1);
+            format!("{}{bits}", match k {
+                "i" => "int",
+                "u" => "uint",
+                _ => "float",
+            })
+        }
+        "a base64-encoded string" => "[]uint8".into(),
+        "IntOrString" => "intstr.IntOrString".into(),
+        "Quantity" => "resource.Quantity".into(),
+        "Time" | "MicroTime" => format!("v1.{exp}"),
+        _ if exp.starts_with(|c: char| c.is_ascii_uppercase()) && exp.chars().all(|c| c.is_ascii_alphanumeric()) => format!("v1.{exp}"),
+        _ => return None,
+    })
+}
+
+/// The Go type of a Rust API type, from its `type_name`: `Vec<..::Toleration>` ->
+/// `[]v1.Toleration`, `BTreeMap<String, String>` -> `map[string]string`.
+fn go_type_of_rust(name: &str) -> Option<String> {
+    let name = name.trim();
+    if let Some(inner) = name.strip_prefix("core::option::Option<").and_then(|r| r.strip_suffix('>')) {
+        return go_type_of_rust(inner);
+    }
+    if let Some(inner) = name.strip_prefix("alloc::vec::Vec<").and_then(|r| r.strip_suffix('>')) {
+        return go_type_of_rust(inner).map(|t| format!("[]{t}"));
+    }
+    if let Some(inner) = name.strip_prefix("alloc::collections::btree::map::BTreeMap<").and_then(|r| r.strip_suffix('>')) {
+        let (k, v) = inner.split_once(", ")?;
+        return Some(format!("map[{}]{}", go_type_of_rust(k)?, go_type_of_rust(v)?));
+    }
+    Some(match name {
+        "alloc::string::String" => "string".into(),
+        "bool" => "bool".into(),
+        "i32" | "i64" | "f64" => go_type_of_expected(name)?,
+        "k8s_openapi::ByteString" => "[]uint8".into(),
+        _ if name.starts_with("k8s_openapi::") => {
+            let short = name.rsplit("::").next()?;
+            match go_type_of_expected(short)? {
+                t if name.contains("::autoscaling::v2::") => t.replacen("v1.", "v2.", 1),
+                t => t,
+            }
+        }
+        _ => return None,
+    })
 }
 
 impl fmt::Display for PathError {
@@ -88,11 +200,30 @@ impl de::Error for PathError {
     }
 
     fn invalid_type(unexp: Unexpected, exp: &dyn de::Expected) -> Self {
-        PathError::new(<serde_json::Error as de::Error>::invalid_type(unexp, exp))
+        let mut e = PathError::mismatch(<serde_json::Error as de::Error>::invalid_type(unexp, exp), &unexp, exp, None);
+        // A fraction for an integer: Go says `number 1.5`.
+        if let (Unexpected::Float(f), Some(m)) = (unexp, e.0.mismatch.as_mut()) {
+            if go_type_of_expected(&m.expected).is_some_and(|t| t.contains("int")) {
+                m.got = format!("number {f}");
+            }
+        }
+        e
     }
 
     fn invalid_value(unexp: Unexpected, exp: &dyn de::Expected) -> Self {
-        PathError::new(<serde_json::Error as de::Error>::invalid_value(unexp, exp))
+        let inner = <serde_json::Error as de::Error>::invalid_value(unexp, exp);
+        // A number out of the field's range: Go says `number 3000000000`.
+        let got = match unexp {
+            Unexpected::Unsigned(n) => n.to_string(),
+            Unexpected::Signed(n) => n.to_string(),
+            Unexpected::Float(n) => n.to_string(),
+            _ => return PathError::new(inner),
+        };
+        let mut e = PathError::mismatch(inner, &unexp, exp, None);
+        if let Some(m) = e.0.mismatch.as_mut() {
+            m.got = format!("number {got}");
+        }
+        e
     }
 }
 
@@ -124,6 +255,15 @@ fn invalid_type(v: &Value, exp: &dyn de::Expected) -> PathError {
     de::Error::invalid_type(unexpected(v), exp)
 }
 
+/// A wrong type where a sequence or map was wanted: `target` (the Rust type's name) says
+/// which Go type that is.
+#[cold]
+#[inline(never)]
+fn invalid_collection(v: &Value, exp: &dyn de::Expected, target: &'static str) -> PathError {
+    let u = unexpected(v);
+    PathError::mismatch(<serde_json::Error as de::Error>::invalid_type(u.clone(), exp), &u, exp, go_type_of_rust(target))
+}
+
 fn visit_number<'de, V: Visitor<'de>>(n: Number, visitor: V) -> Result<V::Value, PathError> {
     if let Some(u) = n.as_u64() {
         visitor.visit_u64(u)
@@ -145,9 +285,19 @@ fn visit_array<'de, V: Visitor<'de>>(array: Vec<Value>, visitor: V) -> Result<V:
     }
 }
 
+/// A struct's fields from an object.
 fn visit_object<'de, V: Visitor<'de>>(object: Map<String, Value>, visitor: V) -> Result<V::Value, PathError> {
+    visit_entries(object, visitor, true)
+}
+
+/// A map's entries from an object.
+fn visit_map_entries<'de, V: Visitor<'de>>(object: Map<String, Value>, visitor: V) -> Result<V::Value, PathError> {
+    visit_entries(object, visitor, false)
+}
+
+fn visit_entries<'de, V: Visitor<'de>>(object: Map<String, Value>, visitor: V, fields: bool) -> Result<V::Value, PathError> {
     let len = object.len();
-    let mut map = MapDe { iter: object.into_iter(), value: None };
+    let mut map = MapDe { iter: object.into_iter(), value: None, fields };
     let out = visitor.visit_map(&mut map)?;
     if map.iter.len() == 0 {
         Ok(out)
@@ -166,7 +316,7 @@ impl<'de> de::Deserializer<'de> for ValueDe {
             Value::Number(n) => visit_number(n, visitor),
             Value::String(s) => visitor.visit_string(s),
             Value::Array(a) => visit_array(a, visitor),
-            Value::Object(o) => visit_object(o, visitor),
+            Value::Object(o) => visit_map_entries(o, visitor),
         }
     }
 
@@ -247,7 +397,7 @@ impl<'de> de::Deserializer<'de> for ValueDe {
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathError> {
         match self.0 {
             Value::Array(a) => visit_array(a, visitor),
-            ref other => Err(invalid_type(other, &visitor)),
+            ref other => Err(invalid_collection(other, &visitor, std::any::type_name::<V::Value>())),
         }
     }
 
@@ -261,17 +411,17 @@ impl<'de> de::Deserializer<'de> for ValueDe {
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PathError> {
         match self.0 {
-            Value::Object(o) => visit_object(o, visitor),
-            ref other => Err(invalid_type(other, &visitor)),
+            Value::Object(o) => visit_map_entries(o, visitor),
+            ref other => Err(invalid_collection(other, &visitor, std::any::type_name::<V::Value>())),
         }
     }
 
     /// A struct is read from a map only: serde_json would also offer an array to the visitor's
     /// `visit_seq`, which the API's types do not implement (the default gives this same error),
     /// and offering it would compile the array walk once more for every struct.
-    fn deserialize_struct<V: Visitor<'de>>(self, _name: &'static str, _fields: &'static [&'static str], visitor: V) -> Result<V::Value, PathError> {
+    fn deserialize_struct<V: Visitor<'de>>(self, name: &'static str, _fields: &'static [&'static str], visitor: V) -> Result<V::Value, PathError> {
         match self.0 {
-            Value::Object(o) => visit_object(o, visitor),
+            Value::Object(o) => visit_object(o, visitor).map_err(|e| e.in_struct(name)),
             ref other => Err(invalid_type(other, &visitor)),
         }
     }
@@ -310,6 +460,8 @@ struct MapDe {
     iter: serde_json::map::IntoIter,
     /// The entry whose key was just read.
     value: Option<(String, Value)>,
+    /// A struct's fields (not a map's keys).
+    fields: bool,
 }
 
 impl<'de> MapAccess<'de> for MapDe {
@@ -327,7 +479,10 @@ impl<'de> MapAccess<'de> for MapDe {
 
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, PathError> {
         match self.value.take() {
-            Some((k, v)) => seed.deserialize(ValueDe(v)).map_err(|e| e.at(Segment::Key(k))),
+            Some((k, v)) => {
+                let fields = self.fields;
+                seed.deserialize(ValueDe(v)).map_err(|e| e.at(if fields { Segment::Key(k) } else { Segment::MapKey(k) }))
+            }
             None => Err(de::Error::custom("value is missing")),
         }
     }
@@ -470,6 +625,34 @@ mod tests {
         let secret = json!({"data": {"k": "aGk="}});
         let s = same::<Secret>(secret).unwrap();
         assert_eq!(s.data.unwrap()["k"].0, b"hi");
+    }
+
+    #[test]
+    fn wrong_types_read_as_the_api_server_words_them() {
+        let api = |kind: &str, v: Value| -> String {
+            let r = match kind {
+                "Deployment" => from_value::<Deployment>(v).map(|_| ()),
+                "ConfigMap" => from_value::<k8s_openapi::api::core::v1::ConfigMap>(v).map(|_| ()),
+                _ => from_value::<Pod>(v).map(|_| ()),
+            };
+            r.unwrap_err().api_message()
+        };
+        let tpl = |spec: Value| json!({"spec": {"selector": {}, "template": {"spec": spec}}});
+        // Messages as real API servers print them (from users' reports).
+        assert_eq!(api("Deployment", tpl(json!({"containers": [{"name": "c", "env": [{"name": "A", "value": 5}]}]}))), "json: cannot unmarshal number into Go struct field EnvVar.spec.template.spec.containers.env.value of type string");
+        assert_eq!(api("Deployment", tpl(json!({"containers": [], "imagePullSecrets": ["regcred"]}))), "json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.imagePullSecrets of type v1.LocalObjectReference");
+        assert_eq!(api("Deployment", tpl(json!({"containers": [], "tolerations": {"key": "a"}}))), "json: cannot unmarshal object into Go struct field PodSpec.spec.template.spec.tolerations of type []v1.Toleration");
+        assert_eq!(api("Deployment", tpl(json!({"containers": [], "volumes": [{"name": "v", "emptyDir": "x"}]}))), "json: cannot unmarshal string into Go struct field Volume.spec.template.spec.volumes.emptyDir of type v1.EmptyDirVolumeSource");
+        assert_eq!(api("ConfigMap", json!({"data": {"port": 8080}})), "json: cannot unmarshal number into Go struct field ConfigMap.data of type string");
+        assert_eq!(api("Deployment", json!({"spec": {"replicas": "two", "selector": {}, "template": {}}})), "json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32");
+        assert_eq!(api("Pod", json!({"spec": {"containers": [], "priority": 3000000000u64}})), "json: cannot unmarshal number 3000000000 into Go struct field PodSpec.spec.priority of type int32");
+        assert_eq!(api("Pod", json!({"spec": {"containers": [{"name": "c", "ports": [{"containerPort": 80.5}]}]}})), "json: cannot unmarshal number 80.5 into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32");
+        assert_eq!(api("Pod", json!({"metadata": {"labels": {"on": true}}})), "json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string");
+        assert_eq!(api("Pod", json!({"metadata": {"labels": ["a"]}})), "json: cannot unmarshal array into Go struct field ObjectMeta.metadata.labels of type map[string]string");
+        assert_eq!(api("Pod", json!("pod")), "json: cannot unmarshal string into Go value of type v1.Pod");
+        // Not a type error: the path form.
+        let e = from_value::<Secret>(json!({"data": {"k": "!!!"}})).unwrap_err().api_message();
+        assert!(e.starts_with("data.k: "), "{e}");
     }
 
     #[derive(serde::Deserialize, PartialEq, Debug)]

@@ -127,12 +127,13 @@ macro_rules! kinds {
     };
 }
 
-/// Deserialises a typed value from JSON; an error names the path of the field at fault
-/// (`spec.containers[0].ports[0].containerPort: invalid type: ...`). Every typed read of API
+/// Deserialises a typed value from JSON; an error names the field at fault as the API server
+/// does (`json: cannot unmarshal string into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32`;
+/// other errors as `spec.containers[0].ports: ...`). Every typed read of API
 /// JSON goes through here, so each type's `Deserialize` is compiled once, for this deserializer
 /// (a plain `serde_json::from_value` elsewhere would add a second copy of every nested type).
 pub fn typed_from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, String> {
-    super::json_de::from_value(value).map_err(|e| e.with_path())
+    super::json_de::from_value(value).map_err(|e| e.api_message())
 }
 
 kinds! {

@@ -336,7 +336,12 @@ pub fn object_from_value(mut json: Value, doc: &str, start: usize) -> Result<Obj
     super::quantity::normalize_quantities(&mut json);
     let version = kind.info().version.to_string();
     let object = Object::from_json_as(kind, json.clone()).map_err(|detail| {
-        let field = detail.split(':').next().unwrap_or("").rsplit('.').next().unwrap_or("");
+        // `... Go struct field DeploymentSpec.spec.replicas of type int32` or `spec.x[0].y: ...`.
+        let path = match detail.split_once("Go struct field ") {
+            Some((_, rest)) => rest.split(' ').next().unwrap_or(""),
+            None => detail.split(':').next().unwrap_or(""),
+        };
+        let field = path.rsplit('.').next().unwrap_or("");
         let field = field.split('[').next().unwrap_or("");
         ManifestError::Decode {
             kind: kind_name.clone(),
@@ -404,7 +409,7 @@ mod tests {
         // An unquoted `on`/`yes` in a ConfigMap's data is a boolean: rejected, as on a real cluster.
         for text in ["apiVersion: v1\nkind: ConfigMap\nmetadata: {name: f}\ndata:\n  debug: on\n", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: f}\ndata: {debug: yes}\n", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: f}\ndata:\n  debug: Off   # quiet\n"] {
             let err = parse_manifests(text).unwrap_err().to_string();
-            assert!(err.contains("data.debug: invalid type: boolean"), "{text}: {err}");
+            assert!(err.contains("json: cannot unmarshal bool into Go struct field ConfigMap.data of type string"), "{text}: {err}");
         }
         // Quoted, in a block scalar, or part of a longer word: strings.
         let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: f\n  labels:\n    n: x\ndata:\n  a: \"on\"\n  b: 'no'\n  c: only\n  script: |\n    on\n    yes: no\n  d: >-\n    off\n";
@@ -423,9 +428,9 @@ mod tests {
         let objs = parse_manifests(&pod("  hostNetwork: yes\n  containers:\n  - name: c\n    image: nginx\n")).unwrap();
         assert_eq!(objs[0].object.as_pod().and_then(|p| p.spec.as_ref()).and_then(|s| s.host_network), Some(true));
         let err = parse_manifests(&pod("  containers:\n  - name: c\n    image: nginx\n    args: [serve, on]\n")).unwrap_err().to_string();
-        assert!(err.contains("spec.containers[0].args[1]: invalid type: boolean `true`"), "{err}");
+        assert!(err.contains("json: cannot unmarshal bool into Go struct field Container.spec.containers.args of type string"), "{err}");
         let err = parse_manifests(&pod("  containers:\n  - name: c\n    image: nginx\n    args:\n    - serve\n    - N\n")).unwrap_err().to_string();
-        assert!(err.contains("spec.containers[0].args[1]: invalid type: boolean `false`"), "{err}");
+        assert!(err.contains("json: cannot unmarshal bool into Go struct field Container.spec.containers.args of type string"), "{err}");
     }
 
     #[test]
@@ -475,7 +480,7 @@ mod tests {
     fn wrong_type_is_a_decode_error() {
         let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n  replicas: three\n";
         let err = parse_manifests(text).unwrap_err();
-        assert!(err.to_string().contains("spec.replicas"), "{err}");
+        assert_eq!(err.to_string(), "Deployment in version \"v1\" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32");
         assert_eq!(err.line(), 6);
     }
 }
