@@ -169,34 +169,12 @@ pub fn dispatch(sh: &mut Shell, words: &[String], stdin: Option<String>) -> Out 
         }
         "curl" | "wget" => return crate::net::host_curl(sh, cmd, args),
         "grep" => {
-            let invert = args.iter().any(|a| a == "-v");
-            let ignore = args.iter().any(|a| a == "-i");
-            let pats: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
-            let Some(pat) = pats.first() else {
-                out.errln("Usage: grep [OPTION]... PATTERNS [FILE]...");
-                out.code = 2;
-                return out;
-            };
-            let text = match pats.get(1) {
-                Some(f) => match sh.read_file(f) {
-                    Some(t) => t.clone(),
-                    None => {
-                        out.errln(format!("grep: {f}: No such file or directory"));
-                        out.code = 2;
-                        return out;
-                    }
-                },
-                None => stdin.unwrap_or_default(),
-            };
-            let mut found = false;
-            for l in text.lines() {
-                let hit = if ignore { l.to_lowercase().contains(&pat.to_lowercase()) } else { l.contains(pat.as_str()) };
-                if hit != invert {
-                    out.outln(l);
-                    found = true;
-                }
+            let (o, e, code) = crate::grep::grep(args, stdin, &|f| sh.read_file(f).cloned());
+            out.out(o);
+            if !e.is_empty() {
+                out.err(e);
             }
-            out.code = if found { 0 } else { 1 };
+            out.code = code;
         }
         "head" | "tail" => {
             let mut n = 10usize;
@@ -224,11 +202,17 @@ pub fn dispatch(sh: &mut Shell, words: &[String], stdin: Option<String>) -> Out 
             }
         }
         "wc" => {
-            let text = stdin.unwrap_or_default();
-            if args.iter().any(|a| a == "-l") {
-                out.outln(text.lines().count().to_string());
+            let text = match args.iter().find(|a| !a.starts_with('-')) {
+                Some(f) => sh.read_file(f).cloned().unwrap_or_default(),
+                None => stdin.unwrap_or_default(),
+            };
+            let counts = [("l", text.lines().count()), ("w", text.split_whitespace().count()), ("c", text.len())];
+            let picked: Vec<usize> = counts.iter().filter(|(f, _)| args.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(f))).map(|(_, n)| *n).collect();
+            if picked.len() == 1 {
+                out.outln(picked[0].to_string());
             } else {
-                out.outln(format!("{:>7} {:>7} {:>7}", text.lines().count(), text.split_whitespace().count(), text.len()));
+                let all: Vec<usize> = if picked.is_empty() { counts.iter().map(|(_, n)| *n).collect() } else { picked };
+                out.outln(all.iter().map(|n| format!("{n:>7}")).collect::<Vec<_>>().join(" "));
             }
         }
         "base64" => {
