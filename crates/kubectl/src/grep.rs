@@ -33,6 +33,21 @@ pub struct Pattern {
     ignore_case: bool,
 }
 
+/// Applies a repeat to the last item (not to an anchor); false when there is none.
+fn repeat_last(items: &mut [Item], min: usize, max: Option<usize>) -> bool {
+    match items.last_mut() {
+        Some(last) if !matches!(last.node, Node::Start | Node::End) => {
+            last.min *= min;
+            last.max = match (last.max, max) {
+                (Some(a), Some(b)) => Some(a * b),
+                _ => None,
+            };
+            true
+        }
+        _ => false,
+    }
+}
+
 struct Parser<'a> {
     chars: Vec<char>,
     i: usize,
@@ -108,15 +123,8 @@ impl Parser<'_> {
                 }
                 '*' | '+' | '?' | '{' if self.is_repeat(c) => {
                     let (min, max) = self.repeat()?;
-                    match items.last_mut() {
-                        Some(last) if !matches!(last.node, Node::Start | Node::End) => {
-                            last.min *= min;
-                            last.max = match (last.max, max) {
-                                (Some(a), Some(b)) => Some(a * b),
-                                _ => None,
-                            };
-                        }
-                        _ => items.push(Item { node: Node::Char(c), min: 1, max: Some(1) }),
+                    if !repeat_last(&mut items, min, max) {
+                        items.push(Item { node: Node::Char(c), min: 1, max: Some(1) });
                     }
                     continue;
                 }
@@ -133,13 +141,7 @@ impl Parser<'_> {
                     } else if !self.extended && (n == '+' || n == '?' || n == '{') {
                         self.i += 1;
                         let (min, max) = self.repeat()?;
-                        if let Some(last) = items.last_mut() {
-                            last.min *= min;
-                            last.max = match (last.max, max) {
-                                (Some(a), Some(b)) => Some(a * b),
-                                _ => None,
-                            };
-                        }
+                        repeat_last(&mut items, min, max);
                         continue;
                     } else {
                         self.i += 2;
