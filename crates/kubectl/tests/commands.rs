@@ -42,7 +42,7 @@ fn get_empty_namespace_and_forms() {
 fn create_deployment_and_scale() {
     let mut s = sh();
     assert_eq!(run(&mut s, "kubectl create deployment web --image=nginx --replicas=2").0, "deployment.apps/web created\n");
-    assert_eq!(run(&mut s, "kubectl create deployment web --image=nginx").1, "Error from server (AlreadyExists): deployments.apps \"web\" already exists\n");
+    assert_eq!(run(&mut s, "kubectl create deployment web --image=nginx").1, "error: failed to create deployment: deployments.apps \"web\" already exists\n");
     assert_eq!(run(&mut s, "kubectl scale deploy/web --replicas=3").0, "deployment.apps/web scaled\n");
     assert_eq!(run(&mut s, "kubectl scale deploy web --replicas=1 --current-replicas=2").1, "error: Expected replicas to be 2, was 3\n");
     assert_eq!(run(&mut s, "kubectl scale deploy web").1, "error: required flag(s) \"replicas\" not set\n");
@@ -549,4 +549,19 @@ fn list_parts_expand_when_they_run() {
     assert_eq!((out.as_str(), code), ("", 2));
     assert!(err.starts_with("bash: "), "{err}");
     assert_eq!(run(&mut s, "kubectl get ns never").2, 1);
+}
+
+#[test]
+fn create_generators_wrap_a_failed_create_as_kubectl_does() {
+    // Checked against kubectl v1.32 talking to `pilothouse serve`.
+    let mut s = sh();
+    for line in ["kubectl create deployment web --image=nginx", "kubectl create namespace n1", "kubectl create secret generic s1 --from-literal=a=b", "kubectl create service nodeport np --tcp=80:80", "kubectl run p1 --image=nginx"] {
+        assert_eq!(run(&mut s, line).2, 0, "{line}");
+    }
+    assert_eq!(run(&mut s, "kubectl create deployment web --image=nginx").1, "error: failed to create deployment: deployments.apps \"web\" already exists\n");
+    assert_eq!(run(&mut s, "kubectl create namespace n1").1, "Error from server (AlreadyExists): namespaces \"n1\" already exists\n");
+    assert_eq!(run(&mut s, "kubectl create secret generic s1 --from-literal=a=b").1, "error: failed to create secret secrets \"s1\" already exists\n");
+    assert_eq!(run(&mut s, "kubectl create service nodeport np --tcp=80:80").1, "error: failed to create NodePort service: services \"np\" already exists\n");
+    assert_eq!(run(&mut s, "kubectl run p1 --image=nginx").1, "Error from server (AlreadyExists): pods \"p1\" already exists\n");
+    assert!(run(&mut s, "kubectl create deployment X --image=nginx").1.starts_with("error: failed to create deployment: Deployment.apps \"X\" is invalid: metadata.name: Invalid value: \"X\""));
 }

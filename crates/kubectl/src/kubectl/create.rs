@@ -163,10 +163,34 @@ pub fn finish(sh: &mut Shell, out: &mut Out, p: &Parsed, kind: Kind, value: Valu
             None => out.outln(format!("{} created", ref_name(kind, &name))),
         },
         Err(e) => {
-            out.errln(api_err(&e));
+            out.errln(match create_failure_prefix(kind, &value) {
+                Some(prefix) => format!("error: {prefix}{e}"),
+                None => api_err(&e),
+            });
             out.code = 1;
         }
     }
+}
+
+/// How `kubectl create <generator>` wraps a failed create (its `fmt.Errorf("failed to create
+/// ...: %v", err)`, which prints as `error: ...` instead of `Error from server (...)`);
+/// `create namespace` and `run` return the API error as it is.
+fn create_failure_prefix(kind: Kind, value: &Value) -> Option<String> {
+    Some(match kind {
+        Kind::Deployment => "failed to create deployment: ".into(),
+        Kind::ConfigMap => "failed to create configmap: ".into(),
+        // (sic: no colon in kubectl's secret generators)
+        Kind::Secret => "failed to create secret ".into(),
+        Kind::Service => format!("failed to create {} service: ", value.pointer("/spec/type").and_then(Value::as_str).unwrap_or("ClusterIP")),
+        Kind::Job => "failed to create job: ".into(),
+        Kind::CronJob => "failed to create cronjob: ".into(),
+        Kind::ServiceAccount => "failed to create serviceaccount: ".into(),
+        Kind::ResourceQuota => "failed to create quota: ".into(),
+        Kind::PriorityClass => "failed to create priorityclass: ".into(),
+        Kind::Ingress => "failed to create ingress: ".into(),
+        Kind::PodDisruptionBudget => "failed to create poddisruptionbudgets: ".into(),
+        _ => return None,
+    })
 }
 
 /// The container name kubectl derives from an image (`registry/x/nginx:1.2` -> `nginx`).
