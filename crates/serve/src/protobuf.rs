@@ -58,6 +58,10 @@ fn schema() -> &'static HashMap<String, Msg> {
 
 /// Pointer fields whose zero value means something (Go `*int32`/`*bool`); other zero scalars
 /// are what gogo-protobuf writes for unset non-pointer fields and are dropped, as JSON omits them.
+/// Fields of Go structs embedded with `json:",inline"`: protobuf names them, JSON does not
+/// (their fields sit in the parent), e.g. an IngressRule's `ingressRuleValue` (`http`).
+const INLINE: &[&str] = &["ingressRuleValue", "volumeSource", "persistentVolumeSource", "handler", "ephemeralContainerCommon"];
+
 const KEEP_ZERO: &[&str] = &[
     "replicas", "terminationGracePeriodSeconds", "gracePeriodSeconds", "revisionHistoryLimit", "backoffLimit", "completions",
     "parallelism", "activeDeadlineSeconds", "ttlSecondsAfterFinished", "progressDeadlineSeconds", "runAsUser", "runAsGroup",
@@ -288,6 +292,12 @@ fn decode_message(ty: &str, b: &[u8]) -> Result<Value, String> {
                 a.extend(values);
             }
         } else if let Some(v) = values.into_iter().next() {
+            if INLINE.contains(&f.name.as_str()) {
+                if let Value::Object(fields) = v {
+                    out.extend(fields);
+                }
+                continue;
+            }
             if is_zero(&v) && !KEEP_ZERO.contains(&f.name.as_str()) {
                 continue;
             }
@@ -365,6 +375,16 @@ mod tests {
         let body = [MAGIC.to_vec(), field(1, 2, &tm), field(2, 2, &obj)].concat();
         let v = to_json(&body).unwrap();
         assert_eq!(v, serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}}));
+    }
+
+    #[test]
+    fn inline_structs_are_flattened_as_in_json() {
+        // Volume{name: data, volumeSource{hostPath{path: /d}}} -> {"name", "hostPath"}, as JSON has it.
+        let host_path = field(1, 2, b"/d");
+        let source = field(1, 2, &host_path);
+        let vol = [field(1, 2, b"data"), field(2, 2, &source)].concat();
+        let v = decode_message("k8s.io.api.core.v1.Volume", &vol).unwrap();
+        assert_eq!(v, serde_json::json!({"name": "data", "hostPath": {"path": "/d"}}));
     }
 
     #[test]
