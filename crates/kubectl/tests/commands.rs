@@ -565,3 +565,13 @@ fn create_generators_wrap_a_failed_create_as_kubectl_does() {
     assert_eq!(run(&mut s, "kubectl run p1 --image=nginx").1, "Error from server (AlreadyExists): pods \"p1\" already exists\n");
     assert!(run(&mut s, "kubectl create deployment X --image=nginx").1.starts_with("error: failed to create deployment: Deployment.apps \"X\" is invalid: metadata.name: Invalid value: \"X\""));
 }
+
+#[test]
+fn missing_targets_of_logs_exec_and_port_forward() {
+    // As kubectl v1.32 prints them against `pilothouse serve`.
+    let mut s = sh();
+    assert_eq!(run(&mut s, "kubectl exec nope -- ls").1, "Error from server (NotFound): pods \"nope\" not found\n");
+    assert_eq!(run(&mut s, "kubectl port-forward deploy/nope 8080:80").1, "Error from server (NotFound): deployments.apps \"nope\" not found\n");
+    assert_eq!(run(&mut s, "kubectl logs nope").1, "error: error from server (NotFound): pods \"nope\" not found in namespace \"default\"\n");
+    assert_eq!(run(&mut s, "kubectl logs deploy/nope").1, "error: error from server (NotFound): deployments.apps \"nope\" not found in namespace \"default\"\n");
+}

@@ -37,7 +37,7 @@ pub fn exec(sh: &mut Shell, args: &[String], out: &mut Out) {
     if command.is_empty() {
         return out.fail("you must specify at least one command for the container");
     }
-    let Some(pod) = pod_for(sh, out, &ns.ns, &p.args[0]) else { return };
+    let Some(pod) = pod_for(sh, out, &ns.ns, &p.args[0], false) else { return };
     let phase = pod.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
     if phase == "Succeeded" || phase == "Failed" {
         return out.fail(format!("cannot exec into a container in a completed pod; current phase is {phase}"));
@@ -511,7 +511,7 @@ pub fn port_forward(sh: &mut Shell, args: &[String], out: &mut Out) {
     }
     let target = p.args[0].clone();
     let svc = target.split_once('/').and_then(|(t, n)| super::lookup_kinds(t).ok().filter(|k| k == &vec![Kind::Service]).map(|_| n.to_string()));
-    let Some(pod) = pod_for(sh, out, &ns.ns, &target) else { return };
+    let Some(pod) = pod_for(sh, out, &ns.ns, &target, false) else { return };
     let key = ObjectKey::of(&Object::Pod(pod.clone()));
     if pod.status.as_ref().and_then(|s| s.phase.as_deref()) != Some("Running") {
         return out.fail(format!("unable to forward port because pod is not running. Current status={}", pod.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_else(|| "Pending".into())));

@@ -30,8 +30,10 @@ const LOGS_FLAGS: &[Flag] = &[
 ];
 
 /// The pod a `TYPE/NAME` (or a pod name) refers to for logs/exec/port-forward; prints
-/// `Found N pods, using pod/x` to stderr like kubectl when there is a choice.
-pub fn pod_for(sh: &Shell, out: &mut Out, ns: &str, arg: &str) -> Option<Pod> {
+/// `Found N pods, using pod/x` to stderr like kubectl when there is a choice. `for_logs`:
+/// word a missing object as `kubectl logs` does (its own helper: `error: error from server
+/// (NotFound): ... in namespace "default"`); exec and port-forward print the API error.
+pub fn pod_for(sh: &Shell, out: &mut Out, ns: &str, arg: &str, for_logs: bool) -> Option<Pod> {
     let (kind, name) = match arg.split_once('/') {
         Some((t, n)) => match super::lookup_kinds(t) {
             Ok(k) if k.len() == 1 => (k[0], n.to_string()),
@@ -48,11 +50,11 @@ pub fn pod_for(sh: &Shell, out: &mut Out, ns: &str, arg: &str) -> Option<Pod> {
     };
     let key = ObjectKey::new(kind, ns, &name);
     let Some(obj) = sh.cluster.get(&key) else {
-        if kind == Kind::Pod {
-            // kubectl logs fetches the pod through its own helper, which words it so.
-            out.errln(format!("error: error from server (NotFound): pods \"{name}\" not found in namespace \"{ns}\""));
+        let e = pilothouse_engine::ApiError::not_found(kind, &name);
+        if for_logs {
+            out.errln(format!("error: error from server (NotFound): {e} in namespace \"{ns}\""));
         } else {
-            out.errln(pilothouse_engine::ApiError::not_found(kind, &name).kubectl_message());
+            out.errln(e.kubectl_message());
         }
         out.code = 1;
         return None;
@@ -209,7 +211,7 @@ pub fn logs(sh: &mut Shell, args: &[String], out: &mut Out) {
         if p.args.len() > 2 {
             return out.fail("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples");
         }
-        let Some(pd) = pod_for(sh, out, &ns.ns, &p.args[0]) else { return };
+        let Some(pd) = pod_for(sh, out, &ns.ns, &p.args[0], true) else { return };
         pods.push(pd);
     }
     let wanted = p.get("container").map(str::to_string).or_else(|| p.args.get(1).cloned());
