@@ -16,6 +16,21 @@ use std::sync::Arc;
 /// The annotation `kubectl apply` keeps the last applied configuration in.
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
+/// The `last-applied-configuration` kubectl writes for an object (its GetModifiedConfiguration):
+/// the object as JSON with sorted keys, without resourceVersion and without the annotation
+/// itself, `metadata.annotations` present even when empty (`"annotations":{}`), and a newline.
+pub fn last_applied_text(obj: &Object) -> String {
+    let mut config = obj.to_json();
+    if let Some(m) = config.get_mut("metadata").and_then(Value::as_object_mut) {
+        m.remove("resourceVersion");
+        let a = m.entry("annotations").or_insert_with(|| Value::Object(Default::default()));
+        if let Some(a) = a.as_object_mut() {
+            a.remove(LAST_APPLIED);
+        }
+    }
+    serde_json::to_string(&sort_json(&config)).unwrap_or_default() + "\n"
+}
+
 /// How dependents are treated when their owner is deleted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Propagation {
@@ -511,14 +526,9 @@ impl Api {
         if kind.info().namespaced && meta::namespace(obj.metadata()).is_empty() {
             obj.metadata_mut().namespace = Some("default".into());
         }
-        let mut config = obj.to_json();
-        if let Some(m) = config.get_mut("metadata").and_then(Value::as_object_mut) {
-            m.remove("resourceVersion");
-            if let Some(a) = m.get_mut("annotations").and_then(Value::as_object_mut) {
-                a.remove(LAST_APPLIED);
-            }
-        }
-        let applied_text = serde_json::to_string(&sort_json(&config)).unwrap_or_default() + "\n";
+        let applied_text = last_applied_text(&obj);
+        // The new configuration, as kubectl computes its patch from it.
+        let config: Value = serde_json::from_str(&applied_text).unwrap_or_default();
         let key = ObjectKey::of(&obj);
         match self.store.get(&key).cloned() {
             None => {

@@ -575,3 +575,15 @@ fn missing_targets_of_logs_exec_and_port_forward() {
     assert_eq!(run(&mut s, "kubectl logs nope").1, "error: error from server (NotFound): pods \"nope\" not found in namespace \"default\"\n");
     assert_eq!(run(&mut s, "kubectl logs deploy/nope").1, "error: error from server (NotFound): deployments.apps \"nope\" not found in namespace \"default\"\n");
 }
+
+#[test]
+fn last_applied_configuration_as_kubectl_writes_it() {
+    // kubectl's GetModifiedConfiguration: sorted keys, `"annotations":{}` even when there are none.
+    let mut s = sh();
+    run(&mut s, "kubectl apply -f - <<EOF\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: \"1\"\nEOF");
+    let (out, _, _) = run(&mut s, "kubectl get cm cm -o jsonpath='{.metadata.annotations.kubectl\\.kubernetes\\.io/last-applied-configuration}'");
+    assert_eq!(out, "{\"apiVersion\":\"v1\",\"data\":{\"a\":\"1\"},\"kind\":\"ConfigMap\",\"metadata\":{\"annotations\":{},\"name\":\"cm\",\"namespace\":\"default\"}}\n");
+    run(&mut s, "kubectl create deployment web --image=nginx --save-config");
+    let (out, _, _) = run(&mut s, "kubectl get deploy web -o jsonpath='{.metadata.annotations.kubectl\\.kubernetes\\.io/last-applied-configuration}'");
+    assert!(out.contains("\"metadata\":{\"annotations\":{},"), "{out}");
+}

@@ -147,8 +147,8 @@ pub fn finish(sh: &mut Shell, out: &mut Out, p: &Parsed, kind: Kind, value: Valu
         return;
     }
     if p.bool("save-config") {
-        let text = serde_json::to_string(&pilothouse_engine::apiserver::sort_json(&obj.to_json())).unwrap_or_default();
-        obj.metadata_mut().annotations.get_or_insert_with(Default::default).insert(pilothouse_engine::apiserver::LAST_APPLIED.into(), text + "\n");
+        let text = pilothouse_engine::apiserver::last_applied_text(&obj);
+        obj.metadata_mut().annotations.get_or_insert_with(Default::default).insert(pilothouse_engine::apiserver::LAST_APPLIED.into(), text);
     }
     match sh.cluster.create(obj) {
         Ok(created) => match output {
