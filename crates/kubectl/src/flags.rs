@@ -48,6 +48,9 @@ pub const fn d(long: &'static str) -> Flag {
     Flag { long, short: None, ty: FlagType::Duration, no_opt: None }
 }
 
+/// `--validate[=strict|warn|ignore|true|false]` (bare: strict) of the manifest commands.
+pub const VALIDATE: Flag = Flag { long: "validate", short: None, ty: FlagType::Str, no_opt: Some("strict") };
+
 /// Flags every kubectl command accepts.
 pub const KUBECTL_GLOBAL: &[Flag] = &[
     s("namespace", Some('n')),

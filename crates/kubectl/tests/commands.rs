@@ -587,3 +587,15 @@ fn last_applied_configuration_as_kubectl_writes_it() {
     let (out, _, _) = run(&mut s, "kubectl get deploy web -o jsonpath='{.metadata.annotations.kubectl\\.kubernetes\\.io/last-applied-configuration}'");
     assert!(out.contains("\"metadata\":{\"annotations\":{},"), "{out}");
 }
+
+#[test]
+fn validate_flag_decides_unknown_fields() {
+    let mut s = sh();
+    let pod = |name: &str, flag: &str| format!("kubectl apply {flag} -f - <<EOF\napiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n  containers:\n  - name: c\n    image: nginx\n    imagee: x\nEOF");
+    let (_, err, code) = run(&mut s, &pod("strict", ""));
+    assert_eq!(code, 1);
+    assert!(err.contains("strict decoding error: unknown field \"spec.containers[0].imagee\""), "{err}");
+    assert_eq!(run(&mut s, &pod("ignored", "--validate=false")), ("pod/ignored created\n".into(), String::new(), 0));
+    assert_eq!(run(&mut s, &pod("warned", "--validate=warn")), ("pod/warned created\n".into(), "Warning: unknown field \"spec.containers[0].imagee\"\n".into(), 0));
+    assert_eq!(run(&mut s, &pod("bad", "--validate=maybe")).1, "error: invalid - validate option \"maybe\"; must be one of: strict (or true), warn, ignore (or false)\n");
+}

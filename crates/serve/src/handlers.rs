@@ -324,9 +324,11 @@ fn get_item(c: &mut Cluster, state: &Arc<State>, req: &Req, t: &Target) -> Resul
     Ok(ok(&obj.to_json()))
 }
 
-/// Decodes a request body into an object of the target's kind, strictly (unknown fields are
-/// rejected with the API server's wording).
-fn decode(req: &Req, t: &Target) -> Result<Object, Failure> {
+/// Decodes a request body into an object of the target's kind. Unknown fields follow the
+/// request's `fieldValidation` (kubectl sends Strict, or Ignore/Warn for `--validate=false/warn`;
+/// without it the API server warns): rejected with the API server's wording, or dropped, with
+/// the warnings to send back.
+fn decode(req: &Req, t: &Target) -> Result<(Object, Vec<String>), Failure> {
     let mut v = req.json_body()?;
     let info = t.kind.info();
     let Some(m) = v.as_object_mut() else {
@@ -364,7 +366,22 @@ fn decode(req: &Req, t: &Target) -> Result<Object, Failure> {
             }
         }
     }
-    manifest::object_from_value(v, "", 1).map_err(|e| Failure::bad_request(e.to_string()))
+    let validation = match req.query.get("fieldValidation").map(String::as_str) {
+        Some("Strict") => manifest::FieldValidation::Strict,
+        Some("Ignore") => manifest::FieldValidation::Ignore,
+        _ => manifest::FieldValidation::Warn,
+    };
+    manifest::object_from_value_with(v, "", 1, validation).map_err(|e| Failure::bad_request(e.to_string()))
+}
+
+/// Adds the API server's `Warning: 299 - "..."` headers, which kubectl prints as `Warning: ...`.
+fn with_warnings(mut r: Response, warnings: &[String]) -> Response {
+    for w in warnings {
+        if let Ok(v) = axum::http::HeaderValue::from_str(&format!("299 - {}", serde_json::Value::String(w.clone()))) {
+            r.headers_mut().append("Warning", v);
+        }
+    }
+    r
 }
 
 fn api_err(e: &ApiError, t: &Target, name: &str) -> Failure {
@@ -375,21 +392,21 @@ fn create(c: &mut Cluster, state: &Arc<State>, req: &Req, t: &Target) -> Result<
     if t.sub.is_some() {
         return Err(Failure::no_route());
     }
-    let obj = decode(req, t)?;
+    let (obj, warnings) = decode(req, t)?;
     let name = obj.metadata().name.clone().unwrap_or_default();
     if req.dry_run() {
         let mut api = c.api.clone();
         let admitted = api.admit_create(obj).map_err(|e| api_err(&e, t, &name))?;
-        return Ok(created(&admitted.to_json()));
+        return Ok(with_warnings(created(&admitted.to_json()), &warnings));
     }
     let r = c.create(obj);
     state.notify(c);
     let out = r.map_err(|e| api_err(&e, t, &name))?;
-    Ok(created(&out.to_json()))
+    Ok(with_warnings(created(&out.to_json()), &warnings))
 }
 
 fn update(c: &mut Cluster, state: &Arc<State>, req: &Req, t: &Target, status_only: bool) -> Result<Response, Failure> {
-    let obj = decode(req, t)?;
+    let (obj, warnings) = decode(req, t)?;
     let key = t.key();
     let body_name = obj.metadata().name.clone().unwrap_or_default();
     if body_name != key.name {
@@ -398,7 +415,7 @@ fn update(c: &mut Cluster, state: &Arc<State>, req: &Req, t: &Target, status_onl
     if req.dry_run() {
         let mut api = c.api.clone();
         let r = if status_only { api.update_status(obj) } else { api.update(obj) };
-        return r.map(|o| ok(&o.to_json())).map_err(|e| api_err(&e, t, &key.name));
+        return r.map(|o| with_warnings(ok(&o.to_json()), &warnings)).map_err(|e| api_err(&e, t, &key.name));
     }
     let r = if status_only {
         let r = c.api.update_status(obj);
@@ -408,7 +425,7 @@ fn update(c: &mut Cluster, state: &Arc<State>, req: &Req, t: &Target, status_onl
         c.update(obj)
     };
     state.notify(c);
-    r.map(|o| ok(&o.to_json())).map_err(|e| api_err(&e, t, &key.name))
+    r.map(|o| with_warnings(ok(&o.to_json()), &warnings)).map_err(|e| api_err(&e, t, &key.name))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -53,6 +53,13 @@ fn errors_read_like_the_real_server() {
     e.write("bad.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n  - name: c\n    imagee: nginx\n");
     let (out, _) = e.sh("kubectl apply -f bad.yaml");
     assert!(out.contains("strict decoding error: unknown field \"spec.containers[0].imagee\""), "{out}");
+    // --validate=warn: created, with the API server's warning; =false: created silently.
+    e.write("extra.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n  - name: c\n    image: nginx\n    imagee: nginx\n");
+    let (out, code) = e.sh("kubectl apply --validate=warn -f extra.yaml");
+    assert_eq!((out.as_str(), code), ("Warning: unknown field \"spec.containers[0].imagee\"\npod/x created\n", 0));
+    e.ok("delete pod x --wait=false");
+    let (out, code) = e.sh("kubectl apply --validate=false -f extra.yaml");
+    assert_eq!((out.as_str(), code), ("pod/x created\n", 0));
     e.write("invalid.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: -1\n  selector:\n    matchLabels: {app: d}\n  template:\n    metadata:\n      labels: {app: d}\n    spec:\n      containers:\n      - name: c\n        image: nginx\n");
     let (out, code) = e.sh("kubectl apply -f invalid.yaml");
     assert!(out.contains("The Deployment \"d\" is invalid") && out.contains("spec.replicas"), "{out}");

@@ -246,9 +246,28 @@ fn yaml11_booleans(doc: &str) -> String {
     out
 }
 
+/// How unknown fields are treated: kubectl's `--validate` (strict, warn, ignore), the API's
+/// `fieldValidation`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FieldValidation {
+    /// Rejected: `strict decoding error: unknown field "spec.x"`.
+    #[default]
+    Strict,
+    /// Dropped with a warning (`unknown field "spec.x"`).
+    Warn,
+    /// Dropped silently.
+    Ignore,
+}
+
 /// Parses YAML (one or many documents) or JSON into typed objects. `kind: List` is expanded.
 pub fn parse_manifests(text: &str) -> Result<Vec<ParsedManifest>, ManifestError> {
+    parse_manifests_with(text, FieldValidation::Strict).map(|(objs, _)| objs)
+}
+
+/// [`parse_manifests`] with a field validation; also gives the warnings (`unknown field "x"`).
+pub fn parse_manifests_with(text: &str, validation: FieldValidation) -> Result<(Vec<ParsedManifest>, Vec<String>), ManifestError> {
     let mut out = Vec::new();
+    let mut warnings = Vec::new();
     for (start, doc) in split_documents(text) {
         if doc.trim().is_empty() || doc.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
             continue;
@@ -273,13 +292,17 @@ pub fn parse_manifests(text: &str) -> Result<Vec<ParsedManifest>, ManifestError>
         if json.get("kind").and_then(Value::as_str) == Some("List") {
             let items = json.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
             for item in items {
-                out.push(ParsedManifest { object: object_from_value(item, &doc, start)?, line: start });
+                let (object, w) = object_from_value_with(item, &doc, start, validation)?;
+                warnings.extend(w);
+                out.push(ParsedManifest { object, line: start });
             }
         } else {
-            out.push(ParsedManifest { object: object_from_value(json, &doc, start)?, line: start });
+            let (object, w) = object_from_value_with(json, &doc, start, validation)?;
+            warnings.extend(w);
+            out.push(ParsedManifest { object, line: start });
         }
     }
-    Ok(out)
+    Ok((out, warnings))
 }
 
 fn json_type(v: &Value) -> &'static str {
@@ -313,7 +336,13 @@ fn find_key_line(doc: &str, start: usize, key: &str) -> usize {
 }
 
 /// Converts one JSON document into a typed object, rejecting unknown kinds and fields.
-pub fn object_from_value(mut json: Value, doc: &str, start: usize) -> Result<Object, ManifestError> {
+pub fn object_from_value(json: Value, doc: &str, start: usize) -> Result<Object, ManifestError> {
+    object_from_value_with(json, doc, start, FieldValidation::Strict).map(|(o, _)| o)
+}
+
+/// [`object_from_value`] with a field validation: unknown fields are an error (strict), or
+/// dropped and given back as warnings (warn) or silently (ignore).
+pub fn object_from_value_with(mut json: Value, doc: &str, start: usize, validation: FieldValidation) -> Result<(Object, Vec<String>), ManifestError> {
     let api_version = json.get("apiVersion").and_then(Value::as_str).unwrap_or("").to_string();
     let kind_name = json.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
     if kind_name.is_empty() {
@@ -354,6 +383,10 @@ pub fn object_from_value(mut json: Value, doc: &str, start: usize) -> Result<Obj
     let mut unknown = Vec::new();
     unknown_fields(&json, &back, "", &mut unknown);
     unknown.retain(|f| f != "apiVersion" && f != "kind");
+    if !unknown.is_empty() && validation != FieldValidation::Strict {
+        let warnings = if validation == FieldValidation::Warn { unknown.iter().map(|f| format!("unknown field \"{f}\"")).collect() } else { Vec::new() };
+        return Ok((object, warnings));
+    }
     if !unknown.is_empty() {
         let first_leaf = unknown[0].rsplit('.').next().unwrap_or("").split('[').next().unwrap_or("").to_string();
         let detail = if unknown.len() == 1 {
@@ -369,7 +402,7 @@ pub fn object_from_value(mut json: Value, doc: &str, start: usize) -> Result<Obj
             line: find_key_line(doc, start, &first_leaf),
         });
     }
-    Ok(object)
+    Ok((object, Vec::new()))
 }
 
 /// Collects paths present in `input` but absent from `typed` (the re-serialised typed object).

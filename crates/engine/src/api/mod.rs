@@ -11,7 +11,7 @@ pub mod validate;
 
 pub use json_ser::to_value as to_json_value;
 pub use kinds::{typed_from_json, Kind, KindInfo, Object};
-pub use manifest::{parse_manifests, ParsedManifest};
+pub use manifest::{parse_manifests, parse_manifests_with, FieldValidation, ParsedManifest};
 
 use std::fmt;
 

@@ -5,7 +5,7 @@ use super::{namespace, parse_flags, ref_name};
 use crate::flags::{b, s, Flag};
 use crate::shell::{Out, Shell};
 use pilothouse_engine::api::manifest::ManifestError;
-use pilothouse_engine::api::{parse_manifests, ApiError, Object, ObjectKey};
+use pilothouse_engine::api::{parse_manifests, parse_manifests_with, ApiError, FieldValidation, Object, ObjectKey};
 use pilothouse_engine::apiserver::ApplyResult;
 
 /// kubectl's rendering of an API error returned for a direct request.
@@ -45,13 +45,23 @@ pub type Doc = Result<(Object, String), String>;
 /// Reads `-f PATH` (`-` = stdin, a directory = its .yaml/.yml/.json files) into documents.
 /// A file-level problem (missing file, syntax error) is `Err`.
 pub fn read_docs(sh: &Shell, path: &str, stdin: Option<&str>) -> Result<Vec<Doc>, String> {
-    read_docs_as(sh, path, stdin, false)
+    read_docs_as(sh, path, stdin, false, FieldValidation::Strict, &mut Vec::new())
+}
+
+/// kubectl's `--validate`: `strict`/`true` (also bare `--validate`), `warn`, `ignore`/`false`.
+pub fn field_validation(p: &crate::flags::Parsed) -> Result<FieldValidation, String> {
+    match p.get("validate").unwrap_or("strict") {
+        "strict" | "true" => Ok(FieldValidation::Strict),
+        "warn" => Ok(FieldValidation::Warn),
+        "ignore" | "false" => Ok(FieldValidation::Ignore),
+        other => Err(format!("invalid - validate option \"{other}\"; must be one of: strict (or true), warn, ignore (or false)")),
+    }
 }
 
 /// [`read_docs`]; `identity_only`: a document whose body does not decode still gives its
 /// kind, name and namespace (`get -f` and `delete -f` read files unstructured in kubectl, so
 /// an unknown or mistyped field elsewhere does not stop them).
-fn read_docs_as(sh: &Shell, path: &str, stdin: Option<&str>, identity_only: bool) -> Result<Vec<Doc>, String> {
+fn read_docs_as(sh: &Shell, path: &str, stdin: Option<&str>, identity_only: bool, validation: FieldValidation, warnings: &mut Vec<String>) -> Result<Vec<Doc>, String> {
     let sources: Vec<(String, String)> = if path == "-" {
         vec![("STDIN".to_string(), stdin.unwrap_or("").to_string())]
     } else if path.starts_with("http://") || path.starts_with("https://") {
@@ -88,13 +98,13 @@ fn read_docs_as(sh: &Shell, path: &str, stdin: Option<&str>, identity_only: bool
     };
     let mut docs = Vec::new();
     for (name, text) in sources {
-        docs.extend(parse_source(&name, &text, identity_only)?);
+        docs.extend(parse_source(&name, &text, identity_only, validation, warnings)?);
     }
     Ok(docs)
 }
 
 /// Parses one source document by document, so that one bad document does not hide the others.
-fn parse_source(name: &str, text: &str, identity_only: bool) -> Result<Vec<Doc>, String> {
+fn parse_source(name: &str, text: &str, identity_only: bool, validation: FieldValidation, warnings: &mut Vec<String>) -> Result<Vec<Doc>, String> {
     let mut docs = Vec::new();
     let mut chunk = String::new();
     let mut chunk_start = 1usize;
@@ -112,8 +122,9 @@ fn parse_source(name: &str, text: &str, identity_only: bool) -> Result<Vec<Doc>,
     let mut any = false;
     for (start, piece) in pieces {
         let padded = format!("{}{}", "\n".repeat(start - 1), piece);
-        match parse_manifests(&padded) {
-            Ok(objs) => {
+        match parse_manifests_with(&padded, validation) {
+            Ok((objs, w)) => {
+                warnings.extend(w);
                 for m in objs {
                     any = true;
                     docs.push(Ok((m.object, name.to_string())));
@@ -163,7 +174,7 @@ fn identity(doc: &str) -> Option<Vec<Object>> {
 /// Reads manifests, failing on the first problem (for `get -f`, `delete -f`: objects are
 /// identified by kind, name and namespace only).
 pub fn read_manifests(sh: &Shell, path: &str, stdin: Option<&str>) -> Result<Vec<(Object, String)>, String> {
-    let docs = read_docs_as(sh, path, stdin, true)?;
+    let docs = read_docs_as(sh, path, stdin, true, FieldValidation::Strict, &mut Vec::new())?;
     docs.into_iter().collect::<Result<Vec<_>, _>>()
 }
 
@@ -197,7 +208,7 @@ const APPLY_FLAGS: &[Flag] = &[
     b("force", None),
     b("prune", None),
     s("selector", Some('l')),
-    b("validate", None),
+    crate::flags::VALIDATE,
     s("field-manager", None),
     b("force-conflicts", None),
     b("overwrite", None),
@@ -263,10 +274,15 @@ pub fn apply_like(sh: &mut Shell, p: &crate::flags::Parsed, stdin: Option<String
         Err(e) => return out.fail(e),
     };
     let ns = namespace(sh, p);
+    let validation = match field_validation(p) {
+        Ok(v) => v,
+        Err(e) => return out.fail(e),
+    };
     let mut errors: Vec<String> = Vec::new();
     let mut docs: Vec<Doc> = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
     for f in &files {
-        match read_docs(sh, f, stdin.as_deref()) {
+        match read_docs_as(sh, f, stdin.as_deref(), false, validation, &mut warnings) {
             Ok(d) => docs.extend(d),
             Err(e) => {
                 errors.push(format!("error: {e}"));
@@ -275,6 +291,9 @@ pub fn apply_like(sh: &mut Shell, p: &crate::flags::Parsed, stdin: Option<String
                 }
             }
         }
+    }
+    for w in warnings {
+        out.errln(format!("Warning: {w}"));
     }
     let output = p.get("output");
     for d in docs {

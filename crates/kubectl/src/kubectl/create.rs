@@ -19,7 +19,7 @@ const CREATE_FLAGS: &[Flag] = &[
     s("dry-run", None),
     s("output", Some('o')),
     b("save-config", None),
-    b("validate", None),
+    crate::flags::VALIDATE,
     s("field-manager", None),
     b("edit", None),
     b("windows-line-endings", None),
@@ -28,7 +28,7 @@ const CREATE_FLAGS: &[Flag] = &[
     s("kustomize", Some('k')),
 ];
 
-const GEN_COMMON: &[Flag] = &[s("dry-run", None), s("output", Some('o')), b("save-config", None), b("validate", None), s("field-manager", None)];
+const GEN_COMMON: &[Flag] = &[s("dry-run", None), s("output", Some('o')), b("save-config", None), crate::flags::VALIDATE, s("field-manager", None)];
 
 /// The sub-generators of `kubectl create`.
 pub const CREATE_SUBCOMMANDS: &[&str] = &[
