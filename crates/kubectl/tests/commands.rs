@@ -599,3 +599,17 @@ fn validate_flag_decides_unknown_fields() {
     assert_eq!(run(&mut s, &pod("warned", "--validate=warn")), ("pod/warned created\n".into(), "Warning: unknown field \"spec.containers[0].imagee\"\n".into(), 0));
     assert_eq!(run(&mut s, &pod("bad", "--validate=maybe")).1, "error: invalid - validate option \"maybe\"; must be one of: strict (or true), warn, ignore (or false)\n");
 }
+
+#[test]
+fn jsonpath_index_past_the_end_is_an_error() {
+    // As kubectl v1.32 prints it (the object in Go's %#v).
+    let mut s = sh();
+    let (out, err, code) = run(&mut s, "kubectl get pods -o jsonpath='{.items[0].metadata.name}'");
+    assert_eq!((out.as_str(), code), ("", 1));
+    assert_eq!(err, "error: error executing jsonpath \"{.items[0].metadata.name}\": Error executing template: array index out of bounds: index 0, length 0. Printing more information for debugging the template:\n\ttemplate was:\n\t\t{.items[0].metadata.name}\n\tobject given to jsonpath engine was:\n\t\tmap[string]interface {}{\"apiVersion\":\"v1\", \"items\":[]interface {}{}, \"kind\":\"List\", \"metadata\":map[string]interface {}{\"resourceVersion\":\"\"}}\n\n\n");
+    let (_, err, _) = run(&mut s, "kubectl get ns default -o jsonpath='{.spec.finalizers[3]}'");
+    assert!(err.contains("array index out of bounds: index 3, length 1.") && err.contains("\"spec\":map[string]interface {}{\"finalizers\":[]interface {}{\"kubernetes\"}}"), "{err}");
+    // A custom column past the end stays empty.
+    let (out, _, code) = run(&mut s, "kubectl get ns default -o custom-columns=F:.spec.finalizers[3]");
+    assert_eq!((out.as_str(), code), ("F\n<none>\n", 0));
+}

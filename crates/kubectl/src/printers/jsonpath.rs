@@ -41,6 +41,9 @@ enum Item {
     Action(Vec<Node>),
 }
 
+/// client-go's error for `[i]` past either end of an array.
+const OUT_OF_BOUNDS: &str = "array index out of bounds";
+
 /// A parsed template.
 #[derive(Debug, Clone)]
 pub struct Template {
@@ -87,7 +90,12 @@ impl Template {
         for item in &self.items {
             match item {
                 Item::Text(t) => all.push(Value::String(t.clone())),
-                Item::Action(nodes) => all.extend(eval_list(vec![data.clone()], nodes)?),
+                // A column whose index is past the end is empty (`<none>`), not an error.
+                Item::Action(nodes) => match eval_list(vec![data.clone()], nodes) {
+                    Ok(v) => all.extend(v),
+                    Err(e) if e.starts_with(OUT_OF_BOUNDS) => {}
+                    Err(e) => return Err(e),
+                },
             }
         }
         Ok(all)
@@ -539,9 +547,10 @@ fn eval(input: Vec<Value>, node: &Node) -> Result<Vec<Value>, String> {
                         if idx < 0 {
                             idx += len;
                         }
-                        if idx >= 0 && idx < len {
-                            out.push(arr[idx as usize].clone());
+                        if idx < 0 || idx >= len {
+                            return Err(format!("{OUT_OF_BOUNDS}: index {idx}, length {len}"));
                         }
+                        out.push(arr[idx as usize].clone());
                         continue;
                     }
                     let step = s.step.unwrap_or(1);

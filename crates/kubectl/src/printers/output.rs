@@ -79,13 +79,48 @@ pub fn print_objects(objects: &[&Object], format: &OutputFormat, single: bool, n
                     t,
                     e,
                     t,
-                    super::json::to_compact(&d)
+                    go_syntax(&d)
                 )
             })
         }
         OutputFormat::CustomColumns(spec) => custom_columns(objects, spec, no_headers),
         OutputFormat::Default | OutputFormat::Wide => Err("table output is printed with print_table".to_string()),
     }
+}
+
+/// A JSON value as Go's `%#v` prints what kubectl decoded it into (`map[string]interface {}{"a":1,
+/// "b":[]interface {}{"x"}}`, keys sorted), for jsonpath's debugging message.
+fn go_syntax(v: &Value) -> String {
+    match v {
+        Value::Null => "interface {}(nil)".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => super::jsonpath::go_number_text(n),
+        Value::String(s) => go_quote(s),
+        Value::Array(a) => format!("[]interface {{}}{{{}}}", a.iter().map(go_syntax).collect::<Vec<_>>().join(", ")),
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            pilothouse_engine::sort::sort(&mut keys);
+            format!("map[string]interface {{}}{{{}}}", keys.iter().map(|k| format!("{}:{}", go_quote(k), go_syntax(&m[*k]))).collect::<Vec<_>>().join(", "))
+        }
+    }
+}
+
+/// Go's `strconv.Quote`.
+fn go_quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn custom_columns(objects: &[&Object], spec: &str, no_headers: bool) -> Result<String, String> {
