@@ -613,3 +613,15 @@ fn jsonpath_index_past_the_end_is_an_error() {
     let (out, _, code) = run(&mut s, "kubectl get ns default -o custom-columns=F:.spec.finalizers[3]");
     assert_eq!((out.as_str(), code), ("F\n<none>\n", 0));
 }
+
+#[test]
+fn statefulset_rollout_status_as_kubectl_words_it() {
+    let mut s = sh();
+    let sts = |name: &str, strategy: &str| format!("kubectl apply -f - <<EOF\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: {name}\nspec:\n  replicas: 2\n  serviceName: {name}\n  updateStrategy: {{type: {strategy}}}\n  selector:\n    matchLabels: {{app: {name}}}\n  template:\n    metadata:\n      labels: {{app: {name}}}\n    spec:\n      containers:\n      - name: c\n        image: nginx\nEOF");
+    run(&mut s, &sts("db", "RollingUpdate"));
+    let (out, _, code) = run(&mut s, "kubectl rollout status sts/db");
+    assert_eq!(code, 0);
+    assert!(out.ends_with("partitioned roll out complete: 2 new pods have been updated...\n"), "{out}");
+    run(&mut s, &sts("od", "OnDelete"));
+    assert_eq!(run(&mut s, "kubectl rollout status sts/od").1, "error: rollout status is only available for RollingUpdate strategy type\n");
+}

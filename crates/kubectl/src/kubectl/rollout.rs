@@ -141,12 +141,26 @@ pub fn status_line_of(obj: &Object, key: &ObjectKey) -> (String, bool, Option<St
         Object::StatefulSet(ss) => {
             let st = ss.status.clone().unwrap_or_default();
             let want = ss.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+            let strategy = ss.spec.as_ref().and_then(|s| s.update_strategy.clone()).unwrap_or_default();
+            if strategy.type_.as_deref().unwrap_or("RollingUpdate") != "RollingUpdate" {
+                return (String::new(), true, Some("rollout status is only available for RollingUpdate strategy type".into()));
+            }
             if st.observed_generation.unwrap_or(0) == 0 || ss.metadata.generation.unwrap_or(0) > st.observed_generation.unwrap_or(0) {
                 return ("Waiting for statefulset spec update to be observed...\n".to_string(), false, None);
             }
             let ready = st.ready_replicas.unwrap_or(0);
             if ready < want {
                 return (format!("Waiting for {} pods to be ready...\n", want - ready), false, None);
+            }
+            // The API server defaults rollingUpdate.partition to 0, so this is the usual ending.
+            if let Some(ru) = strategy.rolling_update.as_ref() {
+                let updated = st.updated_replicas.unwrap_or(0);
+                if let Some(partition) = ru.partition {
+                    if updated < want - partition {
+                        return (format!("Waiting for partitioned roll out to finish: {updated} out of {} new pods have been updated...\n", want - partition), false, None);
+                    }
+                }
+                return (format!("partitioned roll out complete: {updated} new pods have been updated...\n"), true, None);
             }
             if st.update_revision.is_some() && st.update_revision != st.current_revision {
                 return (format!("waiting for statefulset rolling update to complete {} pods at revision {}...\n", st.updated_replicas.unwrap_or(0), st.update_revision.clone().unwrap_or_default()), false, None);
