@@ -625,3 +625,13 @@ fn statefulset_rollout_status_as_kubectl_words_it() {
     run(&mut s, &sts("od", "OnDelete"));
     assert_eq!(run(&mut s, "kubectl rollout status sts/od").1, "error: rollout status is only available for RollingUpdate strategy type\n");
 }
+
+#[test]
+fn describe_service_without_ready_endpoints_leaves_endpoints_blank() {
+    // kubectl 1.32 formats EndpointSlices: a selector matching no ready pod gives an empty value.
+    let mut s = sh();
+    run(&mut s, "kubectl create service clusterip lonely --tcp=80:80");
+    let (out, _, _) = run(&mut s, "kubectl describe svc lonely");
+    let line = out.lines().find(|l| l.starts_with("Endpoints:")).unwrap_or_default().to_string();
+    assert_eq!(line.trim_end(), "Endpoints:", "{out}");
+}

@@ -1198,7 +1198,10 @@ fn describe_service(svc: &k8s_openapi::api::core::v1::Service, src: &dyn ObjectS
         if let Some(np) = p.node_port.filter(|n| *n != 0) {
             w.w(0, &format!("NodePort:\t{}\t{}/{}\n", name, np, proto));
         }
+        // kubectl 1.32 reads the EndpointSlices: `<none>` when there are none, empty when
+        // they hold no ready endpoint.
         let eps = match &endpoints {
+            Some(e) if e.subsets.as_deref().unwrap_or(&[]).is_empty() => String::new(),
             Some(e) => format_endpoints(e, Some(&[s(&p.name).to_string()])),
             None => "<none>".to_string(),
         };
