@@ -1763,7 +1763,6 @@ fn describe_daemonset(ds: &k8s_openapi::api::apps::v1::DaemonSet, src: &dyn Obje
     let spec = ds.spec.clone().unwrap_or_default();
     let st = ds.status.clone().unwrap_or_default();
     w.w(0, &format!("Name:\t{}\n", s(&m.name)));
-    w.w(0, &format!("Namespace:\t{}\n", s(&m.namespace)));
     w.w(0, &format!("Selector:\t{}\n", selector_string(Some(&spec.selector))));
     w.w(0, &format!("Node-Selector:\t{}\n", format_labels(spec.template.spec.as_ref().and_then(|s| s.node_selector.as_ref()))));
     print_labels(&mut w, "Labels", m.labels.as_ref());
