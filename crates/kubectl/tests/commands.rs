@@ -635,3 +635,9 @@ fn describe_service_without_ready_endpoints_leaves_endpoints_blank() {
     let line = out.lines().find(|l| l.starts_with("Endpoints:")).unwrap_or_default().to_string();
     assert_eq!(line.trim_end(), "Endpoints:", "{out}");
 }
+
+#[test]
+fn describe_without_a_type() {
+    let mut s = sh();
+    assert_eq!(run(&mut s, "kubectl describe"), (String::new(), "error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n".into(), 1));
+}

@@ -293,9 +293,8 @@ pub fn describe(sh: &mut Shell, args: &[String], out: &mut Out) {
         }
     }
     if p.args.is_empty() && tlist.is_empty() {
-        out.err("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n\n");
-        out.fail("Required resource not specified.\nSee 'kubectl describe -h' for help and examples");
-        return;
+        // (kubectl 1.32's describe says it in one line; `get` keeps the longer form.)
+        return out.fail("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.");
     }
     // `describe TYPE NAME_PREFIX`: exact name, else every object whose name starts with it.
     let parsed = if p.args.iter().any(|a| a.contains('/')) || p.args.len() <= 1 {
