@@ -641,3 +641,15 @@ fn describe_without_a_type() {
     let mut s = sh();
     assert_eq!(run(&mut s, "kubectl describe"), (String::new(), "error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n".into(), 1));
 }
+
+#[test]
+fn small_client_side_errors_as_kubectl_prints_them() {
+    // Each checked against kubectl v1.32.
+    let mut s = sh();
+    assert_eq!(run(&mut s, "kubectl run").1, "error: required flag(s) \"image\" not set\n");
+    assert_eq!(run(&mut s, "kubectl run x --image=nginx --restart=Bogus").1, "error: invalid restart policy: Bogus\nSee 'kubectl run -h' for help and examples\n");
+    assert_eq!(run(&mut s, "kubectl taint node minikube foo=bar:Bogus").1, "error: invalid taint effect: Bogus, unsupported taint effect\nSee 'kubectl taint -h' for help and examples\n");
+    assert_eq!(run(&mut s, "kubectl label deployment coredns -n kube-system").1, "error: at least one label update is required\n");
+    assert_eq!(run(&mut s, "kubectl annotate pod nope").1, "error: at least one annotation update is required\n");
+    assert_eq!(run(&mut s, "kubectl set selector deployment coredns app=x -n kube-system").1, "error: setting a selector is only supported for Services\n");
+}

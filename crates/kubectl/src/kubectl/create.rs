@@ -966,17 +966,18 @@ fn apply_overrides(value: &mut Value, overrides: &str, ty: &str) -> Result<(), S
 /// `kubectl run`.
 pub fn run_pod(sh: &mut Shell, args: &[String], out: &mut Out) {
     let Some(p) = parse_flags(out, "kubectl run", args, RUN_FLAGS) else { return };
+    // The required flag is checked before the arguments, as cobra does.
+    let Some(image) = p.get("image").map(str::to_string) else {
+        return out.fail("required flag(s) \"image\" not set");
+    };
     if p.args.is_empty() {
         return out.fail("NAME is required for run\nSee 'kubectl run -h' for help and examples");
     }
     let name = p.args[0].clone();
-    let Some(image) = p.get("image").map(str::to_string) else {
-        return out.fail("required flag(s) \"image\" not set");
-    };
     let ns = namespace(sh, &p);
     let restart = p.get("restart").unwrap_or(if p.bool("rm") { "Never" } else { "Always" }).to_string();
     if !matches!(restart.as_str(), "Always" | "OnFailure" | "Never") {
-        return out.fail(format!("invalid restart policy: {restart}"));
+        return out.fail(format!("invalid restart policy: {restart}\nSee 'kubectl run -h' for help and examples"));
     }
     let mut labels = Map::new();
     match p.get("labels") {

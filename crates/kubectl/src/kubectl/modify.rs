@@ -429,6 +429,9 @@ fn set_selector(sh: &mut Shell, args: &[String], out: &mut Out) {
     let Some(p) = parse_flags(out, "kubectl set selector", args, SET_FLAGS) else { return };
     let (res, specs) = split_specs(&p.args);
     let Some(keys) = resolve(sh, out, &p, &res) else { return };
+    if keys.iter().any(|k| k.kind != Kind::Service) {
+        return out.fail("setting a selector is only supported for Services");
+    }
     let mut sel = Map::new();
     for sp in specs.iter().flat_map(|s| s.split(',').map(str::to_string).collect::<Vec<_>>()) {
         if let Some((k, v)) = sp.split_once('=') {
@@ -437,10 +440,7 @@ fn set_selector(sh: &mut Shell, args: &[String], out: &mut Out) {
     }
     for key in keys {
         let r = update_json(sh, &key, |v| {
-            match key.kind {
-                Kind::Service => v["spec"]["selector"] = Value::Object(sel.clone()),
-                _ => v["spec"]["selector"] = json!({"matchLabels": Value::Object(sel.clone())}),
-            }
+            v["spec"]["selector"] = Value::Object(sel.clone());
             Ok(())
         });
         match r {
@@ -495,7 +495,7 @@ pub fn label(sh: &mut Shell, args: &[String], out: &mut Out, labels: bool) {
         return out.fail("one or more resources must be specified as <resource> <name> or <resource>/<name>");
     }
     if specs.is_empty() && !p.bool("list") {
-        return out.fail(format!("at least one {} update is required\nSee '{path} -h' for help and examples", if labels { "label" } else { "annotation" }));
+        return out.fail(format!("at least one {} update is required", if labels { "label" } else { "annotation" }));
     }
     let mut add: Vec<(String, String)> = Vec::new();
     let mut remove: Vec<String> = Vec::new();
@@ -613,7 +613,7 @@ pub fn taint(sh: &mut Shell, args: &[String], out: &mut Out) {
             return out.fail(format!("invalid taint spec: {sp}, unknown taint spec"));
         };
         if !matches!(effect, "NoSchedule" | "PreferNoSchedule" | "NoExecute") {
-            return out.fail(format!("invalid taint spec: {sp}, invalid taint effect: {effect}, unsupported taint effect"));
+            return out.fail(format!("invalid taint effect: {effect}, unsupported taint effect\nSee 'kubectl taint -h' for help and examples"));
         }
         let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
         add.push((k.to_string(), v.to_string(), effect.to_string()));
