@@ -653,3 +653,19 @@ fn small_client_side_errors_as_kubectl_prints_them() {
     assert_eq!(run(&mut s, "kubectl annotate pod nope").1, "error: at least one annotation update is required\n");
     assert_eq!(run(&mut s, "kubectl set selector deployment coredns app=x -n kube-system").1, "error: setting a selector is only supported for Services\n");
 }
+
+#[test]
+fn api_resources_sorted_by_group_then_name() {
+    // kubectl's default order: API group ("" first), then resource name.
+    let mut s = sh();
+    let out = run(&mut s, "kubectl api-resources").0;
+    let pos = |name: &str| out.lines().position(|l| l.starts_with(&format!("{name} "))).unwrap_or(usize::MAX);
+    assert!(pos("pods") < pos("deployments") && pos("jobs") < pos("leases") && pos("leases") < pos("endpointslices"), "{out}");
+    assert!(pos("endpointslices") < pos("ingresses") && pos("priorityclasses") < pos("storageclasses"), "{out}");
+    assert_eq!(run(&mut s, "kubectl api-resources --sort-by=foo").1, "error: --sort-by accepts only name or kind\n");
+    let by_name = run(&mut s, "kubectl api-resources --sort-by=name --no-headers").0;
+    let names: Vec<&str> = by_name.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+}

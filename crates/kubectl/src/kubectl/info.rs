@@ -287,9 +287,14 @@ pub fn api_resources(sh: &mut Shell, args: &[String], out: &mut Out) {
     let spec = [b("namespaced", None), s("api-group", None), s("output", Some('o')), b("no-headers", None), s("verbs", None), s("sort-by", None), b("cached", None), s("categories", None)];
     let Some(p) = parse_flags(out, "kubectl api-resources", args, &spec) else { return };
     let _ = sh;
-    const GROUP_ORDER: &[&str] = &["", "apps", "events.k8s.io", "autoscaling", "batch", "networking.k8s.io", "policy", "storage.k8s.io", "scheduling.k8s.io", "coordination.k8s.io", "discovery.k8s.io"];
+    // kubectl sorts by API group (or `--sort-by name|kind`), then by name.
     let mut kinds: Vec<Kind> = Kind::ALL.to_vec();
-    pilothouse_engine::sort::sort_by_key(&mut kinds, |k| (GROUP_ORDER.iter().position(|g| *g == k.info().group).unwrap_or(99), k.info().plural));
+    match p.get("sort-by") {
+        Some("name") => pilothouse_engine::sort::sort_by_key(&mut kinds, |k| k.info().plural),
+        Some("kind") => pilothouse_engine::sort::sort_by_key(&mut kinds, |k| (k.info().kind, k.info().plural)),
+        None => pilothouse_engine::sort::sort_by_key(&mut kinds, |k| (k.info().group, k.info().plural)),
+        Some(_) => return out.fail("--sort-by accepts only name or kind"),
+    }
     let mut rows = Vec::new();
     let name_only = p.get("output") == Some("name");
     if !p.bool("no-headers") && !name_only {
