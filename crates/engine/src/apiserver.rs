@@ -20,6 +20,15 @@ pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration
 /// the object as JSON with sorted keys, without resourceVersion and without the annotation
 /// itself, `metadata.annotations` present even when empty (`"annotations":{}`), and a newline.
 pub fn last_applied_text(obj: &Object) -> String {
+    applied_text(&last_applied_config(obj))
+}
+
+fn applied_text(config: &Value) -> String {
+    serde_json::to_string(config).unwrap_or_default() + "\n"
+}
+
+/// The configuration behind [`last_applied_text`], keys sorted.
+fn last_applied_config(obj: &Object) -> Value {
     let mut config = obj.to_json();
     if let Some(m) = config.get_mut("metadata").and_then(Value::as_object_mut) {
         m.remove("resourceVersion");
@@ -28,7 +37,7 @@ pub fn last_applied_text(obj: &Object) -> String {
             a.remove(LAST_APPLIED);
         }
     }
-    serde_json::to_string(&sort_json(&config)).unwrap_or_default() + "\n"
+    sort_json(&config)
 }
 
 /// How dependents are treated when their owner is deleted.
@@ -526,9 +535,9 @@ impl Api {
         if kind.info().namespaced && meta::namespace(obj.metadata()).is_empty() {
             obj.metadata_mut().namespace = Some("default".into());
         }
-        let applied_text = last_applied_text(&obj);
-        // The new configuration, as kubectl computes its patch from it.
-        let config: Value = serde_json::from_str(&applied_text).unwrap_or_default();
+        // The new configuration, as kubectl computes its patch from it, and its text.
+        let config = last_applied_config(&obj);
+        let applied_text = applied_text(&config);
         let key = ObjectKey::of(&obj);
         match self.store.get(&key).cloned() {
             None => {

@@ -54,10 +54,15 @@ impl PathError {
         PathError(Box::new(ErrorAt { inner, path: Vec::new(), mismatch: None, in_struct: None }))
     }
 
+    /// A wrong-type error. `literal`: Go names the number (`number 1.5`, `number 3000000000`),
+    /// as it does for a fraction or an out-of-range value given to an integer.
     #[cold]
-    fn mismatch(inner: serde_json::Error, unexp: &Unexpected, exp: &dyn de::Expected, go_type: Option<String>) -> PathError {
-        let got = match unexp {
+    fn mismatch(inner: serde_json::Error, unexp: &Unexpected, exp: &dyn de::Expected, go_type: Option<String>, literal: bool) -> PathError {
+        let got = match *unexp {
             Unexpected::Bool(_) => "bool".to_string(),
+            Unexpected::Unsigned(n) if literal => format!("number {n}"),
+            Unexpected::Signed(n) if literal => format!("number {n}"),
+            Unexpected::Float(n) if literal => format!("number {n}"),
             Unexpected::Unsigned(_) | Unexpected::Signed(_) | Unexpected::Float(_) => "number".to_string(),
             Unexpected::Str(_) => "string".to_string(),
             Unexpected::Seq => "array".to_string(),
@@ -200,30 +205,17 @@ impl de::Error for PathError {
     }
 
     fn invalid_type(unexp: Unexpected, exp: &dyn de::Expected) -> Self {
-        let mut e = PathError::mismatch(<serde_json::Error as de::Error>::invalid_type(unexp, exp), &unexp, exp, None);
-        // A fraction for an integer: Go says `number 1.5`.
-        if let (Unexpected::Float(f), Some(m)) = (unexp, e.0.mismatch.as_mut()) {
-            if go_type_of_expected(&m.expected).is_some_and(|t| t.contains("int")) {
-                m.got = format!("number {f}");
-            }
-        }
-        e
+        let fraction_for_int = matches!(unexp, Unexpected::Float(_)) && go_type_of_expected(&exp.to_string()).is_some_and(|t| t.contains("int"));
+        PathError::mismatch(<serde_json::Error as de::Error>::invalid_type(unexp, exp), &unexp, exp, None, fraction_for_int)
     }
 
     fn invalid_value(unexp: Unexpected, exp: &dyn de::Expected) -> Self {
         let inner = <serde_json::Error as de::Error>::invalid_value(unexp, exp);
-        // A number out of the field's range: Go says `number 3000000000`.
-        let got = match unexp {
-            Unexpected::Unsigned(n) => n.to_string(),
-            Unexpected::Signed(n) => n.to_string(),
-            Unexpected::Float(n) => n.to_string(),
-            _ => return PathError::new(inner),
-        };
-        let mut e = PathError::mismatch(inner, &unexp, exp, None);
-        if let Some(m) = e.0.mismatch.as_mut() {
-            m.got = format!("number {got}");
+        match unexp {
+            // A number out of the field's range.
+            Unexpected::Unsigned(_) | Unexpected::Signed(_) | Unexpected::Float(_) => PathError::mismatch(inner, &unexp, exp, None, true),
+            _ => PathError::new(inner),
         }
-        e
     }
 }
 
@@ -261,7 +253,7 @@ fn invalid_type(v: &Value, exp: &dyn de::Expected) -> PathError {
 #[inline(never)]
 fn invalid_collection(v: &Value, exp: &dyn de::Expected, target: &'static str) -> PathError {
     let u = unexpected(v);
-    PathError::mismatch(<serde_json::Error as de::Error>::invalid_type(u.clone(), exp), &u, exp, go_type_of_rust(target))
+    PathError::mismatch(<serde_json::Error as de::Error>::invalid_type(u.clone(), exp), &u, exp, go_type_of_rust(target), false)
 }
 
 fn visit_number<'de, V: Visitor<'de>>(n: Number, visitor: V) -> Result<V::Value, PathError> {

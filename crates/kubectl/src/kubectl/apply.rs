@@ -5,7 +5,7 @@ use super::{namespace, parse_flags, ref_name};
 use crate::flags::{b, s, Flag};
 use crate::shell::{Out, Shell};
 use pilothouse_engine::api::manifest::ManifestError;
-use pilothouse_engine::api::{parse_manifests, parse_manifests_with, ApiError, FieldValidation, Object, ObjectKey};
+use pilothouse_engine::api::{parse_manifests_with, ApiError, FieldValidation, Object, ObjectKey};
 use pilothouse_engine::apiserver::ApplyResult;
 
 /// kubectl's rendering of an API error returned for a direct request.
@@ -137,9 +137,9 @@ fn parse_source(name: &str, text: &str, identity_only: bool, validation: FieldVa
                 }
                 ManifestError::NoMatch { .. } => docs.push(Err(e.to_string().replace("{FILE}", name))),
                 ManifestError::Decode { .. } if identity_only => match identity(&padded) {
-                    Some(objs) => {
+                    Some(o) => {
                         any = true;
-                        docs.extend(objs.into_iter().map(|o| Ok((o, name.to_string()))));
+                        docs.push(Ok((o, name.to_string())));
                     }
                     None => docs.push(Err(e.to_string())),
                 },
@@ -154,7 +154,7 @@ fn parse_source(name: &str, text: &str, identity_only: bool, validation: FieldVa
 }
 
 /// A document reduced to apiVersion, kind, name and namespace, as an object of its kind.
-fn identity(doc: &str) -> Option<Vec<Object>> {
+fn identity(doc: &str) -> Option<Object> {
     let yaml: serde_yaml::Value = serde_yaml::from_str(doc).ok()?;
     let v = pilothouse_engine::api::to_json_value(&yaml).ok()?;
     let mut meta = serde_json::Map::new();
@@ -168,7 +168,7 @@ fn identity(doc: &str) -> Option<Vec<Object>> {
         m.insert(k.into(), v.get(k).cloned().unwrap_or_default());
     }
     m.insert("metadata".into(), serde_json::Value::Object(meta));
-    parse_manifests(&serde_json::Value::Object(m).to_string()).ok().map(|ms| ms.into_iter().map(|m| m.object).collect())
+    pilothouse_engine::api::manifest::object_from_value(serde_json::Value::Object(m), "", 1).ok()
 }
 
 /// Reads manifests, failing on the first problem (for `get -f`, `delete -f`: objects are

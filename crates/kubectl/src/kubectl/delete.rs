@@ -1,7 +1,7 @@
 //! `kubectl delete`: by name, file, selector or `--all`, with grace periods, `--force`,
 //! `--cascade` and kubectl's wait for the objects to be gone (virtual time advances).
 
-use super::apply::{api_err, read_manifests, report};
+use super::apply::{api_err, api_err_source, read_manifests, report};
 use super::{list_filtered, namespace, parse_field_selector, parse_flags, targets, Target};
 use crate::flags::{b, d, i, s, Flag, Parsed};
 use crate::shell::{Out, Shell};
@@ -37,9 +37,8 @@ pub const FORCE_WARNING: &str = "Warning: Immediate deletion does not wait for c
 pub fn delete(sh: &mut Shell, args: &[String], stdin: Option<String>, out: &mut Out) {
     let Some(p) = parse_flags(out, "kubectl delete", args, DELETE_FLAGS) else { return };
     let ns = namespace(sh, &p);
-    let mut keys: Vec<ObjectKey> = Vec::new();
-    // The file each key came from, for kubectl's `error when deleting "FILE": ...`.
-    let mut sources: std::collections::BTreeMap<ObjectKey, String> = std::collections::BTreeMap::new();
+    // Each key with the file it came from, for kubectl's `error when deleting "FILE": ...`.
+    let mut keys: Vec<(ObjectKey, Option<String>)> = Vec::new();
     let mut errors: Vec<String> = Vec::new();
     let files = p.all("filename");
     if p.args.is_empty() && files.is_empty() {
@@ -52,8 +51,7 @@ pub fn delete(sh: &mut Shell, args: &[String], stdin: Option<String>, out: &mut 
                     if let Err(e) = super::apply::set_namespace(&mut o, &ns) {
                         return out.fail(e);
                     }
-                    keys.push(ObjectKey::of(&o));
-                    sources.insert(ObjectKey::of(&o), source);
+                    keys.push((ObjectKey::of(&o), Some(source)));
                 }
             }
             Err(e) => return out.fail(e),
@@ -78,7 +76,7 @@ pub fn delete(sh: &mut Shell, args: &[String], stdin: Option<String>, out: &mut 
                 if selector.is_some() || p.bool("all") {
                     return out.fail("name cannot be provided when a selector is specified");
                 }
-                keys.push(ObjectKey::new(*k, &ns.ns, n));
+                keys.push((ObjectKey::new(*k, &ns.ns, n), None));
             }
             Target::Every(k) => {
                 if selector.is_none() && !p.bool("all") && !p.has("field-selector") {
@@ -93,7 +91,7 @@ pub fn delete(sh: &mut Shell, args: &[String], stdin: Option<String>, out: &mut 
                     None => Vec::new(),
                 };
                 for o in list_filtered(&sh.cluster, *k, list_ns.as_deref(), selector.as_ref(), &fields) {
-                    keys.push(ObjectKey::of(&o));
+                    keys.push((ObjectKey::of(&o), None));
                 }
             }
         }
@@ -129,7 +127,7 @@ pub fn delete(sh: &mut Shell, args: &[String], stdin: Option<String>, out: &mut 
     let opts = DeleteOptions { grace_period: if grace >= 0 { Some(grace) } else { None }, propagation: cascade };
     let mut deleted = Vec::new();
     let mut uids = Vec::new();
-    for key in keys {
+    for (key, source) in keys {
         let what = format!("{} \"{}\"", key.kind.info().singular_resource(), key.name);
         if dry {
             if sh.cluster.get(&key).is_some() {
@@ -153,10 +151,9 @@ pub fn delete(sh: &mut Shell, args: &[String], stdin: Option<String>, out: &mut 
                 if matches!(e, pilothouse_engine::ApiError::NotFound { .. }) && p.bool("ignore-not-found") {
                     continue;
                 }
-                let msg = api_err(&e);
-                errors.push(match (sources.get(&key), msg.split_once("): ")) {
-                    (Some(src), Some((head, rest))) if head.starts_with("Error from server (") => format!("{head}): error when deleting \"{src}\": {rest}"),
-                    _ => msg,
+                errors.push(match &source {
+                    Some(src) => api_err_source(&e, "deleting", src),
+                    None => api_err(&e),
                 });
             }
         }
