@@ -166,6 +166,11 @@ fi
 [ -x "$CHROMEDRIVER" ] || die "CHROMEDRIVER=$CHROMEDRIVER is not an executable"
 log "browser: $("$CHROMEDRIVER" --version 2>/dev/null | cut -d' ' -f1-2) for $CHROME_BIN"
 
+# python3: scripts/gen-api-codec.py --check (test.sh) reads k8s-openapi's sources.
+if ! have python3; then
+  if have apt-get; then apt_install python3; else die "python3 is needed by scripts/gen-api-codec.py"; fi
+fi
+
 # ---------------------------------------------------------------------------------------------
 # 4. Node packages: playwright-core (drives the system Chromium) and binaryen (wasm-opt)
 

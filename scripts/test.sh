@@ -24,8 +24,10 @@ stage() {
   timed "$what" "$@" || FAILED+=("$what")
 }
 
-# 1. Native: every crate, every test.
+# 1. Native: every crate, every test; and the API codec's generated tables match k8s-openapi's
+#    sources (unpacked in cargo's registry by the build).
 stage "cargo test --workspace (native)" cargo test --workspace --offline
+stage "generated API codec tables are current" python3 "$ROOT/scripts/gen-api-codec.py" --check
 
 # 2. The web crate's #[wasm_bindgen_test]s in headless Chromium, driven by chromedriver.
 #    wasm-bindgen-test-runner reads the browser's capabilities from WASM_BINDGEN_TEST_WEBDRIVER_JSON

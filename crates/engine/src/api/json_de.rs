@@ -2,10 +2,10 @@
 //! value at fault (`spec.containers[0].ports[0].containerPort`), as `serde_path_to_error` gives.
 //!
 //! It is `serde_json`'s own `Value` deserializer (same visitor calls, same error messages)
-//! with the path added as an error travels out through each map entry and array element. One
-//! deserializer instead of a tracking wrapper around `serde_json`'s: every API type's
-//! `Deserialize` is compiled once, for this one, which keeps the page's wasm smaller (the
-//! wrapper cost about 7 % of it).
+//! with the path added as an error travels out through each map entry and array element. The
+//! API types are read by the table-driven [`super::codec`], which calls this for its leaves
+//! (strings, numbers, Quantity, Time, IntOrString, ...) and shares its `PathError`; the engine's
+//! other serde types (and the codec's tests, as the reference) use it directly.
 
 use serde::de::{self, DeserializeSeed, EnumAccess, IntoDeserializer, MapAccess, SeqAccess, Unexpected, VariantAccess, Visitor};
 use serde::forward_to_deserialize_any;
@@ -14,7 +14,7 @@ use std::fmt;
 
 /// One step of an error's path.
 #[derive(Debug)]
-enum Segment {
+pub(super) enum Segment {
     /// A struct's field.
     Key(String),
     /// A map's key (Go's paths leave these out).
@@ -78,7 +78,7 @@ impl PathError {
     /// Records the struct whose field the error is in, if it is the innermost one.
     #[cold]
     #[inline(never)]
-    fn in_struct(mut self, name: &'static str) -> PathError {
+    pub(super) fn in_struct(mut self, name: &'static str) -> PathError {
         if self.0.in_struct.is_none() && self.0.path.iter().any(|s| matches!(s, Segment::Key(_))) {
             self.0.in_struct = Some(name);
         }
@@ -87,7 +87,7 @@ impl PathError {
 
     #[cold]
     #[inline(never)]
-    fn at(mut self, s: Segment) -> PathError {
+    pub(super) fn at(mut self, s: Segment) -> PathError {
         self.0.path.push(s);
         self
     }
@@ -243,7 +243,7 @@ fn unexpected(v: &Value) -> Unexpected<'_> {
 }
 
 /// Not generic: one copy however many visitors report a wrong type.
-fn invalid_type(v: &Value, exp: &dyn de::Expected) -> PathError {
+pub(super) fn invalid_type(v: &Value, exp: &dyn de::Expected) -> PathError {
     de::Error::invalid_type(unexpected(v), exp)
 }
 
@@ -251,7 +251,7 @@ fn invalid_type(v: &Value, exp: &dyn de::Expected) -> PathError {
 /// which Go type that is.
 #[cold]
 #[inline(never)]
-fn invalid_collection(v: &Value, exp: &dyn de::Expected, target: &'static str) -> PathError {
+pub(super) fn invalid_collection(v: &Value, exp: &dyn de::Expected, target: &'static str) -> PathError {
     let u = unexpected(v);
     PathError::mismatch(<serde_json::Error as de::Error>::invalid_type(u.clone(), exp), &u, exp, go_type_of_rust(target), false)
 }

@@ -5,8 +5,8 @@
 //! serializer inlines a map insertion into every struct field of every type (129 copies of
 //! `serialize_field` and 78 of `serialize_value` in the page's wasm). Here a field is
 //! "serialise the value, then call one non-generic function to store it", so the per-type code
-//! is small. Every typed-to-JSON conversion goes through [`to_value`], so each type's
-//! `Serialize` is compiled for this serializer only.
+//! is small. The API types are written by [`super::codec`] (which calls this for its leaves);
+//! other serde types go through [`to_value`].
 
 use serde::ser::{self, Serialize};
 use serde_json::{Error, Map, Number, Value};

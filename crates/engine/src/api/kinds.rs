@@ -114,8 +114,7 @@ macro_rules! kinds {
             }
             /// Serialises the object to JSON with apiVersion and kind, as the API returns it.
             pub fn to_json(&self) -> serde_json::Value {
-                let v = match self { $( Object::$variant(o) => super::json_ser::to_value(o) ),* };
-                v.unwrap_or(serde_json::Value::Null)
+                match self { $( Object::$variant(o) => super::codec::to_json(o) ),* }
             }
             /// Deserialises a typed object of `kind` from JSON (apiVersion/kind are not checked here).
             pub fn from_json_as(kind: Kind, value: serde_json::Value) -> Result<Object, String> {
@@ -130,10 +129,10 @@ macro_rules! kinds {
 /// Deserialises a typed value from JSON; an error names the field at fault as the API server
 /// does (`json: cannot unmarshal string into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32`;
 /// other errors as `spec.containers[0].ports: ...`). Every typed read of API
-/// JSON goes through here, so each type's `Deserialize` is compiled once, for this deserializer
-/// (a plain `serde_json::from_value` elsewhere would add a second copy of every nested type).
-pub fn typed_from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, String> {
-    super::json_de::from_value(value).map_err(|e| e.api_message())
+/// JSON goes through here and [`super::codec`]: a plain `serde_json::from_value` elsewhere would
+/// compile k8s-openapi's per-type serde code into the page again.
+pub fn typed_from_json<T: super::codec::Json>(value: serde_json::Value) -> Result<T, String> {
+    super::codec::from_json(value).map_err(|e| e.api_message())
 }
 
 kinds! {

@@ -1,6 +1,8 @@
 //! The object model: kinds on `k8s-openapi` types, typed keys, manifest parsing, errors,
 //! defaulting and validation as the Kubernetes API server does them.
 
+pub mod codec;
+mod codec_gen;
 pub mod defaults;
 mod json_de;
 mod json_ser;
@@ -9,6 +11,15 @@ pub mod manifest;
 pub mod quantity;
 pub mod validate;
 
+pub use codec::{to_json, Json};
+pub use json_de::PathError;
+
+/// Reads `T` by its serde impl through the engine's deserializer: what the codec reads API types
+/// with for leaves, and its reference in tests (`crates/lessons/tests/codec.rs`).
+#[doc(hidden)]
+pub fn serde_from_json<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, PathError> {
+    json_de::from_value(v)
+}
 pub use json_ser::to_value as to_json_value;
 pub use kinds::{typed_from_json, Kind, KindInfo, Object};
 pub use manifest::{parse_manifests, parse_manifests_with, FieldValidation, ParsedManifest};

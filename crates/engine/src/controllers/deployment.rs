@@ -42,7 +42,7 @@ pub fn template_hash(t: &PodTemplateSpec, collision: Option<i32>) -> String {
     if let Some(l) = t.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
         l.remove(HASH_LABEL);
     }
-    let mut data = serde_json::to_vec(&crate::apiserver::sort_json(&crate::api::to_json_value(&t).unwrap_or_default())).unwrap_or_default();
+    let mut data = serde_json::to_vec(&crate::apiserver::sort_json(&crate::api::to_json(&t))).unwrap_or_default();
     if let Some(c) = collision {
         data.extend_from_slice(c.to_string().as_bytes());
     }
@@ -56,7 +56,7 @@ pub fn templates_equal(a: &PodTemplateSpec, b: &PodTemplateSpec) -> bool {
         if let Some(l) = t.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
             l.remove(HASH_LABEL);
         }
-        let mut v = crate::api::to_json_value(&t).unwrap_or_default();
+        let mut v = crate::api::to_json(&t);
         crate::api::quantity::normalize_quantities(&mut v);
         v
     };

@@ -42,7 +42,7 @@ pub fn sort(v: &mut [ControllerRevision]) {
 
 /// The patch a revision stores for a template (`getPatch`).
 pub fn template_patch(t: &PodTemplateSpec) -> serde_json::Value {
-    let mut tv = crate::api::to_json_value(t).unwrap_or(serde_json::Value::Null);
+    let mut tv = crate::api::to_json(t);
     if let serde_json::Value::Object(m) = &mut tv {
         m.insert("$patch".into(), serde_json::Value::String("replace".into()));
     }

@@ -656,7 +656,7 @@ pub fn taint(sh: &mut Shell, args: &[String], out: &mut Out) {
             report(out, &format!("error: {e}"));
             continue;
         }
-        let tv = pilothouse_engine::api::to_json_value(&taints).unwrap_or(Value::Null);
+        let tv = pilothouse_engine::api::to_json(&taints);
         let r = update_json(sh, &key, |v| {
             if taints.is_empty() {
                 if let Some(s) = v.get_mut("spec").and_then(Value::as_object_mut) {

@@ -918,7 +918,7 @@ fn template_key(t: &PodTemplateSpec) -> serde_json::Value {
         }
         m.creation_timestamp = None;
     }
-    pilothouse_engine::api::to_json_value(&t).unwrap_or(serde_json::Value::Null)
+    pilothouse_engine::api::to_json(&t)
 }
 
 fn describe_replicaset(rs: &k8s_openapi::api::apps::v1::ReplicaSet, src: &dyn ObjectSource, events: &[Event]) -> String {

@@ -1,0 +1,306 @@
+//! The API types to and from JSON, driven by one table per type instead of per-type serde code.
+//!
+//! k8s-openapi gives each of its ~280 types a hand-expanded `Deserialize` and `Serialize`;
+//! compiled for the page that per-type code (visitors, field enums, one generic instantiation
+//! per field type) was about a quarter of the wasm. Here a struct is a table of its fields
+//! (JSON name, whether required) and two small accessors (`field(i)` / `field_mut(i)` giving
+//! the field as `dyn Json`), generated into `codec_gen.rs` by `scripts/gen-api-codec.py` from
+//! k8s-openapi's own sources; one non-generic walk reads and writes every struct.
+//!
+//! The JSON is the same as k8s-openapi's serde impls give, byte for byte (fields in their
+//! serialisation order, `None` left out, resources with `apiVersion`/`kind` first), and so are
+//! the errors, path included: a field's error is `at` its key and `in_struct` the type, the
+//! leaves (strings, numbers, Quantity, Time, IntOrString, ...) are read by their serde impls
+//! through [`super::json_de`]. The tests compare both ways on every kind.
+
+use super::json_de::{self, invalid_collection, invalid_type, PathError, Segment};
+use serde::de::{Error as _, Unexpected};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// A field the type's deserializer insists on (`missing field` when absent or null).
+pub const REQUIRED: u8 = 1;
+
+/// A value the codec can write as JSON and read back.
+pub trait Json {
+    /// The value as JSON.
+    fn to_json(&self) -> Value;
+    /// Reads a value from JSON.
+    fn from_json(v: Value) -> Result<Self, PathError>
+    where
+        Self: Sized;
+    /// Reads `v` into `self`, which holds its default value (a struct's fresh field).
+    fn read(&mut self, v: Value) -> Result<(), PathError>;
+    /// Whether a struct leaves this field out (an `Option` that is `None`).
+    fn absent(&self) -> bool {
+        false
+    }
+    /// Reads a non-null `v` into `slot`, which is `None`. Structs read in place (see
+    /// [`struct_json`]); other values are made and moved in.
+    fn read_option(slot: &mut Option<Self>, v: Value) -> Result<(), PathError>
+    where
+        Self: Sized,
+    {
+        *slot = Some(Self::from_json(v)?);
+        Ok(())
+    }
+}
+
+/// A struct: its fields' JSON names in serialisation order and access to each by index.
+pub trait Struct: Default {
+    /// The name its errors give (`PodSpec`; the kind for resources).
+    const NAME: &'static str;
+    /// `(apiVersion, kind)` for a top-level resource.
+    const RESOURCE: Option<(&'static str, &'static str)> = None;
+    /// `(JSON name, flags)` per field, in the order they are written.
+    const FIELDS: &'static [(&'static str, u8)];
+    /// Field `i` of [`Struct::FIELDS`].
+    fn field(&self, i: usize) -> Option<&dyn Json>;
+    /// Field `i` of [`Struct::FIELDS`], mutable.
+    fn field_mut(&mut self, i: usize) -> Option<&mut dyn Json>;
+}
+
+/// [`Struct`] as an object, so that one compiled walk serves every type.
+trait StructDyn {
+    fn name(&self) -> &'static str;
+    fn resource(&self) -> Option<(&'static str, &'static str)>;
+    fn fields(&self) -> &'static [(&'static str, u8)];
+    fn get(&self, i: usize) -> Option<&dyn Json>;
+    fn get_mut(&mut self, i: usize) -> Option<&mut dyn Json>;
+}
+
+impl<T: Struct> StructDyn for T {
+    fn name(&self) -> &'static str {
+        T::NAME
+    }
+    fn resource(&self) -> Option<(&'static str, &'static str)> {
+        T::RESOURCE
+    }
+    fn fields(&self) -> &'static [(&'static str, u8)] {
+        T::FIELDS
+    }
+    fn get(&self, i: usize) -> Option<&dyn Json> {
+        self.field(i)
+    }
+    fn get_mut(&mut self, i: usize) -> Option<&mut dyn Json> {
+        self.field_mut(i)
+    }
+}
+
+/// Writes a struct: `apiVersion` and `kind` first for a resource, then each present field.
+#[inline(never)]
+fn write_struct(s: &dyn StructDyn) -> Value {
+    let fields = s.fields();
+    let mut m = Map::with_capacity(fields.len() + 2);
+    if let Some((api_version, kind)) = s.resource() {
+        m.insert("apiVersion".to_owned(), Value::String(api_version.to_owned()));
+        m.insert("kind".to_owned(), Value::String(kind.to_owned()));
+    }
+    for (i, (name, _)) in fields.iter().enumerate() {
+        if let Some(f) = s.get(i) {
+            if !f.absent() {
+                m.insert((*name).to_owned(), f.to_json());
+            }
+        }
+    }
+    Value::Object(m)
+}
+
+/// Reads a struct from an object into `s` (at its default), as k8s-openapi's visitors do:
+/// unknown keys are skipped, `null` leaves a field at its default, a required field that is
+/// missing or null is an error, a resource's `apiVersion`/`kind` must be its own.
+#[inline(never)]
+fn read_struct(s: &mut dyn StructDyn, v: Value) -> Result<(), PathError> {
+    let name = s.name();
+    let Value::Object(o) = v else {
+        return Err(invalid_type(&v, &name));
+    };
+    read_fields(s, o).map_err(|e| e.in_struct(name))
+}
+
+fn read_fields(s: &mut dyn StructDyn, o: Map<String, Value>) -> Result<(), PathError> {
+    let fields = s.fields();
+    let mut seen = 0u64;
+    let mut seen_more = Vec::new();
+    for (k, v) in o {
+        if let Some((api_version, kind)) = s.resource() {
+            let want = match k.as_str() {
+                "apiVersion" => Some(api_version),
+                "kind" => Some(kind),
+                _ => None,
+            };
+            if let Some(want) = want {
+                let got: String = json_de::from_value(v).map_err(|e| e.at(Segment::Key(k)))?;
+                if got != want {
+                    return Err(PathError::invalid_value(Unexpected::Str(&got), &want));
+                }
+                continue;
+            }
+        }
+        let Some(i) = fields.iter().position(|(n, _)| *n == k) else {
+            continue;
+        };
+        if v.is_null() {
+            continue;
+        }
+        if i < 64 {
+            seen |= 1 << i;
+        } else {
+            seen_more.push(i);
+        }
+        if let Some(f) = s.get_mut(i) {
+            f.read(v).map_err(|e| e.at(Segment::Key(k)))?;
+        }
+    }
+    for (i, (n, flags)) in fields.iter().enumerate() {
+        let was_seen = if i < 64 { seen & (1 << i) != 0 } else { seen_more.contains(&i) };
+        if flags & REQUIRED != 0 && !was_seen {
+            return Err(PathError::missing_field(n));
+        }
+    }
+    Ok(())
+}
+
+/// Writes a struct (for the generated `Json` impls).
+pub fn struct_to_json<T: Struct>(s: &T) -> Value {
+    write_struct(s)
+}
+
+/// Reads into a struct at its default (for the generated `Json` impls).
+pub fn struct_read<T: Struct>(s: &mut T, v: Value) -> Result<(), PathError> {
+    read_struct(s, v)
+}
+
+/// `Json` for a type with a [`Struct`] table.
+macro_rules! struct_json {
+    ($t:ty) => {
+        impl Json for $t {
+            fn to_json(&self) -> serde_json::Value {
+                super::codec::struct_to_json(self)
+            }
+            fn from_json(v: serde_json::Value) -> Result<Self, super::json_de::PathError> {
+                let mut s: Self = super::codec::default_of();
+                super::codec::struct_read(&mut s, v)?;
+                Ok(s)
+            }
+            fn read(&mut self, v: serde_json::Value) -> Result<(), super::json_de::PathError> {
+                super::codec::struct_read(self, v)
+            }
+            /// In place: no move of the struct, no drop of an old value.
+            fn read_option(slot: &mut Option<Self>, v: serde_json::Value) -> Result<(), super::json_de::PathError> {
+                super::codec::struct_read(slot.get_or_insert_with(super::codec::default_of::<Self>), v)
+            }
+        }
+    };
+}
+pub(crate) use struct_json;
+
+/// `Json` for types read and written by their own serde impls (through the crate's one
+/// deserializer and serializer).
+macro_rules! serde_leaves {
+    ($($t:ty),* $(,)?) => {
+        $(
+            impl Json for $t {
+                fn to_json(&self) -> serde_json::Value {
+                    super::json_ser::to_value(self).unwrap_or(serde_json::Value::Null)
+                }
+                fn from_json(v: serde_json::Value) -> Result<Self, super::json_de::PathError> {
+                    super::json_de::from_value(v)
+                }
+                fn read(&mut self, v: serde_json::Value) -> Result<(), super::json_de::PathError> {
+                    *self = Self::from_json(v)?;
+                    Ok(())
+                }
+            }
+        )*
+    };
+}
+pub(crate) use serde_leaves;
+
+serde_leaves! {
+    bool, i32, i64, f64, String, serde_json::Value,
+    k8s_openapi::ByteString,
+    k8s_openapi::apimachinery::pkg::util::intstr::IntOrString,
+}
+
+/// `T::default()`, compiled once per type rather than inlined wherever a `T` is made.
+#[inline(never)]
+pub fn default_of<T: Default>() -> T {
+    T::default()
+}
+
+impl<T: Json> Json for Option<T> {
+    fn to_json(&self) -> Value {
+        match self {
+            Some(t) => t.to_json(),
+            None => Value::Null,
+        }
+    }
+    fn from_json(v: Value) -> Result<Self, PathError> {
+        match v {
+            Value::Null => Ok(None),
+            v => T::from_json(v).map(Some),
+        }
+    }
+    /// `self` is `None` (a fresh field), so `null` leaves it so.
+    fn read(&mut self, v: Value) -> Result<(), PathError> {
+        if v.is_null() {
+            return Ok(());
+        }
+        T::read_option(self, v)
+    }
+    fn absent(&self) -> bool {
+        self.is_none()
+    }
+}
+
+impl<T: Json> Json for Vec<T> {
+    fn to_json(&self) -> Value {
+        Value::Array(self.iter().map(Json::to_json).collect())
+    }
+    fn from_json(v: Value) -> Result<Self, PathError> {
+        let Value::Array(a) = v else {
+            return Err(invalid_collection(&v, &"a sequence", std::any::type_name::<Self>()));
+        };
+        let mut out = Vec::with_capacity(a.len());
+        for (i, x) in a.into_iter().enumerate() {
+            out.push(T::from_json(x).map_err(|e| e.at(Segment::Index(i)))?);
+        }
+        Ok(out)
+    }
+    fn read(&mut self, v: Value) -> Result<(), PathError> {
+        *self = Self::from_json(v)?;
+        Ok(())
+    }
+}
+
+impl<T: Json> Json for BTreeMap<String, T> {
+    fn to_json(&self) -> Value {
+        Value::Object(self.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+    }
+    fn from_json(v: Value) -> Result<Self, PathError> {
+        let Value::Object(o) = v else {
+            return Err(invalid_collection(&v, &"a map", std::any::type_name::<Self>()));
+        };
+        let mut out = BTreeMap::new();
+        for (k, x) in o {
+            let t = T::from_json(x).map_err(|e| e.at(Segment::MapKey(k.clone())))?;
+            out.insert(k, t);
+        }
+        Ok(out)
+    }
+    fn read(&mut self, v: Value) -> Result<(), PathError> {
+        *self = Self::from_json(v)?;
+        Ok(())
+    }
+}
+
+/// An API value as JSON, as k8s-openapi's `Serialize` writes it.
+pub fn to_json<T: Json + ?Sized>(t: &T) -> Value {
+    t.to_json()
+}
+
+/// An API value from JSON, as k8s-openapi's `Deserialize` reads it; errors carry their path.
+pub fn from_json<T: Json>(v: Value) -> Result<T, PathError> {
+    T::from_json(v)
+}
