@@ -517,12 +517,13 @@ impl Api {
         if has_generation(kind) && spec_json(&old) != spec_json(&obj) {
             obj.metadata_mut().generation = Some(old.metadata().generation.unwrap_or(1) + 1);
         }
-        if *old == obj {
+        let old_json = old.to_json();
+        if old_json == obj.to_json() {
             return Ok(old);
         }
         let mut cmp = obj.clone();
         cmp.metadata_mut().resource_version = old.metadata().resource_version.clone();
-        if cmp == *old {
+        if cmp.to_json() == old_json {
             return Ok(old);
         }
         Ok(self.store.put(obj))

@@ -73,7 +73,7 @@ macro_rules! kinds {
         pub enum Kind { $( #[doc = stringify!($variant)] $variant ),* }
 
         /// One API object of any supported kind, as its real `k8s-openapi` type.
-        #[derive(Clone, Debug, PartialEq)]
+        #[derive(Clone, Debug)]
         #[allow(clippy::large_enum_variant)]
         pub enum Object { $( #[doc = stringify!($variant)] $variant($ty) ),* }
 

@@ -84,7 +84,7 @@ pub fn finish(sh: &mut Shell, target: &EditTarget, text: &str) -> Out {
                     out.code = 1;
                     continue;
                 };
-                if *live == obj {
+                if live.to_json() == obj.to_json() {
                     continue;
                 }
                 let before = live.metadata().resource_version.clone();
