@@ -15,7 +15,6 @@ use pilothouse_engine::api::parse_manifests;
 use pilothouse_engine::{Kind, ObjectKey};
 use pilothouse_kubectl::{EditTarget, Effect, Shell};
 use pilothouse_lessons::{Lang, Lesson, Session};
-use serde::{Deserialize, Serialize};
 
 /// Virtual milliseconds per clock tick (the kubelets' timer grid).
 pub const TICK_MS: u64 = 250;
@@ -26,9 +25,9 @@ pub const TERM_LIMIT: usize = 3000;
 /// Here-document delimiter used to pipe the editor's text into `kubectl apply -f -`.
 const EDITOR_EOF: &str = "PILOTHOUSE_EDITOR_EOF";
 
-/// One thing the learner did, in the order it happened.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "t", rename_all = "snake_case")]
+/// One thing the learner did, in the order it happened. Saved as an object tagged by `t`
+/// (`{"t": "cmd", "line": "..."}`, see [`Entry::to_value`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Entry {
     /// A line typed in the terminal (here-documents included).
     Cmd {
@@ -72,9 +71,8 @@ pub enum Entry {
     Skip,
 }
 
-/// Faults the page can inject.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "f", rename_all = "snake_case")]
+/// Faults the page can inject. Saved as an object tagged by `f` (`{"f": "stop_node", "node": "m02"}`).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Fault {
     /// Stop a node's kubelet.
     StopNode {
@@ -127,7 +125,7 @@ pub enum Fault {
 }
 
 /// A session as saved: the seed and the log.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SavedSession {
     /// Format version ([`SAVE_VERSION`]).
     pub version: u32,
@@ -145,12 +143,115 @@ impl SavedSession {
         if version != SAVE_VERSION as u64 {
             return Err(format!("saved with format version {version}; this page reads version {SAVE_VERSION}"));
         }
-        serde_json::from_value(v).map_err(|e| format!("damaged session: {e}"))
+        let read = || -> Result<SavedSession, String> {
+            let o = Fields(v.as_object().ok_or("not an object")?);
+            let log = o.get("log")?.as_array().ok_or("log: not an array")?;
+            let log = log.iter().enumerate().map(|(i, e)| Entry::from_value(e).map_err(|m| format!("log[{i}]: {m}"))).collect::<Result<_, _>>()?;
+            Ok(SavedSession { version: SAVE_VERSION, seed: o.u64("seed")?, log })
+        };
+        read().map_err(|e| format!("damaged session: {e}"))
     }
 
     /// The JSON text.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        let log = self.log.iter().map(Entry::to_value).collect();
+        serde_json::to_string(&json_object(vec![("version", self.version.into()), ("seed", self.seed.into()), ("log", Value::Array(log))])).unwrap_or_default()
+    }
+}
+
+use serde_json::{Map, Value};
+
+fn json_object(fields: Vec<(&str, Value)>) -> Value {
+    Value::Object(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<Map<String, Value>>())
+}
+
+/// A saved object's fields, read with a message naming the field at fault.
+struct Fields<'a>(&'a Map<String, Value>);
+
+impl Fields<'_> {
+    fn get(&self, k: &str) -> Result<&Value, String> {
+        self.0.get(k).ok_or_else(|| format!("missing field `{k}`"))
+    }
+    fn str(&self, k: &str) -> Result<String, String> {
+        self.get(k)?.as_str().map(str::to_string).ok_or_else(|| format!("{k}: not a string"))
+    }
+    fn u64(&self, k: &str) -> Result<u64, String> {
+        self.get(k)?.as_u64().ok_or_else(|| format!("{k}: not a whole number"))
+    }
+    fn bool(&self, k: &str) -> Result<bool, String> {
+        self.get(k)?.as_bool().ok_or_else(|| format!("{k}: not true or false"))
+    }
+}
+
+impl Entry {
+    /// The saved form.
+    pub fn to_value(&self) -> Value {
+        let s = |v: &String| Value::String(v.clone());
+        match self {
+            Entry::Cmd { line } => json_object(vec![("t", "cmd".into()), ("line", s(line))]),
+            Entry::Apply { text } => json_object(vec![("t", "apply".into()), ("text", s(text))]),
+            Entry::SaveEdit { text } => json_object(vec![("t", "save_edit".into()), ("text", s(text))]),
+            Entry::CancelEdit => json_object(vec![("t", "cancel_edit".into())]),
+            Entry::Advance { ticks } => json_object(vec![("t", "advance".into()), ("ticks", (*ticks).into())]),
+            Entry::Interrupt => json_object(vec![("t", "interrupt".into())]),
+            Entry::Fault { fault } => json_object(vec![("t", "fault".into()), ("fault", fault.to_value())]),
+            Entry::Lesson { id } => json_object(vec![("t", "lesson".into()), ("id", s(id))]),
+            Entry::LessonExit => json_object(vec![("t", "lesson_exit".into())]),
+            Entry::Solution => json_object(vec![("t", "solution".into())]),
+            Entry::Skip => json_object(vec![("t", "skip".into())]),
+        }
+    }
+
+    /// Reads the saved form.
+    pub fn from_value(v: &Value) -> Result<Entry, String> {
+        let o = Fields(v.as_object().ok_or("not an object")?);
+        Ok(match o.str("t")?.as_str() {
+            "cmd" => Entry::Cmd { line: o.str("line")? },
+            "apply" => Entry::Apply { text: o.str("text")? },
+            "save_edit" => Entry::SaveEdit { text: o.str("text")? },
+            "cancel_edit" => Entry::CancelEdit,
+            "advance" => Entry::Advance { ticks: u32::try_from(o.u64("ticks")?).map_err(|_| "ticks: too large".to_string())? },
+            "interrupt" => Entry::Interrupt,
+            "fault" => Entry::Fault { fault: Fault::from_value(o.get("fault")?).map_err(|m| format!("fault: {m}"))? },
+            "lesson" => Entry::Lesson { id: o.str("id")? },
+            "lesson_exit" => Entry::LessonExit,
+            "solution" => Entry::Solution,
+            "skip" => Entry::Skip,
+            other => return Err(format!("unknown entry `{other}`")),
+        })
+    }
+}
+
+impl Fault {
+    /// The saved form.
+    pub fn to_value(&self) -> Value {
+        let s = |v: &String| Value::String(v.clone());
+        match self {
+            Fault::StopNode { node } => json_object(vec![("f", "stop_node".into()), ("node", s(node))]),
+            Fault::StartNode { node } => json_object(vec![("f", "start_node".into()), ("node", s(node))]),
+            Fault::NodeMemory { node, mib } => json_object(vec![("f", "node_memory".into()), ("node", s(node)), ("mib", (*mib).into())]),
+            Fault::Liveness { namespace, pod, container, fail } => {
+                json_object(vec![("f", "liveness".into()), ("namespace", s(namespace)), ("pod", s(pod)), ("container", s(container)), ("fail", (*fail).into())])
+            }
+            Fault::Readiness { namespace, pod, container, fail } => {
+                json_object(vec![("f", "readiness".into()), ("namespace", s(namespace)), ("pod", s(pod)), ("container", s(container)), ("fail", (*fail).into())])
+            }
+            Fault::Oom { namespace, pod, container } => json_object(vec![("f", "oom".into()), ("namespace", s(namespace)), ("pod", s(pod)), ("container", s(container))]),
+        }
+    }
+
+    /// Reads the saved form.
+    pub fn from_value(v: &Value) -> Result<Fault, String> {
+        let o = Fields(v.as_object().ok_or("not an object")?);
+        Ok(match o.str("f")?.as_str() {
+            "stop_node" => Fault::StopNode { node: o.str("node")? },
+            "start_node" => Fault::StartNode { node: o.str("node")? },
+            "node_memory" => Fault::NodeMemory { node: o.str("node")?, mib: o.u64("mib")? },
+            "liveness" => Fault::Liveness { namespace: o.str("namespace")?, pod: o.str("pod")?, container: o.str("container")?, fail: o.bool("fail")? },
+            "readiness" => Fault::Readiness { namespace: o.str("namespace")?, pod: o.str("pod")?, container: o.str("container")?, fail: o.bool("fail")? },
+            "oom" => Fault::Oom { namespace: o.str("namespace")?, pod: o.str("pod")?, container: o.str("container")? },
+            other => return Err(format!("unknown fault `{other}`")),
+        })
     }
 }
 
@@ -802,6 +903,22 @@ mod tests {
     fn other_versions_are_refused() {
         assert!(SavedSession::from_json("{\"version\":99,\"seed\":1,\"log\":[]}").unwrap_err().contains("99"));
         assert!(SavedSession::from_json("garbage").is_err());
+    }
+
+    /// Sessions saved by earlier builds (serde's tagged-enum form) still load, and are written
+    /// back byte for byte the same.
+    #[test]
+    fn the_saved_format_is_the_one_earlier_builds_wrote() {
+        let text = r#"{"version":1,"seed":7,"log":[{"t":"cmd","line":"kubectl get po"},{"t":"apply","text":"a: 1\n"},{"t":"save_edit","text":"b"},{"t":"cancel_edit"},{"t":"advance","ticks":4},{"t":"interrupt"},{"t":"fault","fault":{"f":"stop_node","node":"minikube"}},{"t":"fault","fault":{"f":"start_node","node":"m02"}},{"t":"fault","fault":{"f":"node_memory","node":"m02","mib":512}},{"t":"fault","fault":{"f":"liveness","namespace":"default","pod":"p","container":"c","fail":true}},{"t":"fault","fault":{"f":"readiness","namespace":"default","pod":"p","container":"c","fail":false}},{"t":"fault","fault":{"f":"oom","namespace":"default","pod":"p","container":"c"}},{"t":"lesson","id":"probes"},{"t":"lesson_exit"},{"t":"solution"},{"t":"skip"}]}"#;
+        let s = SavedSession::from_json(text).unwrap();
+        assert_eq!(s.log.len(), 16);
+        assert_eq!(s.log[8], Entry::Fault { fault: Fault::NodeMemory { node: "m02".into(), mib: 512 } });
+        assert_eq!(s.to_json(), text);
+        let damaged = |t: &str| SavedSession::from_json(t).unwrap_err();
+        assert_eq!(damaged(r#"{"version":1,"seed":7,"log":[{"t":"cmd"}]}"#), "damaged session: log[0]: missing field `line`");
+        assert_eq!(damaged(r#"{"version":1,"seed":7,"log":[{"t":"fly"}]}"#), "damaged session: log[0]: unknown entry `fly`");
+        assert_eq!(damaged(r#"{"version":1,"seed":7,"log":[{"t":"fault","fault":{"f":"oom","pod":"p"}}]}"#), "damaged session: log[0]: fault: missing field `namespace`");
+        assert_eq!(damaged(r#"{"version":1,"seed":"x","log":[]}"#), "damaged session: seed: not a whole number");
     }
 
     #[test]

@@ -254,18 +254,46 @@ impl<T: Json> Json for Option<T> {
     }
 }
 
+/// An array's elements, each through `each` (errors at their index); the walk is compiled once.
+#[inline(never)]
+fn read_seq(v: Value, target: &'static str, each: &mut dyn FnMut(Value) -> Result<(), PathError>) -> Result<(), PathError> {
+    let Value::Array(a) = v else {
+        return Err(invalid_collection(&v, &"a sequence", target));
+    };
+    for (i, x) in a.into_iter().enumerate() {
+        each(x).map_err(|e| e.at(Segment::Index(i)))?;
+    }
+    Ok(())
+}
+
+/// An object's entries, each through `each` (errors at their key); compiled once.
+#[inline(never)]
+fn read_map(v: Value, target: &'static str, each: &mut dyn FnMut(&str, Value) -> Result<(), PathError>) -> Result<(), PathError> {
+    let Value::Object(o) = v else {
+        return Err(invalid_collection(&v, &"a map", target));
+    };
+    for (k, x) in o {
+        each(&k, x).map_err(|e| e.at(Segment::MapKey(k)))?;
+    }
+    Ok(())
+}
+
+/// An array of `n` values, the `i`th from `item`; compiled once.
+#[inline(never)]
+fn write_seq(n: usize, item: &dyn Fn(usize) -> Value) -> Value {
+    Value::Array((0..n).map(item).collect())
+}
+
 impl<T: Json> Json for Vec<T> {
     fn to_json(&self) -> Value {
-        Value::Array(self.iter().map(Json::to_json).collect())
+        write_seq(self.len(), &|i| self[i].to_json())
     }
     fn from_json(v: Value) -> Result<Self, PathError> {
-        let Value::Array(a) = v else {
-            return Err(invalid_collection(&v, &"a sequence", std::any::type_name::<Self>()));
-        };
-        let mut out = Vec::with_capacity(a.len());
-        for (i, x) in a.into_iter().enumerate() {
-            out.push(T::from_json(x).map_err(|e| e.at(Segment::Index(i)))?);
-        }
+        let mut out = Vec::new();
+        read_seq(v, std::any::type_name::<Self>(), &mut |x| {
+            out.push(T::from_json(x)?);
+            Ok(())
+        })?;
         Ok(out)
     }
     fn read(&mut self, v: Value) -> Result<(), PathError> {
@@ -279,14 +307,11 @@ impl<T: Json> Json for BTreeMap<String, T> {
         Value::Object(self.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
     }
     fn from_json(v: Value) -> Result<Self, PathError> {
-        let Value::Object(o) = v else {
-            return Err(invalid_collection(&v, &"a map", std::any::type_name::<Self>()));
-        };
         let mut out = BTreeMap::new();
-        for (k, x) in o {
-            let t = T::from_json(x).map_err(|e| e.at(Segment::MapKey(k.clone())))?;
-            out.insert(k, t);
-        }
+        read_map(v, std::any::type_name::<Self>(), &mut |k, x| {
+            out.insert(k.to_owned(), T::from_json(x)?);
+            Ok(())
+        })?;
         Ok(out)
     }
     fn read(&mut self, v: Value) -> Result<(), PathError> {
