@@ -116,6 +116,33 @@ describe('terminal and map', () => {
     await context.close();
   });
 
+  test("kubectl explain's documentation is fetched on the first explain, and a reload replays it", async () => {
+    const { context, page, problems } = await openPage(browser, site.url);
+    const fetched = [];
+    page.on('request', (r) => { if (r.url().includes('explain-v1.32.json.z')) fetched.push(r.url()); });
+    await run(page, 'kubectl get nodes');
+    await waitForOutput(page, /minikube\s+Ready/);
+    assert.equal(fetched.length, 0, 'not fetched before anything needs it');
+    // The command and the next one (typed before the fetch ends) run in order.
+    await run(page, 'kubectl explain pod.spec.restartPolicy');
+    await run(page, 'echo after');
+    const out = await waitForOutput(page, /FIELD: restartPolicy <string>[\s\S]*\$ echo after\nafter/);
+    assert.match(out, /KIND:\s+Pod\nVERSION:\s+v1/);
+    await run(page, 'kubectl explain svc | head -3');
+    await waitForOutput(page, /KIND:\s+Service\nVERSION:\s+v1\n\n/);
+    assert.equal(fetched.length, 1, 'fetched once');
+    await page.waitForTimeout(300);
+    // The saved session runs explain when it is replayed: it waits for the documentation too.
+    fetched.length = 0;
+    await page.reload({ waitUntil: 'load' });
+    await page.locator('#terminal-input').waitFor();
+    await waitForOutput(page, /FIELD: restartPolicy <string>[\s\S]*\$ echo after\nafter/);
+    assert.equal(fetched.length, 1);
+    assert.doesNotMatch(await page.locator('#terminal-output').textContent(), /has not been loaded/);
+    assertHealthy(problems);
+    await context.close();
+  });
+
   test('narrow screens stack the panels', async () => {
     const { context, page, problems } = await openPage(browser, site.url, { viewport: { width: 420, height: 900 } });
     await page.locator('.node-card').first().waitFor();

@@ -27,6 +27,15 @@ pub fn app(props: &AppProps) -> Html {
     let state = use_reducer(move || if boot { AppState::boot(seed) } else { AppState::new(seed) });
     let dispatch = state.dispatcher();
     use_clock(dispatch.clone());
+    {
+        // Fetch kubectl explain's documentation once something needs it.
+        let d = dispatch.clone();
+        use_effect_with(state.docs_wanted, move |wanted| {
+            if *wanted {
+                crate::docs::fetch(d);
+            }
+        });
+    }
     let tr = t(state.lang);
     let (profile, watching, pending_edit) = {
         let sb = state.sandbox.borrow();

@@ -14,6 +14,7 @@
 
 pub mod app;
 pub mod components;
+pub mod docs;
 pub mod hooks;
 pub mod i18n;
 pub mod panic;

@@ -145,6 +145,13 @@ pub struct AppState {
     pub catalogue: Catalogue,
     /// The last share link made.
     pub share_url: Option<String>,
+    /// Whether `kubectl explain` has its documentation (the page fetches it on first use).
+    pub docs_ready: bool,
+    /// Set when something needs the documentation: the page then fetches it (see `app.rs`).
+    pub docs_wanted: bool,
+    /// Actions held until the documentation is there, in order (a command that mentions
+    /// `explain`, a session whose log has one, and whatever came after them).
+    pub waiting: Rc<Vec<Action>>,
 }
 
 impl PartialEq for AppState {
@@ -168,6 +175,9 @@ impl PartialEq for AppState {
             && self.notice == o.notice
             && Rc::ptr_eq(&self.progress, &o.progress)
             && self.share_url == o.share_url
+            && self.docs_ready == o.docs_ready
+            && self.docs_wanted == o.docs_wanted
+            && Rc::ptr_eq(&self.waiting, &o.waiting)
     }
 }
 
@@ -233,6 +243,58 @@ pub enum Action {
     Share,
     /// Close the notice.
     Dismiss,
+    /// The fetch of `kubectl explain`'s documentation ended (installed if it succeeded; if it
+    /// failed, `explain` says the documentation is not loaded). Runs what waited for it.
+    DocsLoaded,
+}
+
+/// Whether a command line may run `kubectl explain` (any mention counts: scripts, `$(...)`).
+fn mentions_explain(line: &str) -> bool {
+    line.contains("explain")
+}
+
+/// Whether replaying a log runs `kubectl explain`.
+fn log_needs_docs(log: &[Entry]) -> bool {
+    log.iter().any(|e| matches!(e, Entry::Cmd { line } if mentions_explain(line)))
+}
+
+impl Action {
+    /// Whether this action runs commands or replaces the session, so that it must keep its
+    /// place behind an action waiting for the documentation.
+    fn keeps_order(&self) -> bool {
+        !matches!(
+            self,
+            Action::Frame(_)
+                | Action::Show
+                | Action::TogglePlay
+                | Action::SetSpeed(_)
+                | Action::SetLang(_)
+                | Action::SetTab(_)
+                | Action::Select(_)
+                | Action::ToggleLessons
+                | Action::EditorInput(_)
+                | Action::EditorLoad(..)
+                | Action::Hint
+                | Action::ShowSolution
+                | Action::Dismiss
+                | Action::DocsLoaded
+        )
+    }
+
+    /// Whether this action would run `kubectl explain` now.
+    fn needs_docs(&self, s: &AppState) -> bool {
+        match self {
+            Action::Run(line) => mentions_explain(line),
+            Action::Load(saved) => log_needs_docs(&saved.log),
+            Action::ResetStep | Action::ResetLesson => log_needs_docs(&s.sandbox.borrow().log),
+            Action::PlaySolution => {
+                let sb = s.sandbox.borrow();
+                sb.lesson.as_ref().and_then(|l| l.lesson.steps.get(l.step)).is_some_and(|st| st.solution.commands.iter().any(|c| mentions_explain(c)))
+            }
+            Action::StartLesson(id) => crate::sandbox::find_lesson(id).is_some_and(|l| l.cluster.commands.iter().any(|c| mentions_explain(c))),
+            _ => false,
+        }
+    }
 }
 
 fn browser_lang() -> Lang {
@@ -305,6 +367,9 @@ impl AppState {
             progress: Rc::new(persist::load_progress()),
             catalogue: Catalogue(Rc::new(crate::sandbox::lessons())),
             share_url: None,
+            docs_ready: pilothouse_kubectl::explain::available(),
+            docs_wanted: false,
+            waiting: Rc::new(Vec::new()),
         };
         s.sync(false);
         s
@@ -323,8 +388,16 @@ impl AppState {
         let req = persist::parse_hash(&location_hash());
         let mut notice = None;
         let mut sandbox = None;
+        // A session whose replay runs `kubectl explain` is loaded once the documentation is
+        // fetched (a fresh cluster shows until then).
+        let mut deferred = None;
+        let docs = pilothouse_kubectl::explain::available();
         if let Some(code) = &req.share {
             match persist::decode_share(code) {
+                Ok(saved) if !docs && log_needs_docs(&saved.log) => {
+                    persist::save_session(&saved);
+                    deferred = Some(saved);
+                }
                 Ok(saved) => {
                     let sb = Sandbox::replay(&saved);
                     persist::save_session(&sb.saved());
@@ -334,14 +407,28 @@ impl AppState {
             }
             clear_hash();
         }
-        if sandbox.is_none() {
+        if sandbox.is_none() && deferred.is_none() {
             match persist::load_session() {
+                Ok(Some(saved)) if !docs && log_needs_docs(&saved.log) => deferred = Some(saved),
                 Ok(Some(saved)) => sandbox = Some(Sandbox::replay(&saved)),
                 Ok(None) => {}
                 Err(e) => notice = Some(Notice { title: crate::i18n::t(lang).saved_state_error.into(), detail: e }),
             }
         }
         let mut sb = sandbox.unwrap_or_else(|| Sandbox::new(seed));
+        if let Some(saved) = deferred {
+            // The lesson link (if any) applies to the session once it is loaded.
+            let mut waiting = vec![Action::Load(saved)];
+            if let Some(id) = &req.lesson {
+                waiting.push(Action::StartLesson(id.clone()));
+                clear_hash();
+            }
+            let mut s = AppState::with_sandbox(sb, lang);
+            s.notice = notice;
+            s.waiting = Rc::new(waiting);
+            s.docs_wanted = true;
+            return s;
+        }
         if let Some(id) = &req.lesson {
             let current = sb.lesson.as_ref().map(|s| s.lesson.id.clone());
             if current.as_deref() != Some(id.as_str()) {
@@ -436,6 +523,23 @@ impl Reducible for AppState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        if action == Action::DocsLoaded {
+            // Run what waited, in order; after a failed fetch `explain` says it has no docs.
+            let mut s = (*self).clone();
+            let waiting = std::mem::take(Rc::make_mut(&mut s.waiting));
+            s.docs_ready = true;
+            let mut st = Rc::new(s);
+            for a in waiting {
+                st = st.reduce(a);
+            }
+            return st;
+        }
+        if action.keeps_order() && (!self.waiting.is_empty() || (!self.docs_ready && action.needs_docs(&self))) {
+            let mut s = (*self).clone();
+            Rc::make_mut(&mut s.waiting).push(action);
+            s.docs_wanted = true;
+            return Rc::new(s);
+        }
         let mut s = (*self).clone();
         let mut frame_time = None;
         let engine_frame = matches!(action, Action::Frame(_));
@@ -542,6 +646,7 @@ impl Reducible for AppState {
                 s.share_url = Some(share_url(&code));
             }
             Action::Dismiss => s.notice = None,
+            Action::DocsLoaded => {}
         }
         if !engine_frame {
             s.sync(frame_time.is_none());
@@ -638,5 +743,31 @@ mod tests {
         let next = Rc::clone(&state).reduce(Action::Run("kubectl create deployment web --image=nginx".into()));
         assert!(next.term_rev > state.term_rev);
         assert_ne!(next.cluster_rev, state.cluster_rev);
+    }
+
+    #[test]
+    fn commands_wait_in_order_for_the_explain_documentation() {
+        let mut fresh = AppState::new(1);
+        fresh.docs_ready = false;
+        let state = Rc::new(fresh);
+        let a = Rc::clone(&state).reduce(Action::Run("kubectl explain pod".into()));
+        assert!(a.docs_wanted);
+        assert_eq!(a.log_len, state.log_len, "nothing ran yet");
+        // Later commands keep their place; the clock and the view do not wait.
+        let b = Rc::clone(&a).reduce(Action::Run("echo after".into()));
+        let c = Rc::clone(&b).reduce(Action::SetTab(DockTab::Events));
+        assert_eq!(c.waiting.len(), 2);
+        assert_eq!(c.tab, DockTab::Events);
+        let d = Rc::clone(&c).reduce(Action::DocsLoaded);
+        assert!(d.waiting.is_empty() && d.docs_ready);
+        let log = d.sandbox.borrow().log.clone();
+        assert_eq!(log, vec![Entry::Cmd { line: "kubectl explain pod".into() }, Entry::Cmd { line: "echo after".into() }]);
+        // A command without explain runs at once.
+        let e = Rc::clone(&state).reduce(Action::Run("echo now".into()));
+        assert!(e.waiting.is_empty() && !e.docs_wanted && e.log_len > state.log_len);
+        // A session whose log runs explain waits too.
+        let saved = d.sandbox.borrow().saved();
+        let f = Rc::clone(&state).reduce(Action::Load(saved));
+        assert_eq!(f.waiting.len(), 1);
     }
 }
