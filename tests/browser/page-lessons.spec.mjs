@@ -46,10 +46,17 @@ describe('lessons', () => {
 
   test('lesson 1 completes by typing its commands', async () => {
     const { context, page, problems } = await openPage(browser, site.url);
+    const fetched = [];
+    page.on('request', (r) => { if (r.url().includes('/lessons/')) fetched.push(new URL(r.url()).pathname); });
     const steps = lessonSolutions(lessonFile('01-'));
     assert.ok(steps.length >= 3, 'lesson 1 has steps');
+    // The catalogue shows every lesson (with its step count) before any lesson file is fetched.
+    assert.ok(await page.locator('.lesson-item').count() >= 10);
+    assert.match(await page.locator('.lesson-item[data-lesson="minikube-walkthrough"] .lesson-meta').textContent(), new RegExp(`0/${steps.length}`));
+    assert.deepEqual(fetched, []);
     await page.click('.lesson-item[data-lesson="minikube-walkthrough"] .start-lesson');
     await page.locator('#lesson-title').waitFor();
+    assert.deepEqual(fetched, ['/lessons/01-minikube-walkthrough.yaml'], 'only the started lesson is fetched');
     await setSpeed(page, 10);
     // Checks are listed with ✗ before anything is done.
     assert.ok(await page.locator('#lesson-checks .check.fail').count() > 0);

@@ -104,9 +104,107 @@ pub fn missing_translations(lesson: &Lesson) -> Vec<String> {
     out
 }
 
-/// The lessons shipped with Pilothouse, embedded at build time (file name, text).
+/// The lessons shipped with Pilothouse (file name, text): embedded at build time with the
+/// `embedded` feature, else those [`install`]ed so far.
 pub fn bundled() -> Vec<(&'static str, &'static str)> {
-    include!(concat!(env!("OUT_DIR"), "/bundled_lessons.rs"))
+    let mut v: Vec<(&'static str, &'static str)> = include!(concat!(env!("OUT_DIR"), "/bundled_lessons.rs"));
+    if let Ok(installed) = INSTALLED.lock() {
+        for &(f, t) in installed.iter() {
+            if !v.iter().any(|(g, _)| *g == f) {
+                v.push((f, t));
+            }
+        }
+    }
+    v
+}
+
+static INSTALLED: std::sync::Mutex<Vec<(&'static str, &'static str)>> = std::sync::Mutex::new(Vec::new());
+
+/// Adds a lesson file fetched at run time (the page, built without `embedded`). The texts live
+/// as long as the program (a few dozen files at most; a second install of a file is ignored).
+pub fn install(file: &str, text: String) {
+    if let Ok(mut installed) = INSTALLED.lock() {
+        if !installed.iter().any(|(f, _)| *f == file) {
+            installed.push((Box::leak(file.to_string().into_boxed_str()), Box::leak(text.into_boxed_str())));
+        }
+    }
+}
+
+/// What the catalogue shows of a lesson, read from its file at build time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IndexEntry {
+    /// The file name in `lessons/`.
+    pub file: &'static str,
+    /// The lesson's id.
+    pub id: &'static str,
+    /// Title in English and, when translated, Korean.
+    pub title: (&'static str, Option<&'static str>),
+    /// Summary, likewise.
+    pub summary: (&'static str, Option<&'static str>),
+    /// Level.
+    pub level: &'static str,
+    /// Estimated minutes.
+    pub minutes: u32,
+    /// Topic.
+    pub topic: &'static str,
+    /// Position within the topic.
+    pub order: u32,
+    /// How many steps it has.
+    pub steps: usize,
+}
+
+/// Every lesson file's catalogue entry, in file order.
+pub fn index() -> &'static [IndexEntry] {
+    include!(concat!(env!("OUT_DIR"), "/lesson_index.rs"))
+}
+
+impl IndexEntry {
+    /// The title in a language (English where the translation is missing).
+    pub fn title_in(&self, lang: Lang) -> &'static str {
+        match (lang, self.title.1) {
+            (Lang::Ko, Some(ko)) => ko,
+            _ => self.title.0,
+        }
+    }
+
+    /// The summary in a language (English where the translation is missing).
+    pub fn summary_in(&self, lang: Lang) -> &'static str {
+        match (lang, self.summary.1) {
+            (Lang::Ko, Some(ko)) => ko,
+            _ => self.summary.0,
+        }
+    }
+
+    /// A lesson with this entry's catalogue fields and no steps (for a catalogue that does not
+    /// need the lessons themselves).
+    pub fn stub(&self) -> Lesson {
+        let text = |(en, ko): (&str, Option<&str>)| match ko {
+            Some(ko) => Text::Both { en: en.to_string(), ko: ko.to_string() },
+            None => Text::Plain(en.to_string()),
+        };
+        Lesson {
+            id: self.id.to_string(),
+            title: text(self.title),
+            summary: text(self.summary),
+            level: self.level.to_string(),
+            minutes: self.minutes,
+            topic: self.topic.to_string(),
+            order: self.order,
+            tags: Vec::new(),
+            cluster: Default::default(),
+            steps: Vec::new(),
+        }
+    }
+
+    /// Whether the lesson's file is at hand (embedded or installed).
+    pub fn available(&self) -> bool {
+        bundled().iter().any(|(f, _)| *f == self.file)
+    }
+
+    /// The lesson, if its file is at hand and loads.
+    pub fn lesson(&self) -> Option<Lesson> {
+        bundled().into_iter().find(|(f, _)| *f == self.file).and_then(|(f, t)| load(f, t).ok())
+    }
 }
 
 /// Loads every bundled lesson, sorted by topic order and lesson order.

@@ -38,3 +38,27 @@ fn checks_fail_before_and_report_why() {
     assert!(!r[0].ok);
     assert_eq!(r[0].detail, "deployments.apps \"hello-node\" not found");
 }
+
+/// The catalogue index read at build time says what the lessons themselves say.
+#[test]
+fn the_index_matches_every_lesson() {
+    let index = pilothouse_lessons::index();
+    let all = pilothouse_lessons::bundled();
+    assert_eq!(index.len(), all.len());
+    for (entry, (file, text)) in index.iter().zip(all) {
+        assert_eq!(entry.file, file);
+        let full = pilothouse_lessons::load(file, text).unwrap();
+        let stub = entry.stub();
+        assert_eq!(
+            (&stub.id, &stub.title, &stub.summary, &stub.level, stub.minutes, &stub.topic, stub.order),
+            (&full.id, &full.title, &full.summary, &full.level, full.minutes, &full.topic, full.order),
+            "{file}"
+        );
+        assert!(stub.steps.is_empty() && entry.available());
+        assert_eq!(entry.steps, full.steps.len());
+        for lang in [pilothouse_lessons::Lang::En, pilothouse_lessons::Lang::Ko] {
+            assert_eq!((entry.title_in(lang), entry.summary_in(lang)), (full.title.get(lang), full.summary.get(lang)));
+        }
+        assert_eq!(entry.lesson().map(|l| l.steps.len()), Some(full.steps.len()));
+    }
+}

@@ -28,11 +28,11 @@ pub fn app(props: &AppProps) -> Html {
     let dispatch = state.dispatcher();
     use_clock(dispatch.clone());
     {
-        // Fetch kubectl explain's documentation once something needs it.
+        // Fetch what the waiting actions need (kubectl explain's documentation, lessons).
         let d = dispatch.clone();
-        use_effect_with(state.docs_wanted, move |wanted| {
-            if *wanted {
-                crate::docs::fetch(d);
+        use_effect_with(state.wanted.clone(), move |wanted| {
+            for n in wanted.iter() {
+                crate::assets::fetch(n.clone(), d.clone());
             }
         });
     }

@@ -14,7 +14,7 @@
 
 pub mod app;
 pub mod components;
-pub mod docs;
+pub mod assets;
 pub mod hooks;
 pub mod i18n;
 pub mod panic;

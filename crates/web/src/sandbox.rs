@@ -14,7 +14,7 @@
 use pilothouse_engine::api::parse_manifests;
 use pilothouse_engine::{Kind, ObjectKey};
 use pilothouse_kubectl::{EditTarget, Effect, Shell};
-use pilothouse_lessons::{Lang, Lesson, Session};
+use pilothouse_lessons::{IndexEntry, Lang, Lesson, Session};
 
 /// Virtual milliseconds per clock tick (the kubelets' timer grid).
 pub const TICK_MS: u64 = 250;
@@ -746,10 +746,11 @@ impl Sandbox {
     }
 }
 
-/// The lessons shipped with the page that load without errors, in catalogue order.
-pub fn lessons() -> Vec<Lesson> {
-    let mut v: Vec<Lesson> = pilothouse_lessons::catalogue().into_iter().filter_map(Result::ok).collect();
-    pilothouse_engine::sort::sort_by(&mut v, |a, b| (topic_rank(&a.topic), a.order, a.id.clone()).cmp(&(topic_rank(&b.topic), b.order, b.id.clone())));
+/// The catalogue: every lesson's entry (title, summary, topic...; no steps: a lesson's file is
+/// fetched when it starts), in catalogue order.
+pub fn lessons() -> Vec<IndexEntry> {
+    let mut v: Vec<IndexEntry> = pilothouse_lessons::index().to_vec();
+    pilothouse_engine::sort::sort_by(&mut v, |a, b| (topic_rank(a.topic), a.order, a.id).cmp(&(topic_rank(b.topic), b.order, b.id)));
     v
 }
 
@@ -758,9 +759,9 @@ fn topic_rank(t: &str) -> usize {
     ORDER.iter().position(|o| o.eq_ignore_ascii_case(t)).unwrap_or(ORDER.len())
 }
 
-/// A bundled lesson by id.
+/// A lesson by id, if its file is here (embedded, or fetched by the page) and loads.
 pub fn find_lesson(id: &str) -> Option<Lesson> {
-    lessons().into_iter().find(|l| l.id == id)
+    pilothouse_lessons::index().iter().find(|e| e.id == id)?.lesson()
 }
 
 /// The title of a lesson in a language.

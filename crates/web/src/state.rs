@@ -11,10 +11,11 @@ use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 
 use pilothouse_engine::{Kind, ObjectKey};
-use pilothouse_lessons::{Lang, Lesson};
+use pilothouse_lessons::Lang;
 use yew::prelude::*;
 
 use crate::persist::{self, Progress};
+use crate::assets::Need;
 use crate::sandbox::{Entry, Fault, Sandbox, SavedSession, TICK_MS};
 
 /// The reducer handle that components reach through `use_context::<AppContext>()`.
@@ -39,7 +40,7 @@ impl SandboxRef {
 
 /// The bundled lessons, shared; compares by identity (for props).
 #[derive(Clone)]
-pub struct Catalogue(pub Rc<Vec<Lesson>>);
+pub struct Catalogue(pub Rc<Vec<pilothouse_lessons::IndexEntry>>);
 
 impl PartialEq for Catalogue {
     fn eq(&self, other: &Self) -> bool {
@@ -145,13 +146,17 @@ pub struct AppState {
     pub catalogue: Catalogue,
     /// The last share link made.
     pub share_url: Option<String>,
-    /// Whether `kubectl explain` has its documentation (the page fetches it on first use).
-    pub docs_ready: bool,
-    /// Set when something needs the documentation: the page then fetches it (see `app.rs`).
-    pub docs_wanted: bool,
-    /// Actions held until the documentation is there, in order (a command that mentions
-    /// `explain`, a session whose log has one, and whatever came after them).
+    /// The files asked for so far (the page fetches each once, see `app.rs` and `assets.rs`).
+    pub wanted: Rc<Vec<Need>>,
+    /// Those that arrived (or failed to).
+    arrived: Rc<Vec<Need>>,
+    /// Actions held, in order, until what they need has arrived: a command that mentions
+    /// `explain`, a lesson whose file is not here yet, a session that runs either, and every
+    /// action that came after them.
     pub waiting: Rc<Vec<Action>>,
+    /// Treat every fetched file as missing until it arrives (tests of the waiting, in builds
+    /// that embed the files).
+    pub assume_missing: bool,
 }
 
 impl PartialEq for AppState {
@@ -175,8 +180,8 @@ impl PartialEq for AppState {
             && self.notice == o.notice
             && Rc::ptr_eq(&self.progress, &o.progress)
             && self.share_url == o.share_url
-            && self.docs_ready == o.docs_ready
-            && self.docs_wanted == o.docs_wanted
+            && Rc::ptr_eq(&self.wanted, &o.wanted)
+            && Rc::ptr_eq(&self.arrived, &o.arrived)
             && Rc::ptr_eq(&self.waiting, &o.waiting)
     }
 }
@@ -243,9 +248,11 @@ pub enum Action {
     Share,
     /// Close the notice.
     Dismiss,
-    /// The fetch of `kubectl explain`'s documentation ended (installed if it succeeded; if it
-    /// failed, `explain` says the documentation is not loaded). Runs what waited for it.
-    DocsLoaded,
+    /// Open a lesson from a link (`#lesson=ID&step=N`): start it unless it is the current one,
+    /// then skip to step N.
+    OpenLesson(String, Option<usize>),
+    /// A fetch ended (the file is installed if it succeeded). Runs what waited for it.
+    Loaded(Need),
 }
 
 /// Whether a command line may run `kubectl explain` (any mention counts: scripts, `$(...)`).
@@ -277,23 +284,37 @@ impl Action {
                 | Action::Hint
                 | Action::ShowSolution
                 | Action::Dismiss
-                | Action::DocsLoaded
+                | Action::Loaded(_)
         )
     }
 
-    /// Whether this action would run `kubectl explain` now.
-    fn needs_docs(&self, s: &AppState) -> bool {
+    /// The fetched files this action uses now.
+    fn needs(&self, s: &AppState) -> Vec<Need> {
+        let mut out = Vec::new();
+        let mut log_needs = |log: &[Entry]| {
+            if log_needs_docs(log) {
+                out.push(Need::Docs);
+            }
+            for e in log {
+                if let Entry::Lesson { id } = e {
+                    out.push(Need::Lesson(id.clone()));
+                }
+            }
+        };
         match self {
-            Action::Run(line) => mentions_explain(line),
-            Action::Load(saved) => log_needs_docs(&saved.log),
-            Action::ResetStep | Action::ResetLesson => log_needs_docs(&s.sandbox.borrow().log),
+            Action::Run(line) if mentions_explain(line) => out.push(Need::Docs),
+            Action::Load(saved) => log_needs(&saved.log),
+            Action::ResetStep | Action::ResetLesson => log_needs(&s.sandbox.borrow().log),
             Action::PlaySolution => {
                 let sb = s.sandbox.borrow();
-                sb.lesson.as_ref().and_then(|l| l.lesson.steps.get(l.step)).is_some_and(|st| st.solution.commands.iter().any(|c| mentions_explain(c)))
+                if sb.lesson.as_ref().and_then(|l| l.lesson.steps.get(l.step)).is_some_and(|st| st.solution.commands.iter().any(|c| mentions_explain(c))) {
+                    out.push(Need::Docs);
+                }
             }
-            Action::StartLesson(id) => crate::sandbox::find_lesson(id).is_some_and(|l| l.cluster.commands.iter().any(|c| mentions_explain(c))),
-            _ => false,
+            Action::StartLesson(id) | Action::OpenLesson(id, _) => out.push(Need::Lesson(id.clone())),
+            _ => {}
         }
+        out
     }
 }
 
@@ -367,9 +388,10 @@ impl AppState {
             progress: Rc::new(persist::load_progress()),
             catalogue: Catalogue(Rc::new(crate::sandbox::lessons())),
             share_url: None,
-            docs_ready: pilothouse_kubectl::explain::available(),
-            docs_wanted: false,
+            wanted: Rc::new(Vec::new()),
+            arrived: Rc::new(Vec::new()),
             waiting: Rc::new(Vec::new()),
+            assume_missing: false,
         };
         s.sync(false);
         s
@@ -387,64 +409,44 @@ impl AppState {
         set_document_lang(lang);
         let req = persist::parse_hash(&location_hash());
         let mut notice = None;
-        let mut sandbox = None;
-        // A session whose replay runs `kubectl explain` is loaded once the documentation is
-        // fetched (a fresh cluster shows until then).
-        let mut deferred = None;
-        let docs = pilothouse_kubectl::explain::available();
+        // What to restore, as actions: they wait (on a fresh cluster) for any file they need
+        // that the page has not fetched yet (kubectl explain's documentation, lessons).
+        let mut first = Vec::new();
         if let Some(code) = &req.share {
             match persist::decode_share(code) {
-                Ok(saved) if !docs && log_needs_docs(&saved.log) => {
-                    persist::save_session(&saved);
-                    deferred = Some(saved);
-                }
-                Ok(saved) => {
-                    let sb = Sandbox::replay(&saved);
-                    persist::save_session(&sb.saved());
-                    sandbox = Some(sb);
-                }
+                Ok(saved) => first.push(Action::Load(saved)),
                 Err(e) => notice = Some(Notice { title: crate::i18n::t(lang).saved_state_error.into(), detail: e }),
             }
             clear_hash();
         }
-        if sandbox.is_none() && deferred.is_none() {
+        if first.is_empty() {
             match persist::load_session() {
-                Ok(Some(saved)) if !docs && log_needs_docs(&saved.log) => deferred = Some(saved),
-                Ok(Some(saved)) => sandbox = Some(Sandbox::replay(&saved)),
+                Ok(Some(saved)) => first.push(Action::Load(saved)),
                 Ok(None) => {}
                 Err(e) => notice = Some(Notice { title: crate::i18n::t(lang).saved_state_error.into(), detail: e }),
             }
         }
-        let mut sb = sandbox.unwrap_or_else(|| Sandbox::new(seed));
-        if let Some(saved) = deferred {
-            // The lesson link (if any) applies to the session once it is loaded.
-            let mut waiting = vec![Action::Load(saved)];
-            if let Some(id) = &req.lesson {
-                waiting.push(Action::StartLesson(id.clone()));
-                clear_hash();
-            }
-            let mut s = AppState::with_sandbox(sb, lang);
-            s.notice = notice;
-            s.waiting = Rc::new(waiting);
-            s.docs_wanted = true;
-            return s;
-        }
         if let Some(id) = &req.lesson {
-            let current = sb.lesson.as_ref().map(|s| s.lesson.id.clone());
-            if current.as_deref() != Some(id.as_str()) {
-                sb.record(Entry::Lesson { id: id.clone() });
-            }
-            if let Some(n) = req.step {
-                while sb.lesson.as_ref().is_some_and(|s| s.step + 1 < n && s.step < s.lesson.steps.len()) {
-                    sb.record(Entry::Skip);
-                }
-            }
-            persist::save_session(&sb.saved());
+            first.push(Action::OpenLesson(id.clone(), req.step));
             clear_hash();
         }
-        let mut s = AppState::with_sandbox(sb, lang);
+        let mut st = Rc::new(AppState::with_sandbox(Sandbox::new(seed), lang));
+        for a in first {
+            st = st.reduce(a);
+        }
+        let mut s = (*st).clone();
         s.notice = notice;
         s
+    }
+
+    /// Whether a fetched file is here (or its fetch ended).
+    fn has(&self, n: &Need) -> bool {
+        self.arrived.contains(n) || (!self.assume_missing && n.available())
+    }
+
+    /// What `a` needs that is not here yet.
+    fn missing(&self, a: &Action) -> Vec<Need> {
+        a.needs(self).into_iter().filter(|n| !self.has(n)).collect()
     }
 
     /// The seed of the first cluster.
@@ -523,22 +525,34 @@ impl Reducible for AppState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        if action == Action::DocsLoaded {
-            // Run what waited, in order; after a failed fetch `explain` says it has no docs.
+        if let Action::Loaded(need) = &action {
+            // Run what waited, in order, as far as what each needs is here.
             let mut s = (*self).clone();
-            let waiting = std::mem::take(Rc::make_mut(&mut s.waiting));
-            s.docs_ready = true;
+            Rc::make_mut(&mut s.arrived).push(need.clone());
+            let mut queue = std::mem::take(Rc::make_mut(&mut s.waiting));
             let mut st = Rc::new(s);
-            for a in waiting {
-                st = st.reduce(a);
+            while !queue.is_empty() && st.missing(&queue[0]).is_empty() {
+                st = st.reduce(queue.remove(0));
+            }
+            if !queue.is_empty() {
+                let mut s = (*st).clone();
+                s.waiting = Rc::new(queue);
+                st = Rc::new(s);
             }
             return st;
         }
-        if action.keeps_order() && (!self.waiting.is_empty() || (!self.docs_ready && action.needs_docs(&self))) {
-            let mut s = (*self).clone();
-            Rc::make_mut(&mut s.waiting).push(action);
-            s.docs_wanted = true;
-            return Rc::new(s);
+        if action.keeps_order() {
+            let missing = self.missing(&action);
+            if !self.waiting.is_empty() || !missing.is_empty() {
+                let mut s = (*self).clone();
+                Rc::make_mut(&mut s.waiting).push(action);
+                for n in missing {
+                    if !s.wanted.contains(&n) {
+                        Rc::make_mut(&mut s.wanted).push(n);
+                    }
+                }
+                return Rc::new(s);
+            }
         }
         let mut s = (*self).clone();
         let mut frame_time = None;
@@ -646,7 +660,24 @@ impl Reducible for AppState {
                 s.share_url = Some(share_url(&code));
             }
             Action::Dismiss => s.notice = None,
-            Action::DocsLoaded => {}
+            Action::OpenLesson(id, step) => {
+                {
+                    let mut sb = s.sandbox.0.borrow_mut();
+                    let current = sb.lesson.as_ref().map(|l| l.lesson.id.clone());
+                    if current.as_deref() != Some(id.as_str()) {
+                        sb.record(Entry::Lesson { id: id.clone() });
+                    }
+                    if let Some(n) = step {
+                        while sb.lesson.as_ref().is_some_and(|l| l.step + 1 < n && l.step < l.lesson.steps.len()) {
+                            sb.record(Entry::Skip);
+                        }
+                    }
+                }
+                s.lessons_open = true;
+                s.selected = None;
+                s.timing.borrow_mut().dirty = true;
+            }
+            Action::Loaded(_) => {}
         }
         if !engine_frame {
             s.sync(frame_time.is_none());
@@ -748,26 +779,47 @@ mod tests {
     #[test]
     fn commands_wait_in_order_for_the_explain_documentation() {
         let mut fresh = AppState::new(1);
-        fresh.docs_ready = false;
+        fresh.assume_missing = true;
         let state = Rc::new(fresh);
         let a = Rc::clone(&state).reduce(Action::Run("kubectl explain pod".into()));
-        assert!(a.docs_wanted);
+        assert_eq!(*a.wanted, vec![Need::Docs]);
         assert_eq!(a.log_len, state.log_len, "nothing ran yet");
         // Later commands keep their place; the clock and the view do not wait.
         let b = Rc::clone(&a).reduce(Action::Run("echo after".into()));
         let c = Rc::clone(&b).reduce(Action::SetTab(DockTab::Events));
         assert_eq!(c.waiting.len(), 2);
         assert_eq!(c.tab, DockTab::Events);
-        let d = Rc::clone(&c).reduce(Action::DocsLoaded);
-        assert!(d.waiting.is_empty() && d.docs_ready);
+        let d = Rc::clone(&c).reduce(Action::Loaded(Need::Docs));
+        assert!(d.waiting.is_empty());
         let log = d.sandbox.borrow().log.clone();
         assert_eq!(log, vec![Entry::Cmd { line: "kubectl explain pod".into() }, Entry::Cmd { line: "echo after".into() }]);
         // A command without explain runs at once.
         let e = Rc::clone(&state).reduce(Action::Run("echo now".into()));
-        assert!(e.waiting.is_empty() && !e.docs_wanted && e.log_len > state.log_len);
-        // A session whose log runs explain waits too.
-        let saved = d.sandbox.borrow().saved();
+        assert!(e.waiting.is_empty() && e.wanted.is_empty() && e.log_len > state.log_len);
+        // A session whose log runs explain and a lesson waits for both, fetched side by side.
+        let mut saved = d.sandbox.borrow().saved();
+        saved.log.push(Entry::Lesson { id: "probes".into() });
         let f = Rc::clone(&state).reduce(Action::Load(saved));
-        assert_eq!(f.waiting.len(), 1);
+        assert_eq!((f.waiting.len(), (*f.wanted).clone()), (1, vec![Need::Docs, Need::Lesson("probes".into())]));
+        let g = Rc::clone(&f).reduce(Action::Loaded(Need::Lesson("probes".into())));
+        assert_eq!(g.waiting.len(), 1, "still waiting for the documentation");
+        let h = Rc::clone(&g).reduce(Action::Loaded(Need::Docs));
+        assert!(h.waiting.is_empty());
+        assert_eq!(h.sandbox.borrow().lesson.as_ref().map(|l| l.lesson.id.clone()), Some("probes".into()));
+    }
+
+    #[test]
+    fn a_lesson_starts_once_its_file_is_here() {
+        let mut fresh = AppState::new(1);
+        fresh.assume_missing = true;
+        let state = Rc::new(fresh);
+        let a = Rc::clone(&state).reduce(Action::StartLesson("probes".into()));
+        assert!(a.sandbox.borrow().lesson.is_none());
+        assert_eq!(*a.wanted, vec![Need::Lesson("probes".into())]);
+        let b = Rc::clone(&a).reduce(Action::Loaded(Need::Lesson("probes".into())));
+        assert_eq!(b.sandbox.borrow().lesson.as_ref().map(|l| l.lesson.id.clone()), Some("probes".into()));
+        // A link to step 3 of a lesson skips the first two.
+        let c = Rc::new(AppState::new(1)).reduce(Action::OpenLesson("probes".into(), Some(3)));
+        assert_eq!(c.sandbox.borrow().lesson.as_ref().map(|l| l.step), Some(2));
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use pilothouse_lessons::{Lang, Lesson};
+use pilothouse_lessons::{IndexEntry, Lang};
 use yew::prelude::*;
 
 use crate::app::send;
@@ -46,14 +46,14 @@ pub fn lesson_panel(p: &LessonPanelProps) -> Html {
     let sb = p.sandbox.borrow();
     let Some(session) = sb.lesson.as_ref() else {
         // The catalogue, by topic.
-        let mut topics: BTreeMap<usize, (String, Vec<&Lesson>)> = BTreeMap::new();
+        let mut topics: BTreeMap<usize, (String, Vec<&IndexEntry>)> = BTreeMap::new();
         let mut order: Vec<String> = Vec::new();
         for l in p.catalogue.0.iter() {
-            if !order.contains(&l.topic) {
-                order.push(l.topic.clone());
+            if !order.iter().any(|o| o == l.topic) {
+                order.push(l.topic.to_string());
             }
-            let i = order.iter().position(|o| o == &l.topic).unwrap_or(0);
-            topics.entry(i).or_insert_with(|| (l.topic.clone(), Vec::new())).1.push(l);
+            let i = order.iter().position(|o| o == l.topic).unwrap_or(0);
+            topics.entry(i).or_insert_with(|| (l.topic.to_string(), Vec::new())).1.push(l);
         }
         return html! {
             <div class="catalogue">
@@ -63,17 +63,17 @@ pub fn lesson_panel(p: &LessonPanelProps) -> Html {
                         <h3>{ topic.clone() }</h3>
                         <ul class="lesson-list">
                             { for ls.iter().map(|l| {
-                                let done = p.progress.get(&l.id).map(|v| v.iter().filter(|d| **d).count()).unwrap_or(0);
-                                let total = l.steps.len();
+                                let done = p.progress.get(l.id).map(|v| v.iter().filter(|d| **d).count()).unwrap_or(0);
+                                let total = l.steps;
                                 html! {
-                                    <li class="lesson-item" data-lesson={l.id.clone()}>
+                                    <li class="lesson-item" data-lesson={l.id}>
                                         <div class="lesson-head">
-                                            <strong>{ l.title.get(p.lang).to_string() }</strong>
+                                            <strong>{ l.title_in(p.lang) }</strong>
                                             <span class="lesson-meta">{ format!("{} · {} {} · {}/{} {}", l.level, l.minutes, tr.minutes, done, total, tr.progress) }</span>
                                         </div>
-                                        <p>{ l.summary.get(p.lang).to_string() }</p>
-                                        <button class="start-lesson" onclick={send(&p.dispatch, Action::StartLesson(l.id.clone()))}
-                                            aria-label={format!("{}: {}", tr.start_lesson, l.title.get(p.lang))}>{ tr.start_lesson }</button>
+                                        <p>{ l.summary_in(p.lang) }</p>
+                                        <button class="start-lesson" onclick={send(&p.dispatch, Action::StartLesson(l.id.to_string()))}
+                                            aria-label={format!("{}: {}", tr.start_lesson, l.title_in(p.lang))}>{ tr.start_lesson }</button>
                                     </li>
                                 }
                             }) }
