@@ -131,7 +131,7 @@ fn control_plane_manifest(sh: &Shell, node: &str, file: &str) -> String {
         meta["labels"] = l.clone();
     }
     let manifest = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec});
-    serde_yaml::to_string(&manifest).unwrap_or_default()
+    crate::printers::to_yaml(&manifest)
 }
 
 const KUBELET_CONFIG: &str = "apiVersion: kubelet.config.k8s.io/v1beta1
