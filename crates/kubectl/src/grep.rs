@@ -369,7 +369,7 @@ impl Pattern {
     pub fn find(&self, line: &str, from: usize) -> Option<(usize, usize)> {
         let text: Vec<char> = line.chars().collect();
         (from..=text.len()).find_map(|s| {
-            let ends: BTreeSet<usize> = self.alts.iter().flat_map(|seq| self.seq_ends(seq, &text, s)).collect();
+            let ends: BTreeSet<usize> = pilothouse_engine::sort::btree_set(self.alts.iter().flat_map(|seq| self.seq_ends(seq, &text, s)));
             ends.last().map(|e| (s, *e))
         })
     }

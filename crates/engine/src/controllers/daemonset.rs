@@ -185,7 +185,7 @@ impl DaemonSetController {
             Object::Node(n) => Some(n.clone()),
             _ => None,
         }).collect();
-        let node_names: BTreeSet<String> = nodes.iter().map(|n| meta::name(&n.metadata).to_string()).collect();
+        let node_names: BTreeSet<String> = crate::sort::btree_set(nodes.iter().map(|n| meta::name(&n.metadata).to_string()));
         let mut by_node: BTreeMap<String, Vec<Pod>> = BTreeMap::new();
         for o in owned_pods(api, &uid) {
             let Some(p) = o.as_pod() else { continue };
@@ -271,7 +271,7 @@ impl DaemonSetController {
             } else if let Some(first) = alive.first() {
                 keep_set.push(first);
             }
-            let keep_names: BTreeSet<String> = keep_set.iter().map(|p| name_of(p)).collect();
+            let keep_names: BTreeSet<String> = crate::sort::btree_set(keep_set.iter().map(|p| name_of(p)));
             for p in alive.iter().filter(|p| !keep_names.contains(&name_of(p))) {
                 self.delete_pod(api, &ds_obj, p);
             }

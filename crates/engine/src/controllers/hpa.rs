@@ -484,7 +484,7 @@ impl HpaController {
             };
             out.push((sample, u.map(|(_, m)| m as i64), req("memory")));
         }
-        let live: BTreeSet<ObjectKey> = api.store.list(Kind::Pod).map(|o| ObjectKey::of(o)).collect();
+        let live: BTreeSet<ObjectKey> = crate::sort::btree_set(api.store.list(Kind::Pod).map(|o| ObjectKey::of(o)));
         self.samples.retain(|k, _| live.contains(k));
         out
     }

@@ -211,7 +211,7 @@ impl JobController {
         let Some(Object::Job(mut job)) = api.store.get(key).map(|o| (**o).clone()) else {
             self.timers.forget(key);
             // Forget tracks of Jobs that are gone.
-            let live: BTreeSet<String> = api.store.list(Kind::Job).map(|o| meta::uid(o.metadata()).to_string()).collect();
+            let live: BTreeSet<String> = crate::sort::btree_set(api.store.list(Kind::Job).map(|o| meta::uid(o.metadata()).to_string()));
             self.tracks.retain(|uid, _| live.contains(uid));
             return;
         };
@@ -247,7 +247,7 @@ impl JobController {
         let mut succeeded = st.succeeded.unwrap_or(0);
         let mut failed = st.failed.unwrap_or(0);
         let mut completed: BTreeSet<i32> = st.completed_indexes.as_deref().map(parse_indexes).unwrap_or_default();
-        let present: BTreeSet<String> = pods.iter().map(|p| meta::uid(&p.metadata).to_string()).collect();
+        let present: BTreeSet<String> = crate::sort::btree_set(pods.iter().map(|p| meta::uid(&p.metadata).to_string()));
         for p in &pods {
             let puid = meta::uid(&p.metadata).to_string();
             if track.counted.contains(&puid) {
@@ -416,7 +416,7 @@ impl JobController {
                 let mut to_create: Vec<Option<i32>> = Vec::new();
                 let n = ((want - active_count) as usize).min(BURST);
                 if indexed {
-                    let busy: BTreeSet<i32> = active.iter().filter_map(|p| pod_index(p)).collect();
+                    let busy: BTreeSet<i32> = crate::sort::btree_set(active.iter().filter_map(|p| pod_index(p)));
                     let total = completions.unwrap_or(0);
                     for i in 0..total {
                         if to_create.len() >= n {

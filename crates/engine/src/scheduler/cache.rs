@@ -241,7 +241,7 @@ pub struct AffinityTerm {
 impl AffinityTerm {
     /// Compiles a term owned by a pod in `own_ns`.
     pub fn new(term: &PodAffinityTerm, own_ns: &str) -> AffinityTerm {
-        let mut names: BTreeSet<String> = term.namespaces.iter().flatten().cloned().collect();
+        let mut names: BTreeSet<String> = crate::sort::btree_set(term.namespaces.iter().flatten().cloned());
         if names.is_empty() && term.namespace_selector.is_none() {
             names.insert(own_ns.to_string());
         }

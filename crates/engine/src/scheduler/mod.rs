@@ -562,7 +562,7 @@ impl Scheduler {
                 }
             }
             if self.tracing {
-                let by_name: BTreeMap<&str, usize> = feasible.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)).collect();
+                let by_name: BTreeMap<&str, usize> = crate::sort::btree_map(feasible.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)));
                 for nt in node_traces.iter_mut().filter(|t| t.feasible) {
                     if let Some(&fi) = by_name.get(nt.node.as_str()) {
                         nt.total = Some(totals[fi]);

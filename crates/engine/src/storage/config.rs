@@ -35,7 +35,7 @@ pub fn config_map_data(cm: &ConfigMap) -> BTreeMap<String, String> {
 
 /// A Secret's keys and decoded values (`stringData` merged, as admission does).
 pub fn secret_data(s: &Secret) -> BTreeMap<String, String> {
-    let mut out: BTreeMap<String, String> = s.data.iter().flatten().map(|(k, v)| (k.clone(), String::from_utf8_lossy(&v.0).into_owned())).collect();
+    let mut out: BTreeMap<String, String> = crate::sort::btree_map(s.data.iter().flatten().map(|(k, v)| (k.clone(), String::from_utf8_lossy(&v.0).into_owned())));
     for (k, v) in s.string_data.iter().flatten() {
         out.insert(k.clone(), v.clone());
     }
@@ -334,7 +334,7 @@ pub fn pod_env(api: &Api, pod: &Pod, container: &Container) -> Vec<(String, Stri
         ("HOSTNAME".into(), pod.spec.as_ref().and_then(|s| s.hostname.clone()).unwrap_or_else(|| meta::name(&pod.metadata).to_string())),
     ];
     let own = container_env(api, pod, container).unwrap_or_default();
-    let mut seen: std::collections::BTreeSet<String> = out.iter().map(|(k, _)| k.clone()).collect();
+    let mut seen: std::collections::BTreeSet<String> = crate::sort::btree_set(out.iter().map(|(k, _)| k.clone()));
     let mut push = |k: String, v: String, out: &mut Vec<(String, String)>| {
         if let Some(e) = out.iter_mut().find(|(x, _)| *x == k) {
             e.1 = v;

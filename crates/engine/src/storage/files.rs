@@ -466,7 +466,7 @@ impl Cluster {
             }
             Loc::Root(p) => {
                 let own = self.kubelets.pods.get(pod).and_then(|rt| rt.containers.iter().find(|x| x.name == c.name)).map(|x| x.files.clone()).unwrap_or_default();
-                let mut all: BTreeSet<String> = own.keys().cloned().collect();
+                let mut all: BTreeSet<String> = crate::sort::btree_set(own.keys().cloned());
                 all.extend(image_files(c.image.as_deref().unwrap_or("")).into_keys());
                 if all.contains(&p) {
                     return Ok(vec![p.rsplit('/').next().unwrap_or("").to_string()]);
@@ -584,7 +584,7 @@ impl Cluster {
             }
         }
         // emptyDirs of pods that no longer exist.
-        let live: BTreeSet<String> = self.api.store.list(Kind::Pod).map(|o| meta::uid(o.metadata()).to_string()).collect();
+        let live: BTreeSet<String> = crate::sort::btree_set(self.api.store.list(Kind::Pod).map(|o| meta::uid(o.metadata()).to_string()));
         for a in self.kubelets.nodes.values_mut() {
             a.host_files.retain(|k, _| match k.strip_prefix("/var/lib/kubelet/pods/") {
                 Some(rest) => live.contains(rest.split('/').next().unwrap_or("")),

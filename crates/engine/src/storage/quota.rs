@@ -326,7 +326,7 @@ pub fn usage_of(obj: &Object) -> BTreeMap<String, i64> {
 
 /// The namespace's usage of the resources a quota constrains.
 pub fn used(api: &Api, ns: &str, hard: &Res) -> BTreeMap<String, i64> {
-    let mut total: BTreeMap<String, i64> = hard.keys().map(|k| (k.clone(), 0)).collect();
+    let mut total: BTreeMap<String, i64> = crate::sort::btree_map(hard.keys().map(|k| (k.clone(), 0)));
     for kind in [Kind::Pod, Kind::Service, Kind::ConfigMap, Kind::Secret, Kind::PersistentVolumeClaim, Kind::ResourceQuota, Kind::Deployment, Kind::ReplicaSet, Kind::StatefulSet, Kind::DaemonSet, Kind::Job, Kind::CronJob, Kind::Ingress] {
         for o in api.store.list_ns(kind, ns) {
             for (k, v) in usage_of(o) {

@@ -584,7 +584,7 @@ fn undo(sh: &mut Shell, args: &[String], out: &mut Out) {
         let skip = |k: &str| {
             ["kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision", "deployment.kubernetes.io/revision-history", "deployment.kubernetes.io/desired-replicas", "deployment.kubernetes.io/max-replicas", "deprecated.deployment.rollback.to"].contains(&k)
         };
-        let mut annotations: std::collections::BTreeMap<String, String> = d.metadata.annotations.iter().flatten().filter(|(k, _)| skip(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let mut annotations: std::collections::BTreeMap<String, String> = pilothouse_engine::sort::btree_map(d.metadata.annotations.iter().flatten().filter(|(k, _)| skip(k)).map(|(k, v)| (k.clone(), v.clone())));
         annotations.extend(target.1.metadata.annotations.iter().flatten().filter(|(k, _)| !skip(k)).map(|(k, v)| (k.clone(), v.clone())));
         nd.metadata.annotations = if annotations.is_empty() { None } else { Some(annotations) };
         nd.metadata.resource_version = None;

@@ -2,7 +2,6 @@
 //! editor through `kubectl edit`), `kubectl describe`, its events, owner and dependents, the
 //! scheduler's trace for pods ("why here?" / "why Pending?"), and fault injection.
 
-use std::collections::BTreeSet;
 
 use pilothouse_engine::scheduler::trace::Trace;
 use pilothouse_engine::{Cluster, Kind, Object, ObjectKey};
@@ -126,7 +125,7 @@ fn summary(key: &ObjectKey, obj: &Object, cluster: &Cluster, tr: &T, d: &UseRedu
         .filter_map(|o| Kind::from_api_version(&o.api_version, &o.kind).map(|k| ObjectKey::new(k, &key.namespace, &o.name)))
         .collect();
     let uid = m.uid.clone().unwrap_or_default();
-    let dependents: Vec<ObjectKey> = cluster.api.store.dependents(&uid).cloned().collect::<BTreeSet<_>>().into_iter().collect();
+    let dependents: Vec<ObjectKey> = pilothouse_engine::sort::btree_set(cluster.api.store.dependents(&uid).cloned()).into_iter().collect();
     let mut rows: Vec<(String, String)> = vec![("resourceVersion".into(), m.resource_version.clone().unwrap_or_default())];
     if !labels.is_empty() {
         rows.push(("labels".into(), labels.join(", ")));
