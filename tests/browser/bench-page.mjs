@@ -32,6 +32,21 @@
 // Later the same day (main at 4bdaf5c, after kubectl-fidelity work: grep with regular
 // expressions, Go-worded type errors, --validate, YAML 1.1 booleans): wasm raw 4714 KiB, gzip
 // 1786 KiB; interactive 653 ms; rollout 24.6 s; frame gaps p50 16.7 ms; engine tasks p50 8.8 ms.
+// 2026-12-04 evening (main at 5b0f2ff, same machine), two runs:
+//   wasm raw 2935 KiB, gzip 1151 KiB             (target: under 1 MB gzip: still missed, -635 KiB
+//                                                  since 1786). API objects are read and written
+//                                                  by a table-driven codec instead of k8s-openapi's
+//                                                  per-type serde code (-292 KiB, with kubectl and
+//                                                  lessons at opt-level z); the engine at opt-level
+//                                                  z (-125 KiB); kubectl explain's documentation
+//                                                  (84 KiB) and the lessons (3-7 KiB gzip each) are
+//                                                  fetched when first needed (-154 KiB); Object
+//                                                  without PartialEq, hand-written session JSON,
+//                                                  no serde_yaml emitter, fewer sort copies.
+//   time to interactive 623 ms, 458 ms
+//   3,000 pods all ready after 28.6 s, 28.1 s real time (the engine at "z": 23.6 s at "s")
+//   display frame gaps: p50 16.7 ms, p95 16.8 ms, max 33.4 ms
+//   engine tasks: p50 9.6 / 11.0 ms, p95 15.3 / 16.5 ms; render tasks: p50 3.0 / 3.4 ms
 // Of the 1753 KiB, code is 1437 KiB and data 293 KiB (lessons' YAML about 84 KiB of it, the
 // compressed `kubectl explain` schema 84 KiB). What is left of the code is mostly each API
 // type's own (de)serialisation, clone, comparison and drop code (k8s-openapi structs for every
