@@ -557,6 +557,9 @@ impl Reducible for AppState {
         let mut s = (*self).clone();
         let mut frame_time = None;
         let engine_frame = matches!(action, Action::Frame(_));
+        // Restoring a session or following a lesson link shows the editor's new text without
+        // switching the dock to it (as the page's start always did).
+        let restoring = matches!(action, Action::Load(_) | Action::OpenLesson(..));
         match action {
             Action::Frame(t) => {
                 frame_time = Some(t);
@@ -680,7 +683,7 @@ impl Reducible for AppState {
             Action::Loaded(_) => {}
         }
         if !engine_frame {
-            s.sync(frame_time.is_none());
+            s.sync(frame_time.is_none() && !restoring);
         }
         let (dirty, last_save) = {
             let t = s.timing.borrow();
