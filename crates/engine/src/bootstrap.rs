@@ -19,11 +19,15 @@ pub fn namespaces(c: &mut Cluster) {
         });
         let _ = c.api.create(obj);
     }
-    for (name, value) in [("system-cluster-critical", 2_000_000_000), ("system-node-critical", 2_000_001_000)] {
+    // As the API server creates them (pkg/apis/scheduling: systemPriorityClasses).
+    for (name, value, description) in [
+        ("system-cluster-critical", 2_000_000_000, "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary."),
+        ("system-node-critical", 2_000_001_000, "Used for system critical pods that must not be moved from their current node."),
+    ] {
         let pc = k8s_openapi::api::scheduling::v1::PriorityClass {
             metadata: ObjectMeta { name: Some(name.into()), ..Default::default() },
             value,
-            description: Some(format!("Used for {} critical pods that must not be moved from their current node.", if name.contains("node") { "system" } else { "system" })),
+            description: Some(description.into()),
             ..Default::default()
         };
         let _ = c.api.create(Object::PriorityClass(pc));

@@ -669,3 +669,17 @@ fn api_resources_sorted_by_group_then_name() {
     sorted.sort();
     assert_eq!(names, sorted);
 }
+
+/// The built-in priority classes carry the API server's own descriptions.
+#[test]
+fn system_priority_classes_as_the_api_server_creates_them() {
+    let mut s = sh();
+    let (out, _, code) = run(&mut s, "kubectl get pc -o custom-columns=NAME:.metadata.name,VALUE:.value,DESCRIPTION:.description");
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "NAME                      VALUE        DESCRIPTION\n\
+         system-cluster-critical   2000000000   Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.\n\
+         system-node-critical      2000001000   Used for system critical pods that must not be moved from their current node.\n"
+    );
+}

@@ -485,7 +485,7 @@ impl DeploymentController {
             updated_replicas: Some(updated).filter(|v| *v != 0),
             ready_replicas: Some(ready).filter(|v| *v != 0),
             available_replicas: Some(available).filter(|v| *v != 0),
-            unavailable_replicas: Some((replicas - available).max(0)).filter(|v| *v != 0).or(if total > replicas { None } else { None }),
+            unavailable_replicas: Some((replicas - available).max(0)).filter(|v| *v != 0),
             conditions: Some(conds),
             collision_count: old.collision_count,
         };
