@@ -78,15 +78,11 @@ pub fn add_node(c: &mut Cluster, name: &str, index: usize, control_plane: bool) 
         metadata: ObjectMeta {
             name: Some(name.into()),
             labels: Some(labels),
-            annotations: Some(
-                [
-                    ("kubeadm.alpha.kubernetes.io/cri-socket".to_string(), "unix:///var/run/cri-dockerd.sock".to_string()),
-                    ("node.alpha.kubernetes.io/ttl".to_string(), "0".to_string()),
-                    ("volumes.kubernetes.io/controller-managed-attach-detach".to_string(), "true".to_string()),
-                ]
-                .into_iter()
-                .collect(),
-            ),
+            annotations: Some(crate::sort::btree_map([
+                ("kubeadm.alpha.kubernetes.io/cri-socket".to_string(), "unix:///var/run/cri-dockerd.sock".to_string()),
+                ("node.alpha.kubernetes.io/ttl".to_string(), "0".to_string()),
+                ("volumes.kubernetes.io/controller-managed-attach-detach".to_string(), "true".to_string()),
+            ])),
             ..Default::default()
         },
         spec: Some(NodeSpec { pod_cidr: Some(format!("10.244.{}.0/24", index - 1)), pod_cidrs: Some(vec![format!("10.244.{}.0/24", index - 1)]), ..Default::default() }),

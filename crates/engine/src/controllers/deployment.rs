@@ -210,7 +210,7 @@ impl DeploymentController {
                 labels.insert(HASH_LABEL.into(), hash.clone());
                 let rev = max_old_rev + 1;
                 let mut annotations: std::collections::BTreeMap<String, String> =
-                    d.metadata.annotations.iter().flatten().filter(|(k, _)| !skip_copy_annotation(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
+                    crate::sort::btree_map(d.metadata.annotations.iter().flatten().filter(|(k, _)| !skip_copy_annotation(k)).map(|(k, v)| (k.clone(), v.clone())));
                 annotations.insert(DESIRED.to_string(), replicas.to_string());
                 annotations.insert(MAX_REPLICAS.to_string(), (replicas + surge).to_string());
                 annotations.insert(REVISION.to_string(), rev.to_string());

@@ -428,7 +428,7 @@ impl PdbInfo {
             namespace: pdb.metadata.namespace.clone().unwrap_or_else(|| "default".into()),
             selector: selector.map(|s| CompiledSelector::new(Some(s))),
             disruptions_allowed: status.map_or(0, |s| s.disruptions_allowed),
-            disrupted_pods: status.and_then(|s| s.disrupted_pods.as_ref()).map(|m| m.keys().cloned().collect()).unwrap_or_default(),
+            disrupted_pods: status.and_then(|s| s.disrupted_pods.as_ref()).map(|m| crate::sort::btree_set(m.keys().cloned())).unwrap_or_default(),
         }
     }
 

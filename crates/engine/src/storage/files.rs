@@ -142,9 +142,9 @@ pub fn generated_files(api: &Api, pod: &Pod, v: &Volume) -> Option<Result<BTreeM
             } else if let Some(s) = &src.secret {
                 super::config::secret_files(api, ns, &s.name, s.items.as_deref(), s.optional.unwrap_or(false))
             } else if let Some(d) = &src.downward_api {
-                Ok(d.items.iter().flatten().map(|i| (i.path.clone(), super::config::downward_item(api, pod, i.field_ref.as_ref(), i.resource_field_ref.as_ref(), true))).collect())
+                Ok(crate::sort::btree_map(d.items.iter().flatten().map(|i| (i.path.clone(), super::config::downward_item(api, pod, i.field_ref.as_ref(), i.resource_field_ref.as_ref(), true)))))
             } else if let Some(t) = &src.service_account_token {
-                Ok([(t.path.clone(), fake_token(pod))].into_iter().collect())
+                Ok(crate::sort::btree_map([(t.path.clone(), fake_token(pod))]))
             } else {
                 Ok(BTreeMap::new())
             };
@@ -199,13 +199,11 @@ pub fn mounts(api: &Api, pod: &Pod, container: &Container) -> Vec<Mount> {
         volume: String::new(),
     });
     if spec.automount_service_account_token != Some(false) {
-        let files: BTreeMap<String, String> = [
+        let files: BTreeMap<String, String> = crate::sort::btree_map([
             ("ca.crt".to_string(), "-----BEGIN CERTIFICATE-----\nMIIDBjCCAe6gAwIBAgIBATANBgkqhkiG9w0BAQsFADAVMRMwEQYDVQQDEwptaW5p\na3ViZUNBMB4XDTI1MDEwMTAwMDAwMFoXDTM1MDEwMTAwMDAwMFowFTETMBEGA1UE\n-----END CERTIFICATE-----\n".to_string()),
             ("namespace".to_string(), ns.clone()),
             ("token".to_string(), fake_token(pod)),
-        ]
-        .into_iter()
-        .collect();
+        ]);
         out.push(Mount { path: "/var/run/secrets/kubernetes.io/serviceaccount".into(), backing: Backing::Generated(files), read_only: true, volume: String::new() });
     }
     for vm in container.volume_mounts.iter().flatten() {
@@ -241,7 +239,7 @@ pub fn mounts(api: &Api, pod: &Pod, container: &Container) -> Vec<Mount> {
                 Backing::File(f.clone())
             } else {
                 let prefix = format!("{sub}/");
-                Backing::Generated(files.iter().filter_map(|(k, c)| k.strip_prefix(&prefix).map(|r| (r.to_string(), c.clone()))).collect())
+                Backing::Generated(crate::sort::btree_map(files.iter().filter_map(|(k, c)| k.strip_prefix(&prefix).map(|r| (r.to_string(), c.clone())))))
             }
         } else {
             continue;
@@ -510,7 +508,7 @@ impl Cluster {
                     .kubelets
                     .nodes
                     .get(node)
-                    .map(|a| a.host_files.range(prefix.clone()..).take_while(|(k, _)| k.starts_with(&prefix)).map(|(k, v)| (k[prefix.len()..].to_string(), v.clone())).collect())
+                    .map(|a| crate::sort::btree_map(a.host_files.range(prefix.clone()..).take_while(|(k, _)| k.starts_with(&prefix)).map(|(k, v)| (k[prefix.len()..].to_string(), v.clone()))))
                     .unwrap_or_default();
                 (files, prefix)
             }
@@ -521,7 +519,7 @@ impl Cluster {
                     (files, String::new())
                 } else {
                     let pre = format!("{sub}/");
-                    (files.into_iter().filter_map(|(k, v)| k.strip_prefix(&pre).map(|r| (r.to_string(), v))).collect(), pre)
+                    (crate::sort::btree_map(files.into_iter().filter_map(|(k, v)| k.strip_prefix(&pre).map(|r| (r.to_string(), v)))), pre)
                 }
             }
             Backing::Generated(m) => (m.clone(), String::new()),
