@@ -32,8 +32,9 @@
 // Later the same day (main at 4bdaf5c, after kubectl-fidelity work: grep with regular
 // expressions, Go-worded type errors, --validate, YAML 1.1 booleans): wasm raw 4714 KiB, gzip
 // 1786 KiB; interactive 653 ms; rollout 24.6 s; frame gaps p50 16.7 ms; engine tasks p50 8.8 ms.
-// 2026-12-04 evening (main at 5b0f2ff, same machine), two runs (then 1140 KiB with the
-// dependencies at opt-level z as well, rollout 26.6-27.1 s, frame gaps p95 16.7 ms):
+// 2026-12-04 evening (main at 5b0f2ff, same machine), two runs (then 1133 KiB with every
+// dependency, Yew included, at opt-level z as well: rollout 26.2-26.6 s, frame gaps p95 16.8 ms,
+// render tasks p50 3.5 ms):
 //   wasm raw 2935 KiB, gzip 1151 KiB             (target: under 1 MB gzip: still missed, -635 KiB
 //                                                  since 1786). API objects are read and written
 //                                                  by a table-driven codec instead of k8s-openapi's
