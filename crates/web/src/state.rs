@@ -414,7 +414,12 @@ impl AppState {
         let mut first = Vec::new();
         if let Some(code) = &req.share {
             match persist::decode_share(code) {
-                Ok(saved) => first.push(Action::Load(saved)),
+                Ok(saved) => {
+                    // Saved at once: the link leaves the address bar, and the load may wait
+                    // for a fetch.
+                    persist::save_session(&saved);
+                    first.push(Action::Load(saved));
+                }
                 Err(e) => notice = Some(Notice { title: crate::i18n::t(lang).saved_state_error.into(), detail: e }),
             }
             clear_hash();
