@@ -100,6 +100,8 @@ describe('lessons', () => {
     await screenshot(page, 'page-english');
     await page.click('#lang-ko');
     await page.click('.lesson-item[data-lesson="minikube-walkthrough"] .start-lesson');
+    // The lesson starts once its file is fetched; then it is saved, and a reload restores it.
+    await page.locator('#lesson-title').waitFor();
     await page.reload({ waitUntil: 'load' });
     await page.locator('#terminal-input').waitFor();
     assert.equal(await page.locator('#tab-terminal').textContent(), '터미널');
