@@ -2,8 +2,8 @@
 //!
 //! k8s-openapi gives each of its ~280 types a hand-expanded `Deserialize` and `Serialize`;
 //! compiled for the page that per-type code (visitors, field enums, one generic instantiation
-//! per field type) was about a quarter of the wasm. Here a struct is a table of its fields
-//! (JSON name, whether required) and two small accessors (`field(i)` / `field_mut(i)` giving
+//! per field type) was about a quarter of the wasm. Here a struct is a table of its fields'
+//! JSON names and two small accessors (`field(i)` / `field_mut(i)` giving
 //! the field as `dyn Json`), generated into `codec_gen.rs` by `scripts/gen-api-codec.py` from
 //! k8s-openapi's own sources; one non-generic walk reads and writes every struct.
 //!
@@ -17,9 +17,6 @@ use super::json_de::{self, invalid_collection, invalid_type, PathError, Segment}
 use serde::de::{Error as _, Unexpected};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-
-/// A field the type's deserializer insists on (`missing field` when absent or null).
-pub const REQUIRED: u8 = 1;
 
 /// A value the codec can write as JSON and read back.
 pub trait Json {
@@ -52,8 +49,9 @@ pub trait Struct: Default {
     const NAME: &'static str;
     /// `(apiVersion, kind)` for a top-level resource.
     const RESOURCE: Option<(&'static str, &'static str)> = None;
-    /// `(JSON name, flags)` per field, in the order they are written.
-    const FIELDS: &'static [(&'static str, u8)];
+    /// The fields' JSON names, in the order they are written. (A type whose deserializer
+    /// insists on a field is not a `Struct`: the generator leaves it to its serde impl.)
+    const FIELDS: &'static [&'static str];
     /// Field `i` of [`Struct::FIELDS`].
     fn field(&self, i: usize) -> Option<&dyn Json>;
     /// Field `i` of [`Struct::FIELDS`], mutable.
@@ -64,7 +62,7 @@ pub trait Struct: Default {
 trait StructDyn {
     fn name(&self) -> &'static str;
     fn resource(&self) -> Option<(&'static str, &'static str)>;
-    fn fields(&self) -> &'static [(&'static str, u8)];
+    fn fields(&self) -> &'static [&'static str];
     fn get(&self, i: usize) -> Option<&dyn Json>;
     fn get_mut(&mut self, i: usize) -> Option<&mut dyn Json>;
 }
@@ -76,7 +74,7 @@ impl<T: Struct> StructDyn for T {
     fn resource(&self) -> Option<(&'static str, &'static str)> {
         T::RESOURCE
     }
-    fn fields(&self) -> &'static [(&'static str, u8)] {
+    fn fields(&self) -> &'static [&'static str] {
         T::FIELDS
     }
     fn get(&self, i: usize) -> Option<&dyn Json> {
@@ -96,7 +94,7 @@ fn write_struct(s: &dyn StructDyn) -> Value {
         m.insert("apiVersion".to_owned(), Value::String(api_version.to_owned()));
         m.insert("kind".to_owned(), Value::String(kind.to_owned()));
     }
-    for (i, (name, _)) in fields.iter().enumerate() {
+    for (i, name) in fields.iter().enumerate() {
         if let Some(f) = s.get(i) {
             if !f.absent() {
                 m.insert((*name).to_owned(), f.to_json());
@@ -107,8 +105,8 @@ fn write_struct(s: &dyn StructDyn) -> Value {
 }
 
 /// Reads a struct from an object into `s` (at its default), as k8s-openapi's visitors do:
-/// unknown keys are skipped, `null` leaves a field at its default, a required field that is
-/// missing or null is an error, a resource's `apiVersion`/`kind` must be its own.
+/// unknown keys are skipped, `null` leaves a field at its default, a resource's
+/// `apiVersion`/`kind` must be its own.
 #[inline(never)]
 fn read_struct(s: &mut dyn StructDyn, v: Value) -> Result<(), PathError> {
     let name = s.name();
@@ -120,8 +118,6 @@ fn read_struct(s: &mut dyn StructDyn, v: Value) -> Result<(), PathError> {
 
 fn read_fields(s: &mut dyn StructDyn, o: Map<String, Value>) -> Result<(), PathError> {
     let fields = s.fields();
-    let mut seen = 0u64;
-    let mut seen_more = Vec::new();
     for (k, v) in o {
         if let Some((api_version, kind)) = s.resource() {
             let want = match k.as_str() {
@@ -137,25 +133,11 @@ fn read_fields(s: &mut dyn StructDyn, o: Map<String, Value>) -> Result<(), PathE
                 continue;
             }
         }
-        let Some(i) = fields.iter().position(|(n, _)| *n == k) else {
-            continue;
-        };
         if v.is_null() {
             continue;
         }
-        if i < 64 {
-            seen |= 1 << i;
-        } else {
-            seen_more.push(i);
-        }
-        if let Some(f) = s.get_mut(i) {
+        if let Some(f) = fields.iter().position(|n| *n == k).and_then(|i| s.get_mut(i)) {
             f.read(v).map_err(|e| e.at(Segment::Key(k)))?;
-        }
-    }
-    for (i, (n, flags)) in fields.iter().enumerate() {
-        let was_seen = if i < 64 { seen & (1 << i) != 0 } else { seen_more.contains(&i) };
-        if flags & REQUIRED != 0 && !was_seen {
-            return Err(PathError::missing_field(n));
         }
     }
     Ok(())

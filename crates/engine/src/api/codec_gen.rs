@@ -15,7 +15,7 @@ super::codec::serde_leaves! {
 impl Struct for k8s_openapi::api::apps::v1::ControllerRevision {
     const NAME: &'static str = <k8s_openapi::api::apps::v1::ControllerRevision as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::apps::v1::ControllerRevision as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::apps::v1::ControllerRevision as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("data", 0), ("metadata", 0), ("revision", 0)];
+    const FIELDS: &'static [&'static str] = &["data", "metadata", "revision"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.data,
@@ -38,7 +38,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::ControllerRevision);
 impl Struct for k8s_openapi::api::apps::v1::DaemonSet {
     const NAME: &'static str = <k8s_openapi::api::apps::v1::DaemonSet as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::apps::v1::DaemonSet as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::apps::v1::DaemonSet as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("spec", 0), ("status", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "spec", "status"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -60,7 +60,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::DaemonSet);
 
 impl Struct for k8s_openapi::api::apps::v1::DaemonSetCondition {
     const NAME: &'static str = "DaemonSetCondition";
-    const FIELDS: &'static [(&'static str, u8)] = &[("lastTransitionTime", 0), ("message", 0), ("reason", 0), ("status", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["lastTransitionTime", "message", "reason", "status", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.last_transition_time,
@@ -86,7 +86,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::DaemonSetCondition);
 
 impl Struct for k8s_openapi::api::apps::v1::DaemonSetSpec {
     const NAME: &'static str = "DaemonSetSpec";
-    const FIELDS: &'static [(&'static str, u8)] = &[("minReadySeconds", 0), ("revisionHistoryLimit", 0), ("selector", 0), ("template", 0), ("updateStrategy", 0)];
+    const FIELDS: &'static [&'static str] = &["minReadySeconds", "revisionHistoryLimit", "selector", "template", "updateStrategy"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.min_ready_seconds,
@@ -112,7 +112,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::DaemonSetSpec);
 
 impl Struct for k8s_openapi::api::apps::v1::DaemonSetStatus {
     const NAME: &'static str = "DaemonSetStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("collisionCount", 0), ("conditions", 0), ("currentNumberScheduled", 0), ("desiredNumberScheduled", 0), ("numberAvailable", 0), ("numberMisscheduled", 0), ("numberReady", 0), ("numberUnavailable", 0), ("observedGeneration", 0), ("updatedNumberScheduled", 0)];
+    const FIELDS: &'static [&'static str] = &["collisionCount", "conditions", "currentNumberScheduled", "desiredNumberScheduled", "numberAvailable", "numberMisscheduled", "numberReady", "numberUnavailable", "observedGeneration", "updatedNumberScheduled"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.collision_count,
@@ -148,7 +148,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::DaemonSetStatus);
 
 impl Struct for k8s_openapi::api::apps::v1::DaemonSetUpdateStrategy {
     const NAME: &'static str = "DaemonSetUpdateStrategy";
-    const FIELDS: &'static [(&'static str, u8)] = &[("rollingUpdate", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["rollingUpdate", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.rolling_update,
@@ -169,7 +169,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::DaemonSetUpdateStrategy);
 impl Struct for k8s_openapi::api::apps::v1::Deployment {
     const NAME: &'static str = <k8s_openapi::api::apps::v1::Deployment as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::apps::v1::Deployment as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::apps::v1::Deployment as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("spec", 0), ("status", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "spec", "status"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -191,7 +191,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::Deployment);
 
 impl Struct for k8s_openapi::api::apps::v1::DeploymentCondition {
     const NAME: &'static str = "DeploymentCondition";
-    const FIELDS: &'static [(&'static str, u8)] = &[("lastTransitionTime", 0), ("lastUpdateTime", 0), ("message", 0), ("reason", 0), ("status", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["lastTransitionTime", "lastUpdateTime", "message", "reason", "status", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.last_transition_time,
@@ -219,7 +219,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::DeploymentCondition);
 
 impl Struct for k8s_openapi::api::apps::v1::DeploymentSpec {
     const NAME: &'static str = "DeploymentSpec";
-    const FIELDS: &'static [(&'static str, u8)] = &[("minReadySeconds", 0), ("paused", 0), ("progressDeadlineSeconds", 0), ("replicas", 0), ("revisionHistoryLimit", 0), ("selector", 0), ("strategy", 0), ("template", 0)];
+    const FIELDS: &'static [&'static str] = &["minReadySeconds", "paused", "progressDeadlineSeconds", "replicas", "revisionHistoryLimit", "selector", "strategy", "template"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.min_ready_seconds,
@@ -251,7 +251,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::DeploymentSpec);
 
 impl Struct for k8s_openapi::api::apps::v1::DeploymentStatus {
     const NAME: &'static str = "DeploymentStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("availableReplicas", 0), ("collisionCount", 0), ("conditions", 0), ("observedGeneration", 0), ("readyReplicas", 0), ("replicas", 0), ("unavailableReplicas", 0), ("updatedReplicas", 0)];
+    const FIELDS: &'static [&'static str] = &["availableReplicas", "collisionCount", "conditions", "observedGeneration", "readyReplicas", "replicas", "unavailableReplicas", "updatedReplicas"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.available_replicas,
@@ -283,7 +283,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::DeploymentStatus);
 
 impl Struct for k8s_openapi::api::apps::v1::DeploymentStrategy {
     const NAME: &'static str = "DeploymentStrategy";
-    const FIELDS: &'static [(&'static str, u8)] = &[("rollingUpdate", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["rollingUpdate", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.rolling_update,
@@ -304,7 +304,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::DeploymentStrategy);
 impl Struct for k8s_openapi::api::apps::v1::ReplicaSet {
     const NAME: &'static str = <k8s_openapi::api::apps::v1::ReplicaSet as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::apps::v1::ReplicaSet as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::apps::v1::ReplicaSet as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("spec", 0), ("status", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "spec", "status"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -326,7 +326,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::ReplicaSet);
 
 impl Struct for k8s_openapi::api::apps::v1::ReplicaSetCondition {
     const NAME: &'static str = "ReplicaSetCondition";
-    const FIELDS: &'static [(&'static str, u8)] = &[("lastTransitionTime", 0), ("message", 0), ("reason", 0), ("status", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["lastTransitionTime", "message", "reason", "status", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.last_transition_time,
@@ -352,7 +352,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::ReplicaSetCondition);
 
 impl Struct for k8s_openapi::api::apps::v1::ReplicaSetSpec {
     const NAME: &'static str = "ReplicaSetSpec";
-    const FIELDS: &'static [(&'static str, u8)] = &[("minReadySeconds", 0), ("replicas", 0), ("selector", 0), ("template", 0)];
+    const FIELDS: &'static [&'static str] = &["minReadySeconds", "replicas", "selector", "template"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.min_ready_seconds,
@@ -376,7 +376,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::ReplicaSetSpec);
 
 impl Struct for k8s_openapi::api::apps::v1::ReplicaSetStatus {
     const NAME: &'static str = "ReplicaSetStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("availableReplicas", 0), ("conditions", 0), ("fullyLabeledReplicas", 0), ("observedGeneration", 0), ("readyReplicas", 0), ("replicas", 0)];
+    const FIELDS: &'static [&'static str] = &["availableReplicas", "conditions", "fullyLabeledReplicas", "observedGeneration", "readyReplicas", "replicas"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.available_replicas,
@@ -404,7 +404,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::ReplicaSetStatus);
 
 impl Struct for k8s_openapi::api::apps::v1::RollingUpdateDaemonSet {
     const NAME: &'static str = "RollingUpdateDaemonSet";
-    const FIELDS: &'static [(&'static str, u8)] = &[("maxSurge", 0), ("maxUnavailable", 0)];
+    const FIELDS: &'static [&'static str] = &["maxSurge", "maxUnavailable"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.max_surge,
@@ -424,7 +424,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::RollingUpdateDaemonSet);
 
 impl Struct for k8s_openapi::api::apps::v1::RollingUpdateDeployment {
     const NAME: &'static str = "RollingUpdateDeployment";
-    const FIELDS: &'static [(&'static str, u8)] = &[("maxSurge", 0), ("maxUnavailable", 0)];
+    const FIELDS: &'static [&'static str] = &["maxSurge", "maxUnavailable"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.max_surge,
@@ -444,7 +444,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::RollingUpdateDeployment);
 
 impl Struct for k8s_openapi::api::apps::v1::RollingUpdateStatefulSetStrategy {
     const NAME: &'static str = "RollingUpdateStatefulSetStrategy";
-    const FIELDS: &'static [(&'static str, u8)] = &[("maxUnavailable", 0), ("partition", 0)];
+    const FIELDS: &'static [&'static str] = &["maxUnavailable", "partition"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.max_unavailable,
@@ -465,7 +465,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::RollingUpdateStatefulSetS
 impl Struct for k8s_openapi::api::apps::v1::StatefulSet {
     const NAME: &'static str = <k8s_openapi::api::apps::v1::StatefulSet as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::apps::v1::StatefulSet as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::apps::v1::StatefulSet as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("spec", 0), ("status", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "spec", "status"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -487,7 +487,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::StatefulSet);
 
 impl Struct for k8s_openapi::api::apps::v1::StatefulSetCondition {
     const NAME: &'static str = "StatefulSetCondition";
-    const FIELDS: &'static [(&'static str, u8)] = &[("lastTransitionTime", 0), ("message", 0), ("reason", 0), ("status", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["lastTransitionTime", "message", "reason", "status", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.last_transition_time,
@@ -513,7 +513,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::StatefulSetCondition);
 
 impl Struct for k8s_openapi::api::apps::v1::StatefulSetOrdinals {
     const NAME: &'static str = "StatefulSetOrdinals";
-    const FIELDS: &'static [(&'static str, u8)] = &[("start", 0)];
+    const FIELDS: &'static [&'static str] = &["start"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.start,
@@ -531,7 +531,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::StatefulSetOrdinals);
 
 impl Struct for k8s_openapi::api::apps::v1::StatefulSetPersistentVolumeClaimRetentionPolicy {
     const NAME: &'static str = "StatefulSetPersistentVolumeClaimRetentionPolicy";
-    const FIELDS: &'static [(&'static str, u8)] = &[("whenDeleted", 0), ("whenScaled", 0)];
+    const FIELDS: &'static [&'static str] = &["whenDeleted", "whenScaled"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.when_deleted,
@@ -551,7 +551,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::StatefulSetPersistentVolu
 
 impl Struct for k8s_openapi::api::apps::v1::StatefulSetSpec {
     const NAME: &'static str = "StatefulSetSpec";
-    const FIELDS: &'static [(&'static str, u8)] = &[("minReadySeconds", 0), ("ordinals", 0), ("persistentVolumeClaimRetentionPolicy", 0), ("podManagementPolicy", 0), ("replicas", 0), ("revisionHistoryLimit", 0), ("selector", 0), ("serviceName", 0), ("template", 0), ("updateStrategy", 0), ("volumeClaimTemplates", 0)];
+    const FIELDS: &'static [&'static str] = &["minReadySeconds", "ordinals", "persistentVolumeClaimRetentionPolicy", "podManagementPolicy", "replicas", "revisionHistoryLimit", "selector", "serviceName", "template", "updateStrategy", "volumeClaimTemplates"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.min_ready_seconds,
@@ -589,7 +589,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::StatefulSetSpec);
 
 impl Struct for k8s_openapi::api::apps::v1::StatefulSetStatus {
     const NAME: &'static str = "StatefulSetStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("availableReplicas", 0), ("collisionCount", 0), ("conditions", 0), ("currentReplicas", 0), ("currentRevision", 0), ("observedGeneration", 0), ("readyReplicas", 0), ("replicas", 0), ("updateRevision", 0), ("updatedReplicas", 0)];
+    const FIELDS: &'static [&'static str] = &["availableReplicas", "collisionCount", "conditions", "currentReplicas", "currentRevision", "observedGeneration", "readyReplicas", "replicas", "updateRevision", "updatedReplicas"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.available_replicas,
@@ -625,7 +625,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::StatefulSetStatus);
 
 impl Struct for k8s_openapi::api::apps::v1::StatefulSetUpdateStrategy {
     const NAME: &'static str = "StatefulSetUpdateStrategy";
-    const FIELDS: &'static [(&'static str, u8)] = &[("rollingUpdate", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["rollingUpdate", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.rolling_update,
@@ -645,7 +645,7 @@ super::codec::struct_json!(k8s_openapi::api::apps::v1::StatefulSetUpdateStrategy
 
 impl Struct for k8s_openapi::api::autoscaling::v2::ContainerResourceMetricSource {
     const NAME: &'static str = "ContainerResourceMetricSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("container", 0), ("name", 0), ("target", 0)];
+    const FIELDS: &'static [&'static str] = &["container", "name", "target"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.container,
@@ -667,7 +667,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::ContainerResourceM
 
 impl Struct for k8s_openapi::api::autoscaling::v2::ContainerResourceMetricStatus {
     const NAME: &'static str = "ContainerResourceMetricStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("container", 0), ("current", 0), ("name", 0)];
+    const FIELDS: &'static [&'static str] = &["container", "current", "name"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.container,
@@ -689,7 +689,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::ContainerResourceM
 
 impl Struct for k8s_openapi::api::autoscaling::v2::CrossVersionObjectReference {
     const NAME: &'static str = "CrossVersionObjectReference";
-    const FIELDS: &'static [(&'static str, u8)] = &[("apiVersion", 0), ("kind", 0), ("name", 0)];
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "name"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.api_version,
@@ -711,7 +711,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::CrossVersionObject
 
 impl Struct for k8s_openapi::api::autoscaling::v2::ExternalMetricSource {
     const NAME: &'static str = "ExternalMetricSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("metric", 0), ("target", 0)];
+    const FIELDS: &'static [&'static str] = &["metric", "target"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metric,
@@ -731,7 +731,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::ExternalMetricSour
 
 impl Struct for k8s_openapi::api::autoscaling::v2::ExternalMetricStatus {
     const NAME: &'static str = "ExternalMetricStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("current", 0), ("metric", 0)];
+    const FIELDS: &'static [&'static str] = &["current", "metric"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.current,
@@ -751,7 +751,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::ExternalMetricStat
 
 impl Struct for k8s_openapi::api::autoscaling::v2::HPAScalingPolicy {
     const NAME: &'static str = "HPAScalingPolicy";
-    const FIELDS: &'static [(&'static str, u8)] = &[("periodSeconds", 0), ("type", 0), ("value", 0)];
+    const FIELDS: &'static [&'static str] = &["periodSeconds", "type", "value"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.period_seconds,
@@ -773,7 +773,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::HPAScalingPolicy);
 
 impl Struct for k8s_openapi::api::autoscaling::v2::HPAScalingRules {
     const NAME: &'static str = "HPAScalingRules";
-    const FIELDS: &'static [(&'static str, u8)] = &[("policies", 0), ("selectPolicy", 0), ("stabilizationWindowSeconds", 0)];
+    const FIELDS: &'static [&'static str] = &["policies", "selectPolicy", "stabilizationWindowSeconds"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.policies,
@@ -796,7 +796,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::HPAScalingRules);
 impl Struct for k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler {
     const NAME: &'static str = <k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("spec", 0), ("status", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "spec", "status"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -818,7 +818,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::HorizontalPodAutos
 
 impl Struct for k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerBehavior {
     const NAME: &'static str = "HorizontalPodAutoscalerBehavior";
-    const FIELDS: &'static [(&'static str, u8)] = &[("scaleDown", 0), ("scaleUp", 0)];
+    const FIELDS: &'static [&'static str] = &["scaleDown", "scaleUp"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.scale_down,
@@ -838,7 +838,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::HorizontalPodAutos
 
 impl Struct for k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerCondition {
     const NAME: &'static str = "HorizontalPodAutoscalerCondition";
-    const FIELDS: &'static [(&'static str, u8)] = &[("lastTransitionTime", 0), ("message", 0), ("reason", 0), ("status", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["lastTransitionTime", "message", "reason", "status", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.last_transition_time,
@@ -864,7 +864,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::HorizontalPodAutos
 
 impl Struct for k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerSpec {
     const NAME: &'static str = "HorizontalPodAutoscalerSpec";
-    const FIELDS: &'static [(&'static str, u8)] = &[("behavior", 0), ("maxReplicas", 0), ("metrics", 0), ("minReplicas", 0), ("scaleTargetRef", 0)];
+    const FIELDS: &'static [&'static str] = &["behavior", "maxReplicas", "metrics", "minReplicas", "scaleTargetRef"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.behavior,
@@ -890,7 +890,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::HorizontalPodAutos
 
 impl Struct for k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerStatus {
     const NAME: &'static str = "HorizontalPodAutoscalerStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("conditions", 0), ("currentMetrics", 0), ("currentReplicas", 0), ("desiredReplicas", 0), ("lastScaleTime", 0), ("observedGeneration", 0)];
+    const FIELDS: &'static [&'static str] = &["conditions", "currentMetrics", "currentReplicas", "desiredReplicas", "lastScaleTime", "observedGeneration"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.conditions,
@@ -918,7 +918,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::HorizontalPodAutos
 
 impl Struct for k8s_openapi::api::autoscaling::v2::MetricIdentifier {
     const NAME: &'static str = "MetricIdentifier";
-    const FIELDS: &'static [(&'static str, u8)] = &[("name", 0), ("selector", 0)];
+    const FIELDS: &'static [&'static str] = &["name", "selector"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.name,
@@ -938,7 +938,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::MetricIdentifier);
 
 impl Struct for k8s_openapi::api::autoscaling::v2::MetricSpec {
     const NAME: &'static str = "MetricSpec";
-    const FIELDS: &'static [(&'static str, u8)] = &[("containerResource", 0), ("external", 0), ("object", 0), ("pods", 0), ("resource", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["containerResource", "external", "object", "pods", "resource", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.container_resource,
@@ -966,7 +966,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::MetricSpec);
 
 impl Struct for k8s_openapi::api::autoscaling::v2::MetricStatus {
     const NAME: &'static str = "MetricStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("containerResource", 0), ("external", 0), ("object", 0), ("pods", 0), ("resource", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["containerResource", "external", "object", "pods", "resource", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.container_resource,
@@ -994,7 +994,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::MetricStatus);
 
 impl Struct for k8s_openapi::api::autoscaling::v2::MetricTarget {
     const NAME: &'static str = "MetricTarget";
-    const FIELDS: &'static [(&'static str, u8)] = &[("averageUtilization", 0), ("averageValue", 0), ("type", 0), ("value", 0)];
+    const FIELDS: &'static [&'static str] = &["averageUtilization", "averageValue", "type", "value"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.average_utilization,
@@ -1018,7 +1018,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::MetricTarget);
 
 impl Struct for k8s_openapi::api::autoscaling::v2::MetricValueStatus {
     const NAME: &'static str = "MetricValueStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("averageUtilization", 0), ("averageValue", 0), ("value", 0)];
+    const FIELDS: &'static [&'static str] = &["averageUtilization", "averageValue", "value"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.average_utilization,
@@ -1040,7 +1040,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::MetricValueStatus)
 
 impl Struct for k8s_openapi::api::autoscaling::v2::ObjectMetricSource {
     const NAME: &'static str = "ObjectMetricSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("describedObject", 0), ("metric", 0), ("target", 0)];
+    const FIELDS: &'static [&'static str] = &["describedObject", "metric", "target"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.described_object,
@@ -1062,7 +1062,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::ObjectMetricSource
 
 impl Struct for k8s_openapi::api::autoscaling::v2::ObjectMetricStatus {
     const NAME: &'static str = "ObjectMetricStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("current", 0), ("describedObject", 0), ("metric", 0)];
+    const FIELDS: &'static [&'static str] = &["current", "describedObject", "metric"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.current,
@@ -1084,7 +1084,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::ObjectMetricStatus
 
 impl Struct for k8s_openapi::api::autoscaling::v2::PodsMetricSource {
     const NAME: &'static str = "PodsMetricSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("metric", 0), ("target", 0)];
+    const FIELDS: &'static [&'static str] = &["metric", "target"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metric,
@@ -1104,7 +1104,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::PodsMetricSource);
 
 impl Struct for k8s_openapi::api::autoscaling::v2::PodsMetricStatus {
     const NAME: &'static str = "PodsMetricStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("current", 0), ("metric", 0)];
+    const FIELDS: &'static [&'static str] = &["current", "metric"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.current,
@@ -1124,7 +1124,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::PodsMetricStatus);
 
 impl Struct for k8s_openapi::api::autoscaling::v2::ResourceMetricSource {
     const NAME: &'static str = "ResourceMetricSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("name", 0), ("target", 0)];
+    const FIELDS: &'static [&'static str] = &["name", "target"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.name,
@@ -1144,7 +1144,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::ResourceMetricSour
 
 impl Struct for k8s_openapi::api::autoscaling::v2::ResourceMetricStatus {
     const NAME: &'static str = "ResourceMetricStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("current", 0), ("name", 0)];
+    const FIELDS: &'static [&'static str] = &["current", "name"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.current,
@@ -1165,7 +1165,7 @@ super::codec::struct_json!(k8s_openapi::api::autoscaling::v2::ResourceMetricStat
 impl Struct for k8s_openapi::api::batch::v1::CronJob {
     const NAME: &'static str = <k8s_openapi::api::batch::v1::CronJob as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::batch::v1::CronJob as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::batch::v1::CronJob as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("spec", 0), ("status", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "spec", "status"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -1187,7 +1187,7 @@ super::codec::struct_json!(k8s_openapi::api::batch::v1::CronJob);
 
 impl Struct for k8s_openapi::api::batch::v1::CronJobSpec {
     const NAME: &'static str = "CronJobSpec";
-    const FIELDS: &'static [(&'static str, u8)] = &[("concurrencyPolicy", 0), ("failedJobsHistoryLimit", 0), ("jobTemplate", 0), ("schedule", 0), ("startingDeadlineSeconds", 0), ("successfulJobsHistoryLimit", 0), ("suspend", 0), ("timeZone", 0)];
+    const FIELDS: &'static [&'static str] = &["concurrencyPolicy", "failedJobsHistoryLimit", "jobTemplate", "schedule", "startingDeadlineSeconds", "successfulJobsHistoryLimit", "suspend", "timeZone"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.concurrency_policy,
@@ -1219,7 +1219,7 @@ super::codec::struct_json!(k8s_openapi::api::batch::v1::CronJobSpec);
 
 impl Struct for k8s_openapi::api::batch::v1::CronJobStatus {
     const NAME: &'static str = "CronJobStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("active", 0), ("lastScheduleTime", 0), ("lastSuccessfulTime", 0)];
+    const FIELDS: &'static [&'static str] = &["active", "lastScheduleTime", "lastSuccessfulTime"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.active,
@@ -1242,7 +1242,7 @@ super::codec::struct_json!(k8s_openapi::api::batch::v1::CronJobStatus);
 impl Struct for k8s_openapi::api::batch::v1::Job {
     const NAME: &'static str = <k8s_openapi::api::batch::v1::Job as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::batch::v1::Job as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::batch::v1::Job as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("spec", 0), ("status", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "spec", "status"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -1264,7 +1264,7 @@ super::codec::struct_json!(k8s_openapi::api::batch::v1::Job);
 
 impl Struct for k8s_openapi::api::batch::v1::JobCondition {
     const NAME: &'static str = "JobCondition";
-    const FIELDS: &'static [(&'static str, u8)] = &[("lastProbeTime", 0), ("lastTransitionTime", 0), ("message", 0), ("reason", 0), ("status", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["lastProbeTime", "lastTransitionTime", "message", "reason", "status", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.last_probe_time,
@@ -1292,7 +1292,7 @@ super::codec::struct_json!(k8s_openapi::api::batch::v1::JobCondition);
 
 impl Struct for k8s_openapi::api::batch::v1::JobSpec {
     const NAME: &'static str = "JobSpec";
-    const FIELDS: &'static [(&'static str, u8)] = &[("activeDeadlineSeconds", 0), ("backoffLimit", 0), ("backoffLimitPerIndex", 0), ("completionMode", 0), ("completions", 0), ("managedBy", 0), ("manualSelector", 0), ("maxFailedIndexes", 0), ("parallelism", 0), ("podFailurePolicy", 0), ("podReplacementPolicy", 0), ("selector", 0), ("successPolicy", 0), ("suspend", 0), ("template", 0), ("ttlSecondsAfterFinished", 0)];
+    const FIELDS: &'static [&'static str] = &["activeDeadlineSeconds", "backoffLimit", "backoffLimitPerIndex", "completionMode", "completions", "managedBy", "manualSelector", "maxFailedIndexes", "parallelism", "podFailurePolicy", "podReplacementPolicy", "selector", "successPolicy", "suspend", "template", "ttlSecondsAfterFinished"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.active_deadline_seconds,
@@ -1340,7 +1340,7 @@ super::codec::struct_json!(k8s_openapi::api::batch::v1::JobSpec);
 
 impl Struct for k8s_openapi::api::batch::v1::JobStatus {
     const NAME: &'static str = "JobStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("active", 0), ("completedIndexes", 0), ("completionTime", 0), ("conditions", 0), ("failed", 0), ("failedIndexes", 0), ("ready", 0), ("startTime", 0), ("succeeded", 0), ("terminating", 0), ("uncountedTerminatedPods", 0)];
+    const FIELDS: &'static [&'static str] = &["active", "completedIndexes", "completionTime", "conditions", "failed", "failedIndexes", "ready", "startTime", "succeeded", "terminating", "uncountedTerminatedPods"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.active,
@@ -1378,7 +1378,7 @@ super::codec::struct_json!(k8s_openapi::api::batch::v1::JobStatus);
 
 impl Struct for k8s_openapi::api::batch::v1::JobTemplateSpec {
     const NAME: &'static str = "JobTemplateSpec";
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("spec", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "spec"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -1398,7 +1398,7 @@ super::codec::struct_json!(k8s_openapi::api::batch::v1::JobTemplateSpec);
 
 impl Struct for k8s_openapi::api::batch::v1::PodFailurePolicy {
     const NAME: &'static str = "PodFailurePolicy";
-    const FIELDS: &'static [(&'static str, u8)] = &[("rules", 0)];
+    const FIELDS: &'static [&'static str] = &["rules"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.rules,
@@ -1416,7 +1416,7 @@ super::codec::struct_json!(k8s_openapi::api::batch::v1::PodFailurePolicy);
 
 impl Struct for k8s_openapi::api::batch::v1::PodFailurePolicyOnExitCodesRequirement {
     const NAME: &'static str = "PodFailurePolicyOnExitCodesRequirement";
-    const FIELDS: &'static [(&'static str, u8)] = &[("containerName", 0), ("operator", 0), ("values", 0)];
+    const FIELDS: &'static [&'static str] = &["containerName", "operator", "values"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.container_name,
@@ -1438,7 +1438,7 @@ super::codec::struct_json!(k8s_openapi::api::batch::v1::PodFailurePolicyOnExitCo
 
 impl Struct for k8s_openapi::api::batch::v1::PodFailurePolicyOnPodConditionsPattern {
     const NAME: &'static str = "PodFailurePolicyOnPodConditionsPattern";
-    const FIELDS: &'static [(&'static str, u8)] = &[("status", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["status", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.status,
@@ -1458,7 +1458,7 @@ super::codec::struct_json!(k8s_openapi::api::batch::v1::PodFailurePolicyOnPodCon
 
 impl Struct for k8s_openapi::api::batch::v1::PodFailurePolicyRule {
     const NAME: &'static str = "PodFailurePolicyRule";
-    const FIELDS: &'static [(&'static str, u8)] = &[("action", 0), ("onExitCodes", 0), ("onPodConditions", 0)];
+    const FIELDS: &'static [&'static str] = &["action", "onExitCodes", "onPodConditions"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.action,
@@ -1480,7 +1480,7 @@ super::codec::struct_json!(k8s_openapi::api::batch::v1::PodFailurePolicyRule);
 
 impl Struct for k8s_openapi::api::batch::v1::SuccessPolicy {
     const NAME: &'static str = "SuccessPolicy";
-    const FIELDS: &'static [(&'static str, u8)] = &[("rules", 0)];
+    const FIELDS: &'static [&'static str] = &["rules"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.rules,
@@ -1498,7 +1498,7 @@ super::codec::struct_json!(k8s_openapi::api::batch::v1::SuccessPolicy);
 
 impl Struct for k8s_openapi::api::batch::v1::SuccessPolicyRule {
     const NAME: &'static str = "SuccessPolicyRule";
-    const FIELDS: &'static [(&'static str, u8)] = &[("succeededCount", 0), ("succeededIndexes", 0)];
+    const FIELDS: &'static [&'static str] = &["succeededCount", "succeededIndexes"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.succeeded_count,
@@ -1518,7 +1518,7 @@ super::codec::struct_json!(k8s_openapi::api::batch::v1::SuccessPolicyRule);
 
 impl Struct for k8s_openapi::api::batch::v1::UncountedTerminatedPods {
     const NAME: &'static str = "UncountedTerminatedPods";
-    const FIELDS: &'static [(&'static str, u8)] = &[("failed", 0), ("succeeded", 0)];
+    const FIELDS: &'static [&'static str] = &["failed", "succeeded"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.failed,
@@ -1539,7 +1539,7 @@ super::codec::struct_json!(k8s_openapi::api::batch::v1::UncountedTerminatedPods)
 impl Struct for k8s_openapi::api::coordination::v1::Lease {
     const NAME: &'static str = <k8s_openapi::api::coordination::v1::Lease as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::coordination::v1::Lease as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::coordination::v1::Lease as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("spec", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "spec"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -1559,7 +1559,7 @@ super::codec::struct_json!(k8s_openapi::api::coordination::v1::Lease);
 
 impl Struct for k8s_openapi::api::coordination::v1::LeaseSpec {
     const NAME: &'static str = "LeaseSpec";
-    const FIELDS: &'static [(&'static str, u8)] = &[("acquireTime", 0), ("holderIdentity", 0), ("leaseDurationSeconds", 0), ("leaseTransitions", 0), ("preferredHolder", 0), ("renewTime", 0), ("strategy", 0)];
+    const FIELDS: &'static [&'static str] = &["acquireTime", "holderIdentity", "leaseDurationSeconds", "leaseTransitions", "preferredHolder", "renewTime", "strategy"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.acquire_time,
@@ -1589,7 +1589,7 @@ super::codec::struct_json!(k8s_openapi::api::coordination::v1::LeaseSpec);
 
 impl Struct for k8s_openapi::api::core::v1::AWSElasticBlockStoreVolumeSource {
     const NAME: &'static str = "AWSElasticBlockStoreVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("fsType", 0), ("partition", 0), ("readOnly", 0), ("volumeID", 0)];
+    const FIELDS: &'static [&'static str] = &["fsType", "partition", "readOnly", "volumeID"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.fs_type,
@@ -1613,7 +1613,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::AWSElasticBlockStoreVolum
 
 impl Struct for k8s_openapi::api::core::v1::Affinity {
     const NAME: &'static str = "Affinity";
-    const FIELDS: &'static [(&'static str, u8)] = &[("nodeAffinity", 0), ("podAffinity", 0), ("podAntiAffinity", 0)];
+    const FIELDS: &'static [&'static str] = &["nodeAffinity", "podAffinity", "podAntiAffinity"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.node_affinity,
@@ -1635,7 +1635,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::Affinity);
 
 impl Struct for k8s_openapi::api::core::v1::AppArmorProfile {
     const NAME: &'static str = "AppArmorProfile";
-    const FIELDS: &'static [(&'static str, u8)] = &[("localhostProfile", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["localhostProfile", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.localhost_profile,
@@ -1655,7 +1655,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::AppArmorProfile);
 
 impl Struct for k8s_openapi::api::core::v1::AttachedVolume {
     const NAME: &'static str = "AttachedVolume";
-    const FIELDS: &'static [(&'static str, u8)] = &[("devicePath", 0), ("name", 0)];
+    const FIELDS: &'static [&'static str] = &["devicePath", "name"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.device_path,
@@ -1675,7 +1675,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::AttachedVolume);
 
 impl Struct for k8s_openapi::api::core::v1::AzureDiskVolumeSource {
     const NAME: &'static str = "AzureDiskVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("cachingMode", 0), ("diskName", 0), ("diskURI", 0), ("fsType", 0), ("kind", 0), ("readOnly", 0)];
+    const FIELDS: &'static [&'static str] = &["cachingMode", "diskName", "diskURI", "fsType", "kind", "readOnly"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.caching_mode,
@@ -1703,7 +1703,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::AzureDiskVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::AzureFilePersistentVolumeSource {
     const NAME: &'static str = "AzureFilePersistentVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("readOnly", 0), ("secretName", 0), ("secretNamespace", 0), ("shareName", 0)];
+    const FIELDS: &'static [&'static str] = &["readOnly", "secretName", "secretNamespace", "shareName"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.read_only,
@@ -1727,7 +1727,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::AzureFilePersistentVolume
 
 impl Struct for k8s_openapi::api::core::v1::AzureFileVolumeSource {
     const NAME: &'static str = "AzureFileVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("readOnly", 0), ("secretName", 0), ("shareName", 0)];
+    const FIELDS: &'static [&'static str] = &["readOnly", "secretName", "shareName"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.read_only,
@@ -1749,7 +1749,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::AzureFileVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::CSIPersistentVolumeSource {
     const NAME: &'static str = "CSIPersistentVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("controllerExpandSecretRef", 0), ("controllerPublishSecretRef", 0), ("driver", 0), ("fsType", 0), ("nodeExpandSecretRef", 0), ("nodePublishSecretRef", 0), ("nodeStageSecretRef", 0), ("readOnly", 0), ("volumeAttributes", 0), ("volumeHandle", 0)];
+    const FIELDS: &'static [&'static str] = &["controllerExpandSecretRef", "controllerPublishSecretRef", "driver", "fsType", "nodeExpandSecretRef", "nodePublishSecretRef", "nodeStageSecretRef", "readOnly", "volumeAttributes", "volumeHandle"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.controller_expand_secret_ref,
@@ -1785,7 +1785,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::CSIPersistentVolumeSource
 
 impl Struct for k8s_openapi::api::core::v1::CSIVolumeSource {
     const NAME: &'static str = "CSIVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("driver", 0), ("fsType", 0), ("nodePublishSecretRef", 0), ("readOnly", 0), ("volumeAttributes", 0)];
+    const FIELDS: &'static [&'static str] = &["driver", "fsType", "nodePublishSecretRef", "readOnly", "volumeAttributes"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.driver,
@@ -1811,7 +1811,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::CSIVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::Capabilities {
     const NAME: &'static str = "Capabilities";
-    const FIELDS: &'static [(&'static str, u8)] = &[("add", 0), ("drop", 0)];
+    const FIELDS: &'static [&'static str] = &["add", "drop"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.add,
@@ -1831,7 +1831,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::Capabilities);
 
 impl Struct for k8s_openapi::api::core::v1::CephFSPersistentVolumeSource {
     const NAME: &'static str = "CephFSPersistentVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("monitors", 0), ("path", 0), ("readOnly", 0), ("secretFile", 0), ("secretRef", 0), ("user", 0)];
+    const FIELDS: &'static [&'static str] = &["monitors", "path", "readOnly", "secretFile", "secretRef", "user"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.monitors,
@@ -1859,7 +1859,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::CephFSPersistentVolumeSou
 
 impl Struct for k8s_openapi::api::core::v1::CephFSVolumeSource {
     const NAME: &'static str = "CephFSVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("monitors", 0), ("path", 0), ("readOnly", 0), ("secretFile", 0), ("secretRef", 0), ("user", 0)];
+    const FIELDS: &'static [&'static str] = &["monitors", "path", "readOnly", "secretFile", "secretRef", "user"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.monitors,
@@ -1887,7 +1887,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::CephFSVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::CinderPersistentVolumeSource {
     const NAME: &'static str = "CinderPersistentVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("fsType", 0), ("readOnly", 0), ("secretRef", 0), ("volumeID", 0)];
+    const FIELDS: &'static [&'static str] = &["fsType", "readOnly", "secretRef", "volumeID"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.fs_type,
@@ -1911,7 +1911,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::CinderPersistentVolumeSou
 
 impl Struct for k8s_openapi::api::core::v1::CinderVolumeSource {
     const NAME: &'static str = "CinderVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("fsType", 0), ("readOnly", 0), ("secretRef", 0), ("volumeID", 0)];
+    const FIELDS: &'static [&'static str] = &["fsType", "readOnly", "secretRef", "volumeID"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.fs_type,
@@ -1935,7 +1935,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::CinderVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::ClientIPConfig {
     const NAME: &'static str = "ClientIPConfig";
-    const FIELDS: &'static [(&'static str, u8)] = &[("timeoutSeconds", 0)];
+    const FIELDS: &'static [&'static str] = &["timeoutSeconds"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.timeout_seconds,
@@ -1953,7 +1953,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ClientIPConfig);
 
 impl Struct for k8s_openapi::api::core::v1::ClusterTrustBundleProjection {
     const NAME: &'static str = "ClusterTrustBundleProjection";
-    const FIELDS: &'static [(&'static str, u8)] = &[("labelSelector", 0), ("name", 0), ("optional", 0), ("path", 0), ("signerName", 0)];
+    const FIELDS: &'static [&'static str] = &["labelSelector", "name", "optional", "path", "signerName"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.label_selector,
@@ -1980,7 +1980,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ClusterTrustBundleProject
 impl Struct for k8s_openapi::api::core::v1::ConfigMap {
     const NAME: &'static str = <k8s_openapi::api::core::v1::ConfigMap as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::core::v1::ConfigMap as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::core::v1::ConfigMap as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("binaryData", 0), ("data", 0), ("immutable", 0), ("metadata", 0)];
+    const FIELDS: &'static [&'static str] = &["binaryData", "data", "immutable", "metadata"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.binary_data,
@@ -2004,7 +2004,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ConfigMap);
 
 impl Struct for k8s_openapi::api::core::v1::ConfigMapEnvSource {
     const NAME: &'static str = "ConfigMapEnvSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("name", 0), ("optional", 0)];
+    const FIELDS: &'static [&'static str] = &["name", "optional"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.name,
@@ -2024,7 +2024,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ConfigMapEnvSource);
 
 impl Struct for k8s_openapi::api::core::v1::ConfigMapKeySelector {
     const NAME: &'static str = "ConfigMapKeySelector";
-    const FIELDS: &'static [(&'static str, u8)] = &[("key", 0), ("name", 0), ("optional", 0)];
+    const FIELDS: &'static [&'static str] = &["key", "name", "optional"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.key,
@@ -2046,7 +2046,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ConfigMapKeySelector);
 
 impl Struct for k8s_openapi::api::core::v1::ConfigMapNodeConfigSource {
     const NAME: &'static str = "ConfigMapNodeConfigSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("kubeletConfigKey", 0), ("name", 0), ("namespace", 0), ("resourceVersion", 0), ("uid", 0)];
+    const FIELDS: &'static [&'static str] = &["kubeletConfigKey", "name", "namespace", "resourceVersion", "uid"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.kubelet_config_key,
@@ -2072,7 +2072,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ConfigMapNodeConfigSource
 
 impl Struct for k8s_openapi::api::core::v1::ConfigMapProjection {
     const NAME: &'static str = "ConfigMapProjection";
-    const FIELDS: &'static [(&'static str, u8)] = &[("items", 0), ("name", 0), ("optional", 0)];
+    const FIELDS: &'static [&'static str] = &["items", "name", "optional"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.items,
@@ -2094,7 +2094,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ConfigMapProjection);
 
 impl Struct for k8s_openapi::api::core::v1::ConfigMapVolumeSource {
     const NAME: &'static str = "ConfigMapVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("defaultMode", 0), ("items", 0), ("name", 0), ("optional", 0)];
+    const FIELDS: &'static [&'static str] = &["defaultMode", "items", "name", "optional"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.default_mode,
@@ -2118,7 +2118,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ConfigMapVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::Container {
     const NAME: &'static str = "Container";
-    const FIELDS: &'static [(&'static str, u8)] = &[("args", 0), ("command", 0), ("env", 0), ("envFrom", 0), ("image", 0), ("imagePullPolicy", 0), ("lifecycle", 0), ("livenessProbe", 0), ("name", 0), ("ports", 0), ("readinessProbe", 0), ("resizePolicy", 0), ("resources", 0), ("restartPolicy", 0), ("securityContext", 0), ("startupProbe", 0), ("stdin", 0), ("stdinOnce", 0), ("terminationMessagePath", 0), ("terminationMessagePolicy", 0), ("tty", 0), ("volumeDevices", 0), ("volumeMounts", 0), ("workingDir", 0)];
+    const FIELDS: &'static [&'static str] = &["args", "command", "env", "envFrom", "image", "imagePullPolicy", "lifecycle", "livenessProbe", "name", "ports", "readinessProbe", "resizePolicy", "resources", "restartPolicy", "securityContext", "startupProbe", "stdin", "stdinOnce", "terminationMessagePath", "terminationMessagePolicy", "tty", "volumeDevices", "volumeMounts", "workingDir"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.args,
@@ -2182,7 +2182,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::Container);
 
 impl Struct for k8s_openapi::api::core::v1::ContainerImage {
     const NAME: &'static str = "ContainerImage";
-    const FIELDS: &'static [(&'static str, u8)] = &[("names", 0), ("sizeBytes", 0)];
+    const FIELDS: &'static [&'static str] = &["names", "sizeBytes"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.names,
@@ -2202,7 +2202,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ContainerImage);
 
 impl Struct for k8s_openapi::api::core::v1::ContainerPort {
     const NAME: &'static str = "ContainerPort";
-    const FIELDS: &'static [(&'static str, u8)] = &[("containerPort", 0), ("hostIP", 0), ("hostPort", 0), ("name", 0), ("protocol", 0)];
+    const FIELDS: &'static [&'static str] = &["containerPort", "hostIP", "hostPort", "name", "protocol"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.container_port,
@@ -2228,7 +2228,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ContainerPort);
 
 impl Struct for k8s_openapi::api::core::v1::ContainerResizePolicy {
     const NAME: &'static str = "ContainerResizePolicy";
-    const FIELDS: &'static [(&'static str, u8)] = &[("resourceName", 0), ("restartPolicy", 0)];
+    const FIELDS: &'static [&'static str] = &["resourceName", "restartPolicy"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.resource_name,
@@ -2248,7 +2248,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ContainerResizePolicy);
 
 impl Struct for k8s_openapi::api::core::v1::ContainerState {
     const NAME: &'static str = "ContainerState";
-    const FIELDS: &'static [(&'static str, u8)] = &[("running", 0), ("terminated", 0), ("waiting", 0)];
+    const FIELDS: &'static [&'static str] = &["running", "terminated", "waiting"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.running,
@@ -2270,7 +2270,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ContainerState);
 
 impl Struct for k8s_openapi::api::core::v1::ContainerStateRunning {
     const NAME: &'static str = "ContainerStateRunning";
-    const FIELDS: &'static [(&'static str, u8)] = &[("startedAt", 0)];
+    const FIELDS: &'static [&'static str] = &["startedAt"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.started_at,
@@ -2288,7 +2288,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ContainerStateRunning);
 
 impl Struct for k8s_openapi::api::core::v1::ContainerStateTerminated {
     const NAME: &'static str = "ContainerStateTerminated";
-    const FIELDS: &'static [(&'static str, u8)] = &[("containerID", 0), ("exitCode", 0), ("finishedAt", 0), ("message", 0), ("reason", 0), ("signal", 0), ("startedAt", 0)];
+    const FIELDS: &'static [&'static str] = &["containerID", "exitCode", "finishedAt", "message", "reason", "signal", "startedAt"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.container_id,
@@ -2318,7 +2318,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ContainerStateTerminated)
 
 impl Struct for k8s_openapi::api::core::v1::ContainerStateWaiting {
     const NAME: &'static str = "ContainerStateWaiting";
-    const FIELDS: &'static [(&'static str, u8)] = &[("message", 0), ("reason", 0)];
+    const FIELDS: &'static [&'static str] = &["message", "reason"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.message,
@@ -2338,7 +2338,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ContainerStateWaiting);
 
 impl Struct for k8s_openapi::api::core::v1::ContainerStatus {
     const NAME: &'static str = "ContainerStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("allocatedResources", 0), ("allocatedResourcesStatus", 0), ("containerID", 0), ("image", 0), ("imageID", 0), ("lastState", 0), ("name", 0), ("ready", 0), ("resources", 0), ("restartCount", 0), ("started", 0), ("state", 0), ("user", 0), ("volumeMounts", 0)];
+    const FIELDS: &'static [&'static str] = &["allocatedResources", "allocatedResourcesStatus", "containerID", "image", "imageID", "lastState", "name", "ready", "resources", "restartCount", "started", "state", "user", "volumeMounts"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.allocated_resources,
@@ -2382,7 +2382,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ContainerStatus);
 
 impl Struct for k8s_openapi::api::core::v1::ContainerUser {
     const NAME: &'static str = "ContainerUser";
-    const FIELDS: &'static [(&'static str, u8)] = &[("linux", 0)];
+    const FIELDS: &'static [&'static str] = &["linux"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.linux,
@@ -2400,7 +2400,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ContainerUser);
 
 impl Struct for k8s_openapi::api::core::v1::DaemonEndpoint {
     const NAME: &'static str = "DaemonEndpoint";
-    const FIELDS: &'static [(&'static str, u8)] = &[("Port", 0)];
+    const FIELDS: &'static [&'static str] = &["Port"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.port,
@@ -2418,7 +2418,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::DaemonEndpoint);
 
 impl Struct for k8s_openapi::api::core::v1::DownwardAPIProjection {
     const NAME: &'static str = "DownwardAPIProjection";
-    const FIELDS: &'static [(&'static str, u8)] = &[("items", 0)];
+    const FIELDS: &'static [&'static str] = &["items"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.items,
@@ -2436,7 +2436,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::DownwardAPIProjection);
 
 impl Struct for k8s_openapi::api::core::v1::DownwardAPIVolumeFile {
     const NAME: &'static str = "DownwardAPIVolumeFile";
-    const FIELDS: &'static [(&'static str, u8)] = &[("fieldRef", 0), ("mode", 0), ("path", 0), ("resourceFieldRef", 0)];
+    const FIELDS: &'static [&'static str] = &["fieldRef", "mode", "path", "resourceFieldRef"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.field_ref,
@@ -2460,7 +2460,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::DownwardAPIVolumeFile);
 
 impl Struct for k8s_openapi::api::core::v1::DownwardAPIVolumeSource {
     const NAME: &'static str = "DownwardAPIVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("defaultMode", 0), ("items", 0)];
+    const FIELDS: &'static [&'static str] = &["defaultMode", "items"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.default_mode,
@@ -2480,7 +2480,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::DownwardAPIVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::EmptyDirVolumeSource {
     const NAME: &'static str = "EmptyDirVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("medium", 0), ("sizeLimit", 0)];
+    const FIELDS: &'static [&'static str] = &["medium", "sizeLimit"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.medium,
@@ -2500,7 +2500,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::EmptyDirVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::EndpointAddress {
     const NAME: &'static str = "EndpointAddress";
-    const FIELDS: &'static [(&'static str, u8)] = &[("hostname", 0), ("ip", 0), ("nodeName", 0), ("targetRef", 0)];
+    const FIELDS: &'static [&'static str] = &["hostname", "ip", "nodeName", "targetRef"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.hostname,
@@ -2524,7 +2524,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::EndpointAddress);
 
 impl Struct for k8s_openapi::api::core::v1::EndpointPort {
     const NAME: &'static str = "EndpointPort";
-    const FIELDS: &'static [(&'static str, u8)] = &[("appProtocol", 0), ("name", 0), ("port", 0), ("protocol", 0)];
+    const FIELDS: &'static [&'static str] = &["appProtocol", "name", "port", "protocol"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.app_protocol,
@@ -2548,7 +2548,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::EndpointPort);
 
 impl Struct for k8s_openapi::api::core::v1::EndpointSubset {
     const NAME: &'static str = "EndpointSubset";
-    const FIELDS: &'static [(&'static str, u8)] = &[("addresses", 0), ("notReadyAddresses", 0), ("ports", 0)];
+    const FIELDS: &'static [&'static str] = &["addresses", "notReadyAddresses", "ports"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.addresses,
@@ -2571,7 +2571,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::EndpointSubset);
 impl Struct for k8s_openapi::api::core::v1::Endpoints {
     const NAME: &'static str = <k8s_openapi::api::core::v1::Endpoints as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::core::v1::Endpoints as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::core::v1::Endpoints as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("subsets", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "subsets"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -2591,7 +2591,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::Endpoints);
 
 impl Struct for k8s_openapi::api::core::v1::EnvFromSource {
     const NAME: &'static str = "EnvFromSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("configMapRef", 0), ("prefix", 0), ("secretRef", 0)];
+    const FIELDS: &'static [&'static str] = &["configMapRef", "prefix", "secretRef"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.config_map_ref,
@@ -2613,7 +2613,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::EnvFromSource);
 
 impl Struct for k8s_openapi::api::core::v1::EnvVar {
     const NAME: &'static str = "EnvVar";
-    const FIELDS: &'static [(&'static str, u8)] = &[("name", 0), ("value", 0), ("valueFrom", 0)];
+    const FIELDS: &'static [&'static str] = &["name", "value", "valueFrom"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.name,
@@ -2635,7 +2635,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::EnvVar);
 
 impl Struct for k8s_openapi::api::core::v1::EnvVarSource {
     const NAME: &'static str = "EnvVarSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("configMapKeyRef", 0), ("fieldRef", 0), ("resourceFieldRef", 0), ("secretKeyRef", 0)];
+    const FIELDS: &'static [&'static str] = &["configMapKeyRef", "fieldRef", "resourceFieldRef", "secretKeyRef"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.config_map_key_ref,
@@ -2659,7 +2659,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::EnvVarSource);
 
 impl Struct for k8s_openapi::api::core::v1::EphemeralContainer {
     const NAME: &'static str = "EphemeralContainer";
-    const FIELDS: &'static [(&'static str, u8)] = &[("args", 0), ("command", 0), ("env", 0), ("envFrom", 0), ("image", 0), ("imagePullPolicy", 0), ("lifecycle", 0), ("livenessProbe", 0), ("name", 0), ("ports", 0), ("readinessProbe", 0), ("resizePolicy", 0), ("resources", 0), ("restartPolicy", 0), ("securityContext", 0), ("startupProbe", 0), ("stdin", 0), ("stdinOnce", 0), ("targetContainerName", 0), ("terminationMessagePath", 0), ("terminationMessagePolicy", 0), ("tty", 0), ("volumeDevices", 0), ("volumeMounts", 0), ("workingDir", 0)];
+    const FIELDS: &'static [&'static str] = &["args", "command", "env", "envFrom", "image", "imagePullPolicy", "lifecycle", "livenessProbe", "name", "ports", "readinessProbe", "resizePolicy", "resources", "restartPolicy", "securityContext", "startupProbe", "stdin", "stdinOnce", "targetContainerName", "terminationMessagePath", "terminationMessagePolicy", "tty", "volumeDevices", "volumeMounts", "workingDir"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.args,
@@ -2725,7 +2725,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::EphemeralContainer);
 
 impl Struct for k8s_openapi::api::core::v1::EphemeralVolumeSource {
     const NAME: &'static str = "EphemeralVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("volumeClaimTemplate", 0)];
+    const FIELDS: &'static [&'static str] = &["volumeClaimTemplate"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.volume_claim_template,
@@ -2744,7 +2744,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::EphemeralVolumeSource);
 impl Struct for k8s_openapi::api::core::v1::Event {
     const NAME: &'static str = <k8s_openapi::api::core::v1::Event as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::core::v1::Event as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::core::v1::Event as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("action", 0), ("count", 0), ("eventTime", 0), ("firstTimestamp", 0), ("involvedObject", 0), ("lastTimestamp", 0), ("message", 0), ("metadata", 0), ("reason", 0), ("related", 0), ("reportingComponent", 0), ("reportingInstance", 0), ("series", 0), ("source", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["action", "count", "eventTime", "firstTimestamp", "involvedObject", "lastTimestamp", "message", "metadata", "reason", "related", "reportingComponent", "reportingInstance", "series", "source", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.action,
@@ -2790,7 +2790,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::Event);
 
 impl Struct for k8s_openapi::api::core::v1::EventSeries {
     const NAME: &'static str = "EventSeries";
-    const FIELDS: &'static [(&'static str, u8)] = &[("count", 0), ("lastObservedTime", 0)];
+    const FIELDS: &'static [&'static str] = &["count", "lastObservedTime"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.count,
@@ -2810,7 +2810,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::EventSeries);
 
 impl Struct for k8s_openapi::api::core::v1::EventSource {
     const NAME: &'static str = "EventSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("component", 0), ("host", 0)];
+    const FIELDS: &'static [&'static str] = &["component", "host"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.component,
@@ -2830,7 +2830,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::EventSource);
 
 impl Struct for k8s_openapi::api::core::v1::ExecAction {
     const NAME: &'static str = "ExecAction";
-    const FIELDS: &'static [(&'static str, u8)] = &[("command", 0)];
+    const FIELDS: &'static [&'static str] = &["command"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.command,
@@ -2848,7 +2848,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ExecAction);
 
 impl Struct for k8s_openapi::api::core::v1::FCVolumeSource {
     const NAME: &'static str = "FCVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("fsType", 0), ("lun", 0), ("readOnly", 0), ("targetWWNs", 0), ("wwids", 0)];
+    const FIELDS: &'static [&'static str] = &["fsType", "lun", "readOnly", "targetWWNs", "wwids"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.fs_type,
@@ -2874,7 +2874,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::FCVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::FlexPersistentVolumeSource {
     const NAME: &'static str = "FlexPersistentVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("driver", 0), ("fsType", 0), ("options", 0), ("readOnly", 0), ("secretRef", 0)];
+    const FIELDS: &'static [&'static str] = &["driver", "fsType", "options", "readOnly", "secretRef"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.driver,
@@ -2900,7 +2900,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::FlexPersistentVolumeSourc
 
 impl Struct for k8s_openapi::api::core::v1::FlexVolumeSource {
     const NAME: &'static str = "FlexVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("driver", 0), ("fsType", 0), ("options", 0), ("readOnly", 0), ("secretRef", 0)];
+    const FIELDS: &'static [&'static str] = &["driver", "fsType", "options", "readOnly", "secretRef"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.driver,
@@ -2926,7 +2926,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::FlexVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::FlockerVolumeSource {
     const NAME: &'static str = "FlockerVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("datasetName", 0), ("datasetUUID", 0)];
+    const FIELDS: &'static [&'static str] = &["datasetName", "datasetUUID"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.dataset_name,
@@ -2946,7 +2946,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::FlockerVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::GCEPersistentDiskVolumeSource {
     const NAME: &'static str = "GCEPersistentDiskVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("fsType", 0), ("partition", 0), ("pdName", 0), ("readOnly", 0)];
+    const FIELDS: &'static [&'static str] = &["fsType", "partition", "pdName", "readOnly"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.fs_type,
@@ -2970,7 +2970,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::GCEPersistentDiskVolumeSo
 
 impl Struct for k8s_openapi::api::core::v1::GRPCAction {
     const NAME: &'static str = "GRPCAction";
-    const FIELDS: &'static [(&'static str, u8)] = &[("port", 0), ("service", 0)];
+    const FIELDS: &'static [&'static str] = &["port", "service"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.port,
@@ -2990,7 +2990,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::GRPCAction);
 
 impl Struct for k8s_openapi::api::core::v1::GitRepoVolumeSource {
     const NAME: &'static str = "GitRepoVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("directory", 0), ("repository", 0), ("revision", 0)];
+    const FIELDS: &'static [&'static str] = &["directory", "repository", "revision"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.directory,
@@ -3012,7 +3012,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::GitRepoVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::GlusterfsPersistentVolumeSource {
     const NAME: &'static str = "GlusterfsPersistentVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("endpoints", 0), ("endpointsNamespace", 0), ("path", 0), ("readOnly", 0)];
+    const FIELDS: &'static [&'static str] = &["endpoints", "endpointsNamespace", "path", "readOnly"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.endpoints,
@@ -3036,7 +3036,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::GlusterfsPersistentVolume
 
 impl Struct for k8s_openapi::api::core::v1::GlusterfsVolumeSource {
     const NAME: &'static str = "GlusterfsVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("endpoints", 0), ("path", 0), ("readOnly", 0)];
+    const FIELDS: &'static [&'static str] = &["endpoints", "path", "readOnly"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.endpoints,
@@ -3058,7 +3058,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::GlusterfsVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::HTTPGetAction {
     const NAME: &'static str = "HTTPGetAction";
-    const FIELDS: &'static [(&'static str, u8)] = &[("host", 0), ("httpHeaders", 0), ("path", 0), ("port", 0), ("scheme", 0)];
+    const FIELDS: &'static [&'static str] = &["host", "httpHeaders", "path", "port", "scheme"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.host,
@@ -3084,7 +3084,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::HTTPGetAction);
 
 impl Struct for k8s_openapi::api::core::v1::HTTPHeader {
     const NAME: &'static str = "HTTPHeader";
-    const FIELDS: &'static [(&'static str, u8)] = &[("name", 0), ("value", 0)];
+    const FIELDS: &'static [&'static str] = &["name", "value"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.name,
@@ -3104,7 +3104,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::HTTPHeader);
 
 impl Struct for k8s_openapi::api::core::v1::HostAlias {
     const NAME: &'static str = "HostAlias";
-    const FIELDS: &'static [(&'static str, u8)] = &[("hostnames", 0), ("ip", 0)];
+    const FIELDS: &'static [&'static str] = &["hostnames", "ip"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.hostnames,
@@ -3124,7 +3124,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::HostAlias);
 
 impl Struct for k8s_openapi::api::core::v1::HostIP {
     const NAME: &'static str = "HostIP";
-    const FIELDS: &'static [(&'static str, u8)] = &[("ip", 0)];
+    const FIELDS: &'static [&'static str] = &["ip"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.ip,
@@ -3142,7 +3142,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::HostIP);
 
 impl Struct for k8s_openapi::api::core::v1::HostPathVolumeSource {
     const NAME: &'static str = "HostPathVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("path", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["path", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.path,
@@ -3162,7 +3162,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::HostPathVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::ISCSIPersistentVolumeSource {
     const NAME: &'static str = "ISCSIPersistentVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("chapAuthDiscovery", 0), ("chapAuthSession", 0), ("fsType", 0), ("initiatorName", 0), ("iqn", 0), ("iscsiInterface", 0), ("lun", 0), ("portals", 0), ("readOnly", 0), ("secretRef", 0), ("targetPortal", 0)];
+    const FIELDS: &'static [&'static str] = &["chapAuthDiscovery", "chapAuthSession", "fsType", "initiatorName", "iqn", "iscsiInterface", "lun", "portals", "readOnly", "secretRef", "targetPortal"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.chap_auth_discovery,
@@ -3200,7 +3200,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ISCSIPersistentVolumeSour
 
 impl Struct for k8s_openapi::api::core::v1::ISCSIVolumeSource {
     const NAME: &'static str = "ISCSIVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("chapAuthDiscovery", 0), ("chapAuthSession", 0), ("fsType", 0), ("initiatorName", 0), ("iqn", 0), ("iscsiInterface", 0), ("lun", 0), ("portals", 0), ("readOnly", 0), ("secretRef", 0), ("targetPortal", 0)];
+    const FIELDS: &'static [&'static str] = &["chapAuthDiscovery", "chapAuthSession", "fsType", "initiatorName", "iqn", "iscsiInterface", "lun", "portals", "readOnly", "secretRef", "targetPortal"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.chap_auth_discovery,
@@ -3238,7 +3238,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ISCSIVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::ImageVolumeSource {
     const NAME: &'static str = "ImageVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("pullPolicy", 0), ("reference", 0)];
+    const FIELDS: &'static [&'static str] = &["pullPolicy", "reference"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.pull_policy,
@@ -3258,7 +3258,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ImageVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::KeyToPath {
     const NAME: &'static str = "KeyToPath";
-    const FIELDS: &'static [(&'static str, u8)] = &[("key", 0), ("mode", 0), ("path", 0)];
+    const FIELDS: &'static [&'static str] = &["key", "mode", "path"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.key,
@@ -3280,7 +3280,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::KeyToPath);
 
 impl Struct for k8s_openapi::api::core::v1::Lifecycle {
     const NAME: &'static str = "Lifecycle";
-    const FIELDS: &'static [(&'static str, u8)] = &[("postStart", 0), ("preStop", 0)];
+    const FIELDS: &'static [&'static str] = &["postStart", "preStop"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.post_start,
@@ -3300,7 +3300,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::Lifecycle);
 
 impl Struct for k8s_openapi::api::core::v1::LifecycleHandler {
     const NAME: &'static str = "LifecycleHandler";
-    const FIELDS: &'static [(&'static str, u8)] = &[("exec", 0), ("httpGet", 0), ("sleep", 0), ("tcpSocket", 0)];
+    const FIELDS: &'static [&'static str] = &["exec", "httpGet", "sleep", "tcpSocket"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.exec,
@@ -3325,7 +3325,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::LifecycleHandler);
 impl Struct for k8s_openapi::api::core::v1::LimitRange {
     const NAME: &'static str = <k8s_openapi::api::core::v1::LimitRange as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::core::v1::LimitRange as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::core::v1::LimitRange as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("spec", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "spec"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -3345,7 +3345,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::LimitRange);
 
 impl Struct for k8s_openapi::api::core::v1::LimitRangeItem {
     const NAME: &'static str = "LimitRangeItem";
-    const FIELDS: &'static [(&'static str, u8)] = &[("default", 0), ("defaultRequest", 0), ("max", 0), ("maxLimitRequestRatio", 0), ("min", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["default", "defaultRequest", "max", "maxLimitRequestRatio", "min", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.default,
@@ -3373,7 +3373,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::LimitRangeItem);
 
 impl Struct for k8s_openapi::api::core::v1::LimitRangeSpec {
     const NAME: &'static str = "LimitRangeSpec";
-    const FIELDS: &'static [(&'static str, u8)] = &[("limits", 0)];
+    const FIELDS: &'static [&'static str] = &["limits"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.limits,
@@ -3391,7 +3391,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::LimitRangeSpec);
 
 impl Struct for k8s_openapi::api::core::v1::LinuxContainerUser {
     const NAME: &'static str = "LinuxContainerUser";
-    const FIELDS: &'static [(&'static str, u8)] = &[("gid", 0), ("supplementalGroups", 0), ("uid", 0)];
+    const FIELDS: &'static [&'static str] = &["gid", "supplementalGroups", "uid"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.gid,
@@ -3413,7 +3413,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::LinuxContainerUser);
 
 impl Struct for k8s_openapi::api::core::v1::LoadBalancerIngress {
     const NAME: &'static str = "LoadBalancerIngress";
-    const FIELDS: &'static [(&'static str, u8)] = &[("hostname", 0), ("ip", 0), ("ipMode", 0), ("ports", 0)];
+    const FIELDS: &'static [&'static str] = &["hostname", "ip", "ipMode", "ports"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.hostname,
@@ -3437,7 +3437,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::LoadBalancerIngress);
 
 impl Struct for k8s_openapi::api::core::v1::LoadBalancerStatus {
     const NAME: &'static str = "LoadBalancerStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("ingress", 0)];
+    const FIELDS: &'static [&'static str] = &["ingress"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.ingress,
@@ -3455,7 +3455,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::LoadBalancerStatus);
 
 impl Struct for k8s_openapi::api::core::v1::LocalObjectReference {
     const NAME: &'static str = "LocalObjectReference";
-    const FIELDS: &'static [(&'static str, u8)] = &[("name", 0)];
+    const FIELDS: &'static [&'static str] = &["name"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.name,
@@ -3473,7 +3473,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::LocalObjectReference);
 
 impl Struct for k8s_openapi::api::core::v1::LocalVolumeSource {
     const NAME: &'static str = "LocalVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("fsType", 0), ("path", 0)];
+    const FIELDS: &'static [&'static str] = &["fsType", "path"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.fs_type,
@@ -3493,7 +3493,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::LocalVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::ModifyVolumeStatus {
     const NAME: &'static str = "ModifyVolumeStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("status", 0), ("targetVolumeAttributesClassName", 0)];
+    const FIELDS: &'static [&'static str] = &["status", "targetVolumeAttributesClassName"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.status,
@@ -3513,7 +3513,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ModifyVolumeStatus);
 
 impl Struct for k8s_openapi::api::core::v1::NFSVolumeSource {
     const NAME: &'static str = "NFSVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("path", 0), ("readOnly", 0), ("server", 0)];
+    const FIELDS: &'static [&'static str] = &["path", "readOnly", "server"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.path,
@@ -3536,7 +3536,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::NFSVolumeSource);
 impl Struct for k8s_openapi::api::core::v1::Namespace {
     const NAME: &'static str = <k8s_openapi::api::core::v1::Namespace as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::core::v1::Namespace as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::core::v1::Namespace as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("spec", 0), ("status", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "spec", "status"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -3558,7 +3558,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::Namespace);
 
 impl Struct for k8s_openapi::api::core::v1::NamespaceCondition {
     const NAME: &'static str = "NamespaceCondition";
-    const FIELDS: &'static [(&'static str, u8)] = &[("lastTransitionTime", 0), ("message", 0), ("reason", 0), ("status", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["lastTransitionTime", "message", "reason", "status", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.last_transition_time,
@@ -3584,7 +3584,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::NamespaceCondition);
 
 impl Struct for k8s_openapi::api::core::v1::NamespaceSpec {
     const NAME: &'static str = "NamespaceSpec";
-    const FIELDS: &'static [(&'static str, u8)] = &[("finalizers", 0)];
+    const FIELDS: &'static [&'static str] = &["finalizers"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.finalizers,
@@ -3602,7 +3602,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::NamespaceSpec);
 
 impl Struct for k8s_openapi::api::core::v1::NamespaceStatus {
     const NAME: &'static str = "NamespaceStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("conditions", 0), ("phase", 0)];
+    const FIELDS: &'static [&'static str] = &["conditions", "phase"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.conditions,
@@ -3623,7 +3623,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::NamespaceStatus);
 impl Struct for k8s_openapi::api::core::v1::Node {
     const NAME: &'static str = <k8s_openapi::api::core::v1::Node as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::core::v1::Node as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::core::v1::Node as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("spec", 0), ("status", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "spec", "status"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -3645,7 +3645,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::Node);
 
 impl Struct for k8s_openapi::api::core::v1::NodeAddress {
     const NAME: &'static str = "NodeAddress";
-    const FIELDS: &'static [(&'static str, u8)] = &[("address", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["address", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.address,
@@ -3665,7 +3665,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::NodeAddress);
 
 impl Struct for k8s_openapi::api::core::v1::NodeAffinity {
     const NAME: &'static str = "NodeAffinity";
-    const FIELDS: &'static [(&'static str, u8)] = &[("preferredDuringSchedulingIgnoredDuringExecution", 0), ("requiredDuringSchedulingIgnoredDuringExecution", 0)];
+    const FIELDS: &'static [&'static str] = &["preferredDuringSchedulingIgnoredDuringExecution", "requiredDuringSchedulingIgnoredDuringExecution"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.preferred_during_scheduling_ignored_during_execution,
@@ -3685,7 +3685,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::NodeAffinity);
 
 impl Struct for k8s_openapi::api::core::v1::NodeCondition {
     const NAME: &'static str = "NodeCondition";
-    const FIELDS: &'static [(&'static str, u8)] = &[("lastHeartbeatTime", 0), ("lastTransitionTime", 0), ("message", 0), ("reason", 0), ("status", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["lastHeartbeatTime", "lastTransitionTime", "message", "reason", "status", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.last_heartbeat_time,
@@ -3713,7 +3713,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::NodeCondition);
 
 impl Struct for k8s_openapi::api::core::v1::NodeConfigSource {
     const NAME: &'static str = "NodeConfigSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("configMap", 0)];
+    const FIELDS: &'static [&'static str] = &["configMap"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.config_map,
@@ -3731,7 +3731,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::NodeConfigSource);
 
 impl Struct for k8s_openapi::api::core::v1::NodeConfigStatus {
     const NAME: &'static str = "NodeConfigStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("active", 0), ("assigned", 0), ("error", 0), ("lastKnownGood", 0)];
+    const FIELDS: &'static [&'static str] = &["active", "assigned", "error", "lastKnownGood"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.active,
@@ -3755,7 +3755,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::NodeConfigStatus);
 
 impl Struct for k8s_openapi::api::core::v1::NodeDaemonEndpoints {
     const NAME: &'static str = "NodeDaemonEndpoints";
-    const FIELDS: &'static [(&'static str, u8)] = &[("kubeletEndpoint", 0)];
+    const FIELDS: &'static [&'static str] = &["kubeletEndpoint"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.kubelet_endpoint,
@@ -3773,7 +3773,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::NodeDaemonEndpoints);
 
 impl Struct for k8s_openapi::api::core::v1::NodeFeatures {
     const NAME: &'static str = "NodeFeatures";
-    const FIELDS: &'static [(&'static str, u8)] = &[("supplementalGroupsPolicy", 0)];
+    const FIELDS: &'static [&'static str] = &["supplementalGroupsPolicy"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.supplemental_groups_policy,
@@ -3791,7 +3791,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::NodeFeatures);
 
 impl Struct for k8s_openapi::api::core::v1::NodeRuntimeHandler {
     const NAME: &'static str = "NodeRuntimeHandler";
-    const FIELDS: &'static [(&'static str, u8)] = &[("features", 0), ("name", 0)];
+    const FIELDS: &'static [&'static str] = &["features", "name"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.features,
@@ -3811,7 +3811,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::NodeRuntimeHandler);
 
 impl Struct for k8s_openapi::api::core::v1::NodeRuntimeHandlerFeatures {
     const NAME: &'static str = "NodeRuntimeHandlerFeatures";
-    const FIELDS: &'static [(&'static str, u8)] = &[("recursiveReadOnlyMounts", 0), ("userNamespaces", 0)];
+    const FIELDS: &'static [&'static str] = &["recursiveReadOnlyMounts", "userNamespaces"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.recursive_read_only_mounts,
@@ -3831,7 +3831,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::NodeRuntimeHandlerFeature
 
 impl Struct for k8s_openapi::api::core::v1::NodeSelector {
     const NAME: &'static str = "NodeSelector";
-    const FIELDS: &'static [(&'static str, u8)] = &[("nodeSelectorTerms", 0)];
+    const FIELDS: &'static [&'static str] = &["nodeSelectorTerms"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.node_selector_terms,
@@ -3849,7 +3849,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::NodeSelector);
 
 impl Struct for k8s_openapi::api::core::v1::NodeSelectorRequirement {
     const NAME: &'static str = "NodeSelectorRequirement";
-    const FIELDS: &'static [(&'static str, u8)] = &[("key", 0), ("operator", 0), ("values", 0)];
+    const FIELDS: &'static [&'static str] = &["key", "operator", "values"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.key,
@@ -3871,7 +3871,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::NodeSelectorRequirement);
 
 impl Struct for k8s_openapi::api::core::v1::NodeSelectorTerm {
     const NAME: &'static str = "NodeSelectorTerm";
-    const FIELDS: &'static [(&'static str, u8)] = &[("matchExpressions", 0), ("matchFields", 0)];
+    const FIELDS: &'static [&'static str] = &["matchExpressions", "matchFields"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.match_expressions,
@@ -3891,7 +3891,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::NodeSelectorTerm);
 
 impl Struct for k8s_openapi::api::core::v1::NodeSpec {
     const NAME: &'static str = "NodeSpec";
-    const FIELDS: &'static [(&'static str, u8)] = &[("configSource", 0), ("externalID", 0), ("podCIDR", 0), ("podCIDRs", 0), ("providerID", 0), ("taints", 0), ("unschedulable", 0)];
+    const FIELDS: &'static [&'static str] = &["configSource", "externalID", "podCIDR", "podCIDRs", "providerID", "taints", "unschedulable"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.config_source,
@@ -3921,7 +3921,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::NodeSpec);
 
 impl Struct for k8s_openapi::api::core::v1::NodeStatus {
     const NAME: &'static str = "NodeStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("addresses", 0), ("allocatable", 0), ("capacity", 0), ("conditions", 0), ("config", 0), ("daemonEndpoints", 0), ("features", 0), ("images", 0), ("nodeInfo", 0), ("phase", 0), ("runtimeHandlers", 0), ("volumesAttached", 0), ("volumesInUse", 0)];
+    const FIELDS: &'static [&'static str] = &["addresses", "allocatable", "capacity", "conditions", "config", "daemonEndpoints", "features", "images", "nodeInfo", "phase", "runtimeHandlers", "volumesAttached", "volumesInUse"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.addresses,
@@ -3963,7 +3963,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::NodeStatus);
 
 impl Struct for k8s_openapi::api::core::v1::NodeSystemInfo {
     const NAME: &'static str = "NodeSystemInfo";
-    const FIELDS: &'static [(&'static str, u8)] = &[("architecture", 0), ("bootID", 0), ("containerRuntimeVersion", 0), ("kernelVersion", 0), ("kubeProxyVersion", 0), ("kubeletVersion", 0), ("machineID", 0), ("operatingSystem", 0), ("osImage", 0), ("systemUUID", 0)];
+    const FIELDS: &'static [&'static str] = &["architecture", "bootID", "containerRuntimeVersion", "kernelVersion", "kubeProxyVersion", "kubeletVersion", "machineID", "operatingSystem", "osImage", "systemUUID"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.architecture,
@@ -3999,7 +3999,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::NodeSystemInfo);
 
 impl Struct for k8s_openapi::api::core::v1::ObjectFieldSelector {
     const NAME: &'static str = "ObjectFieldSelector";
-    const FIELDS: &'static [(&'static str, u8)] = &[("apiVersion", 0), ("fieldPath", 0)];
+    const FIELDS: &'static [&'static str] = &["apiVersion", "fieldPath"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.api_version,
@@ -4019,7 +4019,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ObjectFieldSelector);
 
 impl Struct for k8s_openapi::api::core::v1::ObjectReference {
     const NAME: &'static str = "ObjectReference";
-    const FIELDS: &'static [(&'static str, u8)] = &[("apiVersion", 0), ("fieldPath", 0), ("kind", 0), ("name", 0), ("namespace", 0), ("resourceVersion", 0), ("uid", 0)];
+    const FIELDS: &'static [&'static str] = &["apiVersion", "fieldPath", "kind", "name", "namespace", "resourceVersion", "uid"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.api_version,
@@ -4050,7 +4050,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ObjectReference);
 impl Struct for k8s_openapi::api::core::v1::PersistentVolume {
     const NAME: &'static str = <k8s_openapi::api::core::v1::PersistentVolume as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::core::v1::PersistentVolume as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::core::v1::PersistentVolume as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("spec", 0), ("status", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "spec", "status"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -4073,7 +4073,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PersistentVolume);
 impl Struct for k8s_openapi::api::core::v1::PersistentVolumeClaim {
     const NAME: &'static str = <k8s_openapi::api::core::v1::PersistentVolumeClaim as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::core::v1::PersistentVolumeClaim as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::core::v1::PersistentVolumeClaim as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("spec", 0), ("status", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "spec", "status"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -4095,7 +4095,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PersistentVolumeClaim);
 
 impl Struct for k8s_openapi::api::core::v1::PersistentVolumeClaimCondition {
     const NAME: &'static str = "PersistentVolumeClaimCondition";
-    const FIELDS: &'static [(&'static str, u8)] = &[("lastProbeTime", 0), ("lastTransitionTime", 0), ("message", 0), ("reason", 0), ("status", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["lastProbeTime", "lastTransitionTime", "message", "reason", "status", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.last_probe_time,
@@ -4123,7 +4123,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PersistentVolumeClaimCond
 
 impl Struct for k8s_openapi::api::core::v1::PersistentVolumeClaimSpec {
     const NAME: &'static str = "PersistentVolumeClaimSpec";
-    const FIELDS: &'static [(&'static str, u8)] = &[("accessModes", 0), ("dataSource", 0), ("dataSourceRef", 0), ("resources", 0), ("selector", 0), ("storageClassName", 0), ("volumeAttributesClassName", 0), ("volumeMode", 0), ("volumeName", 0)];
+    const FIELDS: &'static [&'static str] = &["accessModes", "dataSource", "dataSourceRef", "resources", "selector", "storageClassName", "volumeAttributesClassName", "volumeMode", "volumeName"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.access_modes,
@@ -4157,7 +4157,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PersistentVolumeClaimSpec
 
 impl Struct for k8s_openapi::api::core::v1::PersistentVolumeClaimStatus {
     const NAME: &'static str = "PersistentVolumeClaimStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("accessModes", 0), ("allocatedResourceStatuses", 0), ("allocatedResources", 0), ("capacity", 0), ("conditions", 0), ("currentVolumeAttributesClassName", 0), ("modifyVolumeStatus", 0), ("phase", 0)];
+    const FIELDS: &'static [&'static str] = &["accessModes", "allocatedResourceStatuses", "allocatedResources", "capacity", "conditions", "currentVolumeAttributesClassName", "modifyVolumeStatus", "phase"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.access_modes,
@@ -4189,7 +4189,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PersistentVolumeClaimStat
 
 impl Struct for k8s_openapi::api::core::v1::PersistentVolumeClaimTemplate {
     const NAME: &'static str = "PersistentVolumeClaimTemplate";
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("spec", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "spec"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -4209,7 +4209,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PersistentVolumeClaimTemp
 
 impl Struct for k8s_openapi::api::core::v1::PersistentVolumeClaimVolumeSource {
     const NAME: &'static str = "PersistentVolumeClaimVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("claimName", 0), ("readOnly", 0)];
+    const FIELDS: &'static [&'static str] = &["claimName", "readOnly"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.claim_name,
@@ -4229,7 +4229,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PersistentVolumeClaimVolu
 
 impl Struct for k8s_openapi::api::core::v1::PersistentVolumeSpec {
     const NAME: &'static str = "PersistentVolumeSpec";
-    const FIELDS: &'static [(&'static str, u8)] = &[("accessModes", 0), ("awsElasticBlockStore", 0), ("azureDisk", 0), ("azureFile", 0), ("capacity", 0), ("cephfs", 0), ("cinder", 0), ("claimRef", 0), ("csi", 0), ("fc", 0), ("flexVolume", 0), ("flocker", 0), ("gcePersistentDisk", 0), ("glusterfs", 0), ("hostPath", 0), ("iscsi", 0), ("local", 0), ("mountOptions", 0), ("nfs", 0), ("nodeAffinity", 0), ("persistentVolumeReclaimPolicy", 0), ("photonPersistentDisk", 0), ("portworxVolume", 0), ("quobyte", 0), ("rbd", 0), ("scaleIO", 0), ("storageClassName", 0), ("storageos", 0), ("volumeAttributesClassName", 0), ("volumeMode", 0), ("vsphereVolume", 0)];
+    const FIELDS: &'static [&'static str] = &["accessModes", "awsElasticBlockStore", "azureDisk", "azureFile", "capacity", "cephfs", "cinder", "claimRef", "csi", "fc", "flexVolume", "flocker", "gcePersistentDisk", "glusterfs", "hostPath", "iscsi", "local", "mountOptions", "nfs", "nodeAffinity", "persistentVolumeReclaimPolicy", "photonPersistentDisk", "portworxVolume", "quobyte", "rbd", "scaleIO", "storageClassName", "storageos", "volumeAttributesClassName", "volumeMode", "vsphereVolume"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.access_modes,
@@ -4307,7 +4307,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PersistentVolumeSpec);
 
 impl Struct for k8s_openapi::api::core::v1::PersistentVolumeStatus {
     const NAME: &'static str = "PersistentVolumeStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("lastPhaseTransitionTime", 0), ("message", 0), ("phase", 0), ("reason", 0)];
+    const FIELDS: &'static [&'static str] = &["lastPhaseTransitionTime", "message", "phase", "reason"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.last_phase_transition_time,
@@ -4331,7 +4331,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PersistentVolumeStatus);
 
 impl Struct for k8s_openapi::api::core::v1::PhotonPersistentDiskVolumeSource {
     const NAME: &'static str = "PhotonPersistentDiskVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("fsType", 0), ("pdID", 0)];
+    const FIELDS: &'static [&'static str] = &["fsType", "pdID"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.fs_type,
@@ -4352,7 +4352,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PhotonPersistentDiskVolum
 impl Struct for k8s_openapi::api::core::v1::Pod {
     const NAME: &'static str = <k8s_openapi::api::core::v1::Pod as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::core::v1::Pod as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::core::v1::Pod as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("spec", 0), ("status", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "spec", "status"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -4374,7 +4374,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::Pod);
 
 impl Struct for k8s_openapi::api::core::v1::PodAffinity {
     const NAME: &'static str = "PodAffinity";
-    const FIELDS: &'static [(&'static str, u8)] = &[("preferredDuringSchedulingIgnoredDuringExecution", 0), ("requiredDuringSchedulingIgnoredDuringExecution", 0)];
+    const FIELDS: &'static [&'static str] = &["preferredDuringSchedulingIgnoredDuringExecution", "requiredDuringSchedulingIgnoredDuringExecution"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.preferred_during_scheduling_ignored_during_execution,
@@ -4394,7 +4394,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PodAffinity);
 
 impl Struct for k8s_openapi::api::core::v1::PodAffinityTerm {
     const NAME: &'static str = "PodAffinityTerm";
-    const FIELDS: &'static [(&'static str, u8)] = &[("labelSelector", 0), ("matchLabelKeys", 0), ("mismatchLabelKeys", 0), ("namespaceSelector", 0), ("namespaces", 0), ("topologyKey", 0)];
+    const FIELDS: &'static [&'static str] = &["labelSelector", "matchLabelKeys", "mismatchLabelKeys", "namespaceSelector", "namespaces", "topologyKey"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.label_selector,
@@ -4422,7 +4422,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PodAffinityTerm);
 
 impl Struct for k8s_openapi::api::core::v1::PodAntiAffinity {
     const NAME: &'static str = "PodAntiAffinity";
-    const FIELDS: &'static [(&'static str, u8)] = &[("preferredDuringSchedulingIgnoredDuringExecution", 0), ("requiredDuringSchedulingIgnoredDuringExecution", 0)];
+    const FIELDS: &'static [&'static str] = &["preferredDuringSchedulingIgnoredDuringExecution", "requiredDuringSchedulingIgnoredDuringExecution"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.preferred_during_scheduling_ignored_during_execution,
@@ -4442,7 +4442,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PodAntiAffinity);
 
 impl Struct for k8s_openapi::api::core::v1::PodCondition {
     const NAME: &'static str = "PodCondition";
-    const FIELDS: &'static [(&'static str, u8)] = &[("lastProbeTime", 0), ("lastTransitionTime", 0), ("message", 0), ("reason", 0), ("status", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["lastProbeTime", "lastTransitionTime", "message", "reason", "status", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.last_probe_time,
@@ -4470,7 +4470,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PodCondition);
 
 impl Struct for k8s_openapi::api::core::v1::PodDNSConfig {
     const NAME: &'static str = "PodDNSConfig";
-    const FIELDS: &'static [(&'static str, u8)] = &[("nameservers", 0), ("options", 0), ("searches", 0)];
+    const FIELDS: &'static [&'static str] = &["nameservers", "options", "searches"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.nameservers,
@@ -4492,7 +4492,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PodDNSConfig);
 
 impl Struct for k8s_openapi::api::core::v1::PodDNSConfigOption {
     const NAME: &'static str = "PodDNSConfigOption";
-    const FIELDS: &'static [(&'static str, u8)] = &[("name", 0), ("value", 0)];
+    const FIELDS: &'static [&'static str] = &["name", "value"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.name,
@@ -4512,7 +4512,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PodDNSConfigOption);
 
 impl Struct for k8s_openapi::api::core::v1::PodIP {
     const NAME: &'static str = "PodIP";
-    const FIELDS: &'static [(&'static str, u8)] = &[("ip", 0)];
+    const FIELDS: &'static [&'static str] = &["ip"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.ip,
@@ -4530,7 +4530,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PodIP);
 
 impl Struct for k8s_openapi::api::core::v1::PodOS {
     const NAME: &'static str = "PodOS";
-    const FIELDS: &'static [(&'static str, u8)] = &[("name", 0)];
+    const FIELDS: &'static [&'static str] = &["name"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.name,
@@ -4548,7 +4548,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PodOS);
 
 impl Struct for k8s_openapi::api::core::v1::PodReadinessGate {
     const NAME: &'static str = "PodReadinessGate";
-    const FIELDS: &'static [(&'static str, u8)] = &[("conditionType", 0)];
+    const FIELDS: &'static [&'static str] = &["conditionType"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.condition_type,
@@ -4566,7 +4566,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PodReadinessGate);
 
 impl Struct for k8s_openapi::api::core::v1::PodResourceClaim {
     const NAME: &'static str = "PodResourceClaim";
-    const FIELDS: &'static [(&'static str, u8)] = &[("name", 0), ("resourceClaimName", 0), ("resourceClaimTemplateName", 0)];
+    const FIELDS: &'static [&'static str] = &["name", "resourceClaimName", "resourceClaimTemplateName"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.name,
@@ -4588,7 +4588,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PodResourceClaim);
 
 impl Struct for k8s_openapi::api::core::v1::PodResourceClaimStatus {
     const NAME: &'static str = "PodResourceClaimStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("name", 0), ("resourceClaimName", 0)];
+    const FIELDS: &'static [&'static str] = &["name", "resourceClaimName"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.name,
@@ -4608,7 +4608,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PodResourceClaimStatus);
 
 impl Struct for k8s_openapi::api::core::v1::PodSchedulingGate {
     const NAME: &'static str = "PodSchedulingGate";
-    const FIELDS: &'static [(&'static str, u8)] = &[("name", 0)];
+    const FIELDS: &'static [&'static str] = &["name"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.name,
@@ -4626,7 +4626,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PodSchedulingGate);
 
 impl Struct for k8s_openapi::api::core::v1::PodSecurityContext {
     const NAME: &'static str = "PodSecurityContext";
-    const FIELDS: &'static [(&'static str, u8)] = &[("appArmorProfile", 0), ("fsGroup", 0), ("fsGroupChangePolicy", 0), ("runAsGroup", 0), ("runAsNonRoot", 0), ("runAsUser", 0), ("seLinuxChangePolicy", 0), ("seLinuxOptions", 0), ("seccompProfile", 0), ("supplementalGroups", 0), ("supplementalGroupsPolicy", 0), ("sysctls", 0), ("windowsOptions", 0)];
+    const FIELDS: &'static [&'static str] = &["appArmorProfile", "fsGroup", "fsGroupChangePolicy", "runAsGroup", "runAsNonRoot", "runAsUser", "seLinuxChangePolicy", "seLinuxOptions", "seccompProfile", "supplementalGroups", "supplementalGroupsPolicy", "sysctls", "windowsOptions"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.app_armor_profile,
@@ -4668,7 +4668,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PodSecurityContext);
 
 impl Struct for k8s_openapi::api::core::v1::PodSpec {
     const NAME: &'static str = "PodSpec";
-    const FIELDS: &'static [(&'static str, u8)] = &[("activeDeadlineSeconds", 0), ("affinity", 0), ("automountServiceAccountToken", 0), ("containers", 0), ("dnsConfig", 0), ("dnsPolicy", 0), ("enableServiceLinks", 0), ("ephemeralContainers", 0), ("hostAliases", 0), ("hostIPC", 0), ("hostNetwork", 0), ("hostPID", 0), ("hostUsers", 0), ("hostname", 0), ("imagePullSecrets", 0), ("initContainers", 0), ("nodeName", 0), ("nodeSelector", 0), ("os", 0), ("overhead", 0), ("preemptionPolicy", 0), ("priority", 0), ("priorityClassName", 0), ("readinessGates", 0), ("resourceClaims", 0), ("resources", 0), ("restartPolicy", 0), ("runtimeClassName", 0), ("schedulerName", 0), ("schedulingGates", 0), ("securityContext", 0), ("serviceAccount", 0), ("serviceAccountName", 0), ("setHostnameAsFQDN", 0), ("shareProcessNamespace", 0), ("subdomain", 0), ("terminationGracePeriodSeconds", 0), ("tolerations", 0), ("topologySpreadConstraints", 0), ("volumes", 0)];
+    const FIELDS: &'static [&'static str] = &["activeDeadlineSeconds", "affinity", "automountServiceAccountToken", "containers", "dnsConfig", "dnsPolicy", "enableServiceLinks", "ephemeralContainers", "hostAliases", "hostIPC", "hostNetwork", "hostPID", "hostUsers", "hostname", "imagePullSecrets", "initContainers", "nodeName", "nodeSelector", "os", "overhead", "preemptionPolicy", "priority", "priorityClassName", "readinessGates", "resourceClaims", "resources", "restartPolicy", "runtimeClassName", "schedulerName", "schedulingGates", "securityContext", "serviceAccount", "serviceAccountName", "setHostnameAsFQDN", "shareProcessNamespace", "subdomain", "terminationGracePeriodSeconds", "tolerations", "topologySpreadConstraints", "volumes"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.active_deadline_seconds,
@@ -4764,7 +4764,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PodSpec);
 
 impl Struct for k8s_openapi::api::core::v1::PodStatus {
     const NAME: &'static str = "PodStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("conditions", 0), ("containerStatuses", 0), ("ephemeralContainerStatuses", 0), ("hostIP", 0), ("hostIPs", 0), ("initContainerStatuses", 0), ("message", 0), ("nominatedNodeName", 0), ("phase", 0), ("podIP", 0), ("podIPs", 0), ("qosClass", 0), ("reason", 0), ("resize", 0), ("resourceClaimStatuses", 0), ("startTime", 0)];
+    const FIELDS: &'static [&'static str] = &["conditions", "containerStatuses", "ephemeralContainerStatuses", "hostIP", "hostIPs", "initContainerStatuses", "message", "nominatedNodeName", "phase", "podIP", "podIPs", "qosClass", "reason", "resize", "resourceClaimStatuses", "startTime"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.conditions,
@@ -4812,7 +4812,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PodStatus);
 
 impl Struct for k8s_openapi::api::core::v1::PodTemplateSpec {
     const NAME: &'static str = "PodTemplateSpec";
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("spec", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "spec"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -4832,7 +4832,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PodTemplateSpec);
 
 impl Struct for k8s_openapi::api::core::v1::PortStatus {
     const NAME: &'static str = "PortStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("error", 0), ("port", 0), ("protocol", 0)];
+    const FIELDS: &'static [&'static str] = &["error", "port", "protocol"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.error,
@@ -4854,7 +4854,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PortStatus);
 
 impl Struct for k8s_openapi::api::core::v1::PortworxVolumeSource {
     const NAME: &'static str = "PortworxVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("fsType", 0), ("readOnly", 0), ("volumeID", 0)];
+    const FIELDS: &'static [&'static str] = &["fsType", "readOnly", "volumeID"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.fs_type,
@@ -4876,7 +4876,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PortworxVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::PreferredSchedulingTerm {
     const NAME: &'static str = "PreferredSchedulingTerm";
-    const FIELDS: &'static [(&'static str, u8)] = &[("preference", 0), ("weight", 0)];
+    const FIELDS: &'static [&'static str] = &["preference", "weight"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.preference,
@@ -4896,7 +4896,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::PreferredSchedulingTerm);
 
 impl Struct for k8s_openapi::api::core::v1::Probe {
     const NAME: &'static str = "Probe";
-    const FIELDS: &'static [(&'static str, u8)] = &[("exec", 0), ("failureThreshold", 0), ("grpc", 0), ("httpGet", 0), ("initialDelaySeconds", 0), ("periodSeconds", 0), ("successThreshold", 0), ("tcpSocket", 0), ("terminationGracePeriodSeconds", 0), ("timeoutSeconds", 0)];
+    const FIELDS: &'static [&'static str] = &["exec", "failureThreshold", "grpc", "httpGet", "initialDelaySeconds", "periodSeconds", "successThreshold", "tcpSocket", "terminationGracePeriodSeconds", "timeoutSeconds"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.exec,
@@ -4932,7 +4932,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::Probe);
 
 impl Struct for k8s_openapi::api::core::v1::ProjectedVolumeSource {
     const NAME: &'static str = "ProjectedVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("defaultMode", 0), ("sources", 0)];
+    const FIELDS: &'static [&'static str] = &["defaultMode", "sources"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.default_mode,
@@ -4952,7 +4952,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ProjectedVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::QuobyteVolumeSource {
     const NAME: &'static str = "QuobyteVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("group", 0), ("readOnly", 0), ("registry", 0), ("tenant", 0), ("user", 0), ("volume", 0)];
+    const FIELDS: &'static [&'static str] = &["group", "readOnly", "registry", "tenant", "user", "volume"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.group,
@@ -4980,7 +4980,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::QuobyteVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::RBDPersistentVolumeSource {
     const NAME: &'static str = "RBDPersistentVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("fsType", 0), ("image", 0), ("keyring", 0), ("monitors", 0), ("pool", 0), ("readOnly", 0), ("secretRef", 0), ("user", 0)];
+    const FIELDS: &'static [&'static str] = &["fsType", "image", "keyring", "monitors", "pool", "readOnly", "secretRef", "user"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.fs_type,
@@ -5012,7 +5012,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::RBDPersistentVolumeSource
 
 impl Struct for k8s_openapi::api::core::v1::RBDVolumeSource {
     const NAME: &'static str = "RBDVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("fsType", 0), ("image", 0), ("keyring", 0), ("monitors", 0), ("pool", 0), ("readOnly", 0), ("secretRef", 0), ("user", 0)];
+    const FIELDS: &'static [&'static str] = &["fsType", "image", "keyring", "monitors", "pool", "readOnly", "secretRef", "user"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.fs_type,
@@ -5044,7 +5044,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::RBDVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::ResourceClaim {
     const NAME: &'static str = "ResourceClaim";
-    const FIELDS: &'static [(&'static str, u8)] = &[("name", 0), ("request", 0)];
+    const FIELDS: &'static [&'static str] = &["name", "request"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.name,
@@ -5064,7 +5064,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ResourceClaim);
 
 impl Struct for k8s_openapi::api::core::v1::ResourceFieldSelector {
     const NAME: &'static str = "ResourceFieldSelector";
-    const FIELDS: &'static [(&'static str, u8)] = &[("containerName", 0), ("divisor", 0), ("resource", 0)];
+    const FIELDS: &'static [&'static str] = &["containerName", "divisor", "resource"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.container_name,
@@ -5086,7 +5086,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ResourceFieldSelector);
 
 impl Struct for k8s_openapi::api::core::v1::ResourceHealth {
     const NAME: &'static str = "ResourceHealth";
-    const FIELDS: &'static [(&'static str, u8)] = &[("health", 0), ("resourceID", 0)];
+    const FIELDS: &'static [&'static str] = &["health", "resourceID"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.health,
@@ -5107,7 +5107,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ResourceHealth);
 impl Struct for k8s_openapi::api::core::v1::ResourceQuota {
     const NAME: &'static str = <k8s_openapi::api::core::v1::ResourceQuota as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::core::v1::ResourceQuota as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::core::v1::ResourceQuota as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("spec", 0), ("status", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "spec", "status"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -5129,7 +5129,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ResourceQuota);
 
 impl Struct for k8s_openapi::api::core::v1::ResourceQuotaSpec {
     const NAME: &'static str = "ResourceQuotaSpec";
-    const FIELDS: &'static [(&'static str, u8)] = &[("hard", 0), ("scopeSelector", 0), ("scopes", 0)];
+    const FIELDS: &'static [&'static str] = &["hard", "scopeSelector", "scopes"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.hard,
@@ -5151,7 +5151,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ResourceQuotaSpec);
 
 impl Struct for k8s_openapi::api::core::v1::ResourceQuotaStatus {
     const NAME: &'static str = "ResourceQuotaStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("hard", 0), ("used", 0)];
+    const FIELDS: &'static [&'static str] = &["hard", "used"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.hard,
@@ -5171,7 +5171,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ResourceQuotaStatus);
 
 impl Struct for k8s_openapi::api::core::v1::ResourceRequirements {
     const NAME: &'static str = "ResourceRequirements";
-    const FIELDS: &'static [(&'static str, u8)] = &[("claims", 0), ("limits", 0), ("requests", 0)];
+    const FIELDS: &'static [&'static str] = &["claims", "limits", "requests"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.claims,
@@ -5193,7 +5193,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ResourceRequirements);
 
 impl Struct for k8s_openapi::api::core::v1::ResourceStatus {
     const NAME: &'static str = "ResourceStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("name", 0), ("resources", 0)];
+    const FIELDS: &'static [&'static str] = &["name", "resources"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.name,
@@ -5213,7 +5213,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ResourceStatus);
 
 impl Struct for k8s_openapi::api::core::v1::SELinuxOptions {
     const NAME: &'static str = "SELinuxOptions";
-    const FIELDS: &'static [(&'static str, u8)] = &[("level", 0), ("role", 0), ("type", 0), ("user", 0)];
+    const FIELDS: &'static [&'static str] = &["level", "role", "type", "user"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.level,
@@ -5237,7 +5237,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::SELinuxOptions);
 
 impl Struct for k8s_openapi::api::core::v1::ScaleIOPersistentVolumeSource {
     const NAME: &'static str = "ScaleIOPersistentVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("fsType", 0), ("gateway", 0), ("protectionDomain", 0), ("readOnly", 0), ("secretRef", 0), ("sslEnabled", 0), ("storageMode", 0), ("storagePool", 0), ("system", 0), ("volumeName", 0)];
+    const FIELDS: &'static [&'static str] = &["fsType", "gateway", "protectionDomain", "readOnly", "secretRef", "sslEnabled", "storageMode", "storagePool", "system", "volumeName"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.fs_type,
@@ -5273,7 +5273,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ScaleIOPersistentVolumeSo
 
 impl Struct for k8s_openapi::api::core::v1::ScaleIOVolumeSource {
     const NAME: &'static str = "ScaleIOVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("fsType", 0), ("gateway", 0), ("protectionDomain", 0), ("readOnly", 0), ("secretRef", 0), ("sslEnabled", 0), ("storageMode", 0), ("storagePool", 0), ("system", 0), ("volumeName", 0)];
+    const FIELDS: &'static [&'static str] = &["fsType", "gateway", "protectionDomain", "readOnly", "secretRef", "sslEnabled", "storageMode", "storagePool", "system", "volumeName"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.fs_type,
@@ -5309,7 +5309,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ScaleIOVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::ScopeSelector {
     const NAME: &'static str = "ScopeSelector";
-    const FIELDS: &'static [(&'static str, u8)] = &[("matchExpressions", 0)];
+    const FIELDS: &'static [&'static str] = &["matchExpressions"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.match_expressions,
@@ -5327,7 +5327,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ScopeSelector);
 
 impl Struct for k8s_openapi::api::core::v1::ScopedResourceSelectorRequirement {
     const NAME: &'static str = "ScopedResourceSelectorRequirement";
-    const FIELDS: &'static [(&'static str, u8)] = &[("operator", 0), ("scopeName", 0), ("values", 0)];
+    const FIELDS: &'static [&'static str] = &["operator", "scopeName", "values"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.operator,
@@ -5349,7 +5349,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ScopedResourceSelectorReq
 
 impl Struct for k8s_openapi::api::core::v1::SeccompProfile {
     const NAME: &'static str = "SeccompProfile";
-    const FIELDS: &'static [(&'static str, u8)] = &[("localhostProfile", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["localhostProfile", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.localhost_profile,
@@ -5370,7 +5370,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::SeccompProfile);
 impl Struct for k8s_openapi::api::core::v1::Secret {
     const NAME: &'static str = <k8s_openapi::api::core::v1::Secret as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::core::v1::Secret as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::core::v1::Secret as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("data", 0), ("immutable", 0), ("metadata", 0), ("stringData", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["data", "immutable", "metadata", "stringData", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.data,
@@ -5396,7 +5396,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::Secret);
 
 impl Struct for k8s_openapi::api::core::v1::SecretEnvSource {
     const NAME: &'static str = "SecretEnvSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("name", 0), ("optional", 0)];
+    const FIELDS: &'static [&'static str] = &["name", "optional"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.name,
@@ -5416,7 +5416,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::SecretEnvSource);
 
 impl Struct for k8s_openapi::api::core::v1::SecretKeySelector {
     const NAME: &'static str = "SecretKeySelector";
-    const FIELDS: &'static [(&'static str, u8)] = &[("key", 0), ("name", 0), ("optional", 0)];
+    const FIELDS: &'static [&'static str] = &["key", "name", "optional"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.key,
@@ -5438,7 +5438,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::SecretKeySelector);
 
 impl Struct for k8s_openapi::api::core::v1::SecretProjection {
     const NAME: &'static str = "SecretProjection";
-    const FIELDS: &'static [(&'static str, u8)] = &[("items", 0), ("name", 0), ("optional", 0)];
+    const FIELDS: &'static [&'static str] = &["items", "name", "optional"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.items,
@@ -5460,7 +5460,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::SecretProjection);
 
 impl Struct for k8s_openapi::api::core::v1::SecretReference {
     const NAME: &'static str = "SecretReference";
-    const FIELDS: &'static [(&'static str, u8)] = &[("name", 0), ("namespace", 0)];
+    const FIELDS: &'static [&'static str] = &["name", "namespace"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.name,
@@ -5480,7 +5480,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::SecretReference);
 
 impl Struct for k8s_openapi::api::core::v1::SecretVolumeSource {
     const NAME: &'static str = "SecretVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("defaultMode", 0), ("items", 0), ("optional", 0), ("secretName", 0)];
+    const FIELDS: &'static [&'static str] = &["defaultMode", "items", "optional", "secretName"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.default_mode,
@@ -5504,7 +5504,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::SecretVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::SecurityContext {
     const NAME: &'static str = "SecurityContext";
-    const FIELDS: &'static [(&'static str, u8)] = &[("allowPrivilegeEscalation", 0), ("appArmorProfile", 0), ("capabilities", 0), ("privileged", 0), ("procMount", 0), ("readOnlyRootFilesystem", 0), ("runAsGroup", 0), ("runAsNonRoot", 0), ("runAsUser", 0), ("seLinuxOptions", 0), ("seccompProfile", 0), ("windowsOptions", 0)];
+    const FIELDS: &'static [&'static str] = &["allowPrivilegeEscalation", "appArmorProfile", "capabilities", "privileged", "procMount", "readOnlyRootFilesystem", "runAsGroup", "runAsNonRoot", "runAsUser", "seLinuxOptions", "seccompProfile", "windowsOptions"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.allow_privilege_escalation,
@@ -5545,7 +5545,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::SecurityContext);
 impl Struct for k8s_openapi::api::core::v1::Service {
     const NAME: &'static str = <k8s_openapi::api::core::v1::Service as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::core::v1::Service as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::core::v1::Service as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("spec", 0), ("status", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "spec", "status"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -5568,7 +5568,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::Service);
 impl Struct for k8s_openapi::api::core::v1::ServiceAccount {
     const NAME: &'static str = <k8s_openapi::api::core::v1::ServiceAccount as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::core::v1::ServiceAccount as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::core::v1::ServiceAccount as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("automountServiceAccountToken", 0), ("imagePullSecrets", 0), ("metadata", 0), ("secrets", 0)];
+    const FIELDS: &'static [&'static str] = &["automountServiceAccountToken", "imagePullSecrets", "metadata", "secrets"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.automount_service_account_token,
@@ -5592,7 +5592,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ServiceAccount);
 
 impl Struct for k8s_openapi::api::core::v1::ServiceAccountTokenProjection {
     const NAME: &'static str = "ServiceAccountTokenProjection";
-    const FIELDS: &'static [(&'static str, u8)] = &[("audience", 0), ("expirationSeconds", 0), ("path", 0)];
+    const FIELDS: &'static [&'static str] = &["audience", "expirationSeconds", "path"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.audience,
@@ -5614,7 +5614,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ServiceAccountTokenProjec
 
 impl Struct for k8s_openapi::api::core::v1::ServicePort {
     const NAME: &'static str = "ServicePort";
-    const FIELDS: &'static [(&'static str, u8)] = &[("appProtocol", 0), ("name", 0), ("nodePort", 0), ("port", 0), ("protocol", 0), ("targetPort", 0)];
+    const FIELDS: &'static [&'static str] = &["appProtocol", "name", "nodePort", "port", "protocol", "targetPort"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.app_protocol,
@@ -5642,7 +5642,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ServicePort);
 
 impl Struct for k8s_openapi::api::core::v1::ServiceSpec {
     const NAME: &'static str = "ServiceSpec";
-    const FIELDS: &'static [(&'static str, u8)] = &[("allocateLoadBalancerNodePorts", 0), ("clusterIP", 0), ("clusterIPs", 0), ("externalIPs", 0), ("externalName", 0), ("externalTrafficPolicy", 0), ("healthCheckNodePort", 0), ("internalTrafficPolicy", 0), ("ipFamilies", 0), ("ipFamilyPolicy", 0), ("loadBalancerClass", 0), ("loadBalancerIP", 0), ("loadBalancerSourceRanges", 0), ("ports", 0), ("publishNotReadyAddresses", 0), ("selector", 0), ("sessionAffinity", 0), ("sessionAffinityConfig", 0), ("trafficDistribution", 0), ("type", 0)];
+    const FIELDS: &'static [&'static str] = &["allocateLoadBalancerNodePorts", "clusterIP", "clusterIPs", "externalIPs", "externalName", "externalTrafficPolicy", "healthCheckNodePort", "internalTrafficPolicy", "ipFamilies", "ipFamilyPolicy", "loadBalancerClass", "loadBalancerIP", "loadBalancerSourceRanges", "ports", "publishNotReadyAddresses", "selector", "sessionAffinity", "sessionAffinityConfig", "trafficDistribution", "type"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.allocate_load_balancer_node_ports,
@@ -5698,7 +5698,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ServiceSpec);
 
 impl Struct for k8s_openapi::api::core::v1::ServiceStatus {
     const NAME: &'static str = "ServiceStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("conditions", 0), ("loadBalancer", 0)];
+    const FIELDS: &'static [&'static str] = &["conditions", "loadBalancer"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.conditions,
@@ -5718,7 +5718,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::ServiceStatus);
 
 impl Struct for k8s_openapi::api::core::v1::SessionAffinityConfig {
     const NAME: &'static str = "SessionAffinityConfig";
-    const FIELDS: &'static [(&'static str, u8)] = &[("clientIP", 0)];
+    const FIELDS: &'static [&'static str] = &["clientIP"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.client_ip,
@@ -5736,7 +5736,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::SessionAffinityConfig);
 
 impl Struct for k8s_openapi::api::core::v1::SleepAction {
     const NAME: &'static str = "SleepAction";
-    const FIELDS: &'static [(&'static str, u8)] = &[("seconds", 0)];
+    const FIELDS: &'static [&'static str] = &["seconds"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.seconds,
@@ -5754,7 +5754,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::SleepAction);
 
 impl Struct for k8s_openapi::api::core::v1::StorageOSPersistentVolumeSource {
     const NAME: &'static str = "StorageOSPersistentVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("fsType", 0), ("readOnly", 0), ("secretRef", 0), ("volumeName", 0), ("volumeNamespace", 0)];
+    const FIELDS: &'static [&'static str] = &["fsType", "readOnly", "secretRef", "volumeName", "volumeNamespace"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.fs_type,
@@ -5780,7 +5780,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::StorageOSPersistentVolume
 
 impl Struct for k8s_openapi::api::core::v1::StorageOSVolumeSource {
     const NAME: &'static str = "StorageOSVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("fsType", 0), ("readOnly", 0), ("secretRef", 0), ("volumeName", 0), ("volumeNamespace", 0)];
+    const FIELDS: &'static [&'static str] = &["fsType", "readOnly", "secretRef", "volumeName", "volumeNamespace"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.fs_type,
@@ -5806,7 +5806,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::StorageOSVolumeSource);
 
 impl Struct for k8s_openapi::api::core::v1::Sysctl {
     const NAME: &'static str = "Sysctl";
-    const FIELDS: &'static [(&'static str, u8)] = &[("name", 0), ("value", 0)];
+    const FIELDS: &'static [&'static str] = &["name", "value"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.name,
@@ -5826,7 +5826,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::Sysctl);
 
 impl Struct for k8s_openapi::api::core::v1::TCPSocketAction {
     const NAME: &'static str = "TCPSocketAction";
-    const FIELDS: &'static [(&'static str, u8)] = &[("host", 0), ("port", 0)];
+    const FIELDS: &'static [&'static str] = &["host", "port"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.host,
@@ -5846,7 +5846,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::TCPSocketAction);
 
 impl Struct for k8s_openapi::api::core::v1::Taint {
     const NAME: &'static str = "Taint";
-    const FIELDS: &'static [(&'static str, u8)] = &[("effect", 0), ("key", 0), ("timeAdded", 0), ("value", 0)];
+    const FIELDS: &'static [&'static str] = &["effect", "key", "timeAdded", "value"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.effect,
@@ -5870,7 +5870,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::Taint);
 
 impl Struct for k8s_openapi::api::core::v1::Toleration {
     const NAME: &'static str = "Toleration";
-    const FIELDS: &'static [(&'static str, u8)] = &[("effect", 0), ("key", 0), ("operator", 0), ("tolerationSeconds", 0), ("value", 0)];
+    const FIELDS: &'static [&'static str] = &["effect", "key", "operator", "tolerationSeconds", "value"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.effect,
@@ -5896,7 +5896,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::Toleration);
 
 impl Struct for k8s_openapi::api::core::v1::TopologySelectorLabelRequirement {
     const NAME: &'static str = "TopologySelectorLabelRequirement";
-    const FIELDS: &'static [(&'static str, u8)] = &[("key", 0), ("values", 0)];
+    const FIELDS: &'static [&'static str] = &["key", "values"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.key,
@@ -5916,7 +5916,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::TopologySelectorLabelRequ
 
 impl Struct for k8s_openapi::api::core::v1::TopologySelectorTerm {
     const NAME: &'static str = "TopologySelectorTerm";
-    const FIELDS: &'static [(&'static str, u8)] = &[("matchLabelExpressions", 0)];
+    const FIELDS: &'static [&'static str] = &["matchLabelExpressions"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.match_label_expressions,
@@ -5934,7 +5934,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::TopologySelectorTerm);
 
 impl Struct for k8s_openapi::api::core::v1::TopologySpreadConstraint {
     const NAME: &'static str = "TopologySpreadConstraint";
-    const FIELDS: &'static [(&'static str, u8)] = &[("labelSelector", 0), ("matchLabelKeys", 0), ("maxSkew", 0), ("minDomains", 0), ("nodeAffinityPolicy", 0), ("nodeTaintsPolicy", 0), ("topologyKey", 0), ("whenUnsatisfiable", 0)];
+    const FIELDS: &'static [&'static str] = &["labelSelector", "matchLabelKeys", "maxSkew", "minDomains", "nodeAffinityPolicy", "nodeTaintsPolicy", "topologyKey", "whenUnsatisfiable"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.label_selector,
@@ -5966,7 +5966,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::TopologySpreadConstraint)
 
 impl Struct for k8s_openapi::api::core::v1::TypedLocalObjectReference {
     const NAME: &'static str = "TypedLocalObjectReference";
-    const FIELDS: &'static [(&'static str, u8)] = &[("apiGroup", 0), ("kind", 0), ("name", 0)];
+    const FIELDS: &'static [&'static str] = &["apiGroup", "kind", "name"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.api_group,
@@ -5988,7 +5988,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::TypedLocalObjectReference
 
 impl Struct for k8s_openapi::api::core::v1::TypedObjectReference {
     const NAME: &'static str = "TypedObjectReference";
-    const FIELDS: &'static [(&'static str, u8)] = &[("apiGroup", 0), ("kind", 0), ("name", 0), ("namespace", 0)];
+    const FIELDS: &'static [&'static str] = &["apiGroup", "kind", "name", "namespace"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.api_group,
@@ -6012,7 +6012,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::TypedObjectReference);
 
 impl Struct for k8s_openapi::api::core::v1::Volume {
     const NAME: &'static str = "Volume";
-    const FIELDS: &'static [(&'static str, u8)] = &[("awsElasticBlockStore", 0), ("azureDisk", 0), ("azureFile", 0), ("cephfs", 0), ("cinder", 0), ("configMap", 0), ("csi", 0), ("downwardAPI", 0), ("emptyDir", 0), ("ephemeral", 0), ("fc", 0), ("flexVolume", 0), ("flocker", 0), ("gcePersistentDisk", 0), ("gitRepo", 0), ("glusterfs", 0), ("hostPath", 0), ("image", 0), ("iscsi", 0), ("name", 0), ("nfs", 0), ("persistentVolumeClaim", 0), ("photonPersistentDisk", 0), ("portworxVolume", 0), ("projected", 0), ("quobyte", 0), ("rbd", 0), ("scaleIO", 0), ("secret", 0), ("storageos", 0), ("vsphereVolume", 0)];
+    const FIELDS: &'static [&'static str] = &["awsElasticBlockStore", "azureDisk", "azureFile", "cephfs", "cinder", "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "fc", "flexVolume", "flocker", "gcePersistentDisk", "gitRepo", "glusterfs", "hostPath", "image", "iscsi", "name", "nfs", "persistentVolumeClaim", "photonPersistentDisk", "portworxVolume", "projected", "quobyte", "rbd", "scaleIO", "secret", "storageos", "vsphereVolume"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.aws_elastic_block_store,
@@ -6090,7 +6090,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::Volume);
 
 impl Struct for k8s_openapi::api::core::v1::VolumeDevice {
     const NAME: &'static str = "VolumeDevice";
-    const FIELDS: &'static [(&'static str, u8)] = &[("devicePath", 0), ("name", 0)];
+    const FIELDS: &'static [&'static str] = &["devicePath", "name"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.device_path,
@@ -6110,7 +6110,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::VolumeDevice);
 
 impl Struct for k8s_openapi::api::core::v1::VolumeMount {
     const NAME: &'static str = "VolumeMount";
-    const FIELDS: &'static [(&'static str, u8)] = &[("mountPath", 0), ("mountPropagation", 0), ("name", 0), ("readOnly", 0), ("recursiveReadOnly", 0), ("subPath", 0), ("subPathExpr", 0)];
+    const FIELDS: &'static [&'static str] = &["mountPath", "mountPropagation", "name", "readOnly", "recursiveReadOnly", "subPath", "subPathExpr"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.mount_path,
@@ -6140,7 +6140,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::VolumeMount);
 
 impl Struct for k8s_openapi::api::core::v1::VolumeMountStatus {
     const NAME: &'static str = "VolumeMountStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("mountPath", 0), ("name", 0), ("readOnly", 0), ("recursiveReadOnly", 0)];
+    const FIELDS: &'static [&'static str] = &["mountPath", "name", "readOnly", "recursiveReadOnly"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.mount_path,
@@ -6164,7 +6164,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::VolumeMountStatus);
 
 impl Struct for k8s_openapi::api::core::v1::VolumeNodeAffinity {
     const NAME: &'static str = "VolumeNodeAffinity";
-    const FIELDS: &'static [(&'static str, u8)] = &[("required", 0)];
+    const FIELDS: &'static [&'static str] = &["required"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.required,
@@ -6182,7 +6182,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::VolumeNodeAffinity);
 
 impl Struct for k8s_openapi::api::core::v1::VolumeProjection {
     const NAME: &'static str = "VolumeProjection";
-    const FIELDS: &'static [(&'static str, u8)] = &[("clusterTrustBundle", 0), ("configMap", 0), ("downwardAPI", 0), ("secret", 0), ("serviceAccountToken", 0)];
+    const FIELDS: &'static [&'static str] = &["clusterTrustBundle", "configMap", "downwardAPI", "secret", "serviceAccountToken"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.cluster_trust_bundle,
@@ -6208,7 +6208,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::VolumeProjection);
 
 impl Struct for k8s_openapi::api::core::v1::VolumeResourceRequirements {
     const NAME: &'static str = "VolumeResourceRequirements";
-    const FIELDS: &'static [(&'static str, u8)] = &[("limits", 0), ("requests", 0)];
+    const FIELDS: &'static [&'static str] = &["limits", "requests"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.limits,
@@ -6228,7 +6228,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::VolumeResourceRequirement
 
 impl Struct for k8s_openapi::api::core::v1::VsphereVirtualDiskVolumeSource {
     const NAME: &'static str = "VsphereVirtualDiskVolumeSource";
-    const FIELDS: &'static [(&'static str, u8)] = &[("fsType", 0), ("storagePolicyID", 0), ("storagePolicyName", 0), ("volumePath", 0)];
+    const FIELDS: &'static [&'static str] = &["fsType", "storagePolicyID", "storagePolicyName", "volumePath"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.fs_type,
@@ -6252,7 +6252,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::VsphereVirtualDiskVolumeS
 
 impl Struct for k8s_openapi::api::core::v1::WeightedPodAffinityTerm {
     const NAME: &'static str = "WeightedPodAffinityTerm";
-    const FIELDS: &'static [(&'static str, u8)] = &[("podAffinityTerm", 0), ("weight", 0)];
+    const FIELDS: &'static [&'static str] = &["podAffinityTerm", "weight"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.pod_affinity_term,
@@ -6272,7 +6272,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::WeightedPodAffinityTerm);
 
 impl Struct for k8s_openapi::api::core::v1::WindowsSecurityContextOptions {
     const NAME: &'static str = "WindowsSecurityContextOptions";
-    const FIELDS: &'static [(&'static str, u8)] = &[("gmsaCredentialSpec", 0), ("gmsaCredentialSpecName", 0), ("hostProcess", 0), ("runAsUserName", 0)];
+    const FIELDS: &'static [&'static str] = &["gmsaCredentialSpec", "gmsaCredentialSpecName", "hostProcess", "runAsUserName"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.gmsa_credential_spec,
@@ -6296,7 +6296,7 @@ super::codec::struct_json!(k8s_openapi::api::core::v1::WindowsSecurityContextOpt
 
 impl Struct for k8s_openapi::api::discovery::v1::Endpoint {
     const NAME: &'static str = "Endpoint";
-    const FIELDS: &'static [(&'static str, u8)] = &[("addresses", 0), ("conditions", 0), ("deprecatedTopology", 0), ("hints", 0), ("hostname", 0), ("nodeName", 0), ("targetRef", 0), ("zone", 0)];
+    const FIELDS: &'static [&'static str] = &["addresses", "conditions", "deprecatedTopology", "hints", "hostname", "nodeName", "targetRef", "zone"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.addresses,
@@ -6328,7 +6328,7 @@ super::codec::struct_json!(k8s_openapi::api::discovery::v1::Endpoint);
 
 impl Struct for k8s_openapi::api::discovery::v1::EndpointConditions {
     const NAME: &'static str = "EndpointConditions";
-    const FIELDS: &'static [(&'static str, u8)] = &[("ready", 0), ("serving", 0), ("terminating", 0)];
+    const FIELDS: &'static [&'static str] = &["ready", "serving", "terminating"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.ready,
@@ -6350,7 +6350,7 @@ super::codec::struct_json!(k8s_openapi::api::discovery::v1::EndpointConditions);
 
 impl Struct for k8s_openapi::api::discovery::v1::EndpointHints {
     const NAME: &'static str = "EndpointHints";
-    const FIELDS: &'static [(&'static str, u8)] = &[("forZones", 0)];
+    const FIELDS: &'static [&'static str] = &["forZones"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.for_zones,
@@ -6368,7 +6368,7 @@ super::codec::struct_json!(k8s_openapi::api::discovery::v1::EndpointHints);
 
 impl Struct for k8s_openapi::api::discovery::v1::EndpointPort {
     const NAME: &'static str = "EndpointPort";
-    const FIELDS: &'static [(&'static str, u8)] = &[("appProtocol", 0), ("name", 0), ("port", 0), ("protocol", 0)];
+    const FIELDS: &'static [&'static str] = &["appProtocol", "name", "port", "protocol"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.app_protocol,
@@ -6393,7 +6393,7 @@ super::codec::struct_json!(k8s_openapi::api::discovery::v1::EndpointPort);
 impl Struct for k8s_openapi::api::discovery::v1::EndpointSlice {
     const NAME: &'static str = <k8s_openapi::api::discovery::v1::EndpointSlice as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::discovery::v1::EndpointSlice as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::discovery::v1::EndpointSlice as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("addressType", 0), ("endpoints", 0), ("metadata", 0), ("ports", 0)];
+    const FIELDS: &'static [&'static str] = &["addressType", "endpoints", "metadata", "ports"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.address_type,
@@ -6417,7 +6417,7 @@ super::codec::struct_json!(k8s_openapi::api::discovery::v1::EndpointSlice);
 
 impl Struct for k8s_openapi::api::discovery::v1::ForZone {
     const NAME: &'static str = "ForZone";
-    const FIELDS: &'static [(&'static str, u8)] = &[("name", 0)];
+    const FIELDS: &'static [&'static str] = &["name"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.name,
@@ -6435,7 +6435,7 @@ super::codec::struct_json!(k8s_openapi::api::discovery::v1::ForZone);
 
 impl Struct for k8s_openapi::api::networking::v1::HTTPIngressPath {
     const NAME: &'static str = "HTTPIngressPath";
-    const FIELDS: &'static [(&'static str, u8)] = &[("backend", 0), ("path", 0), ("pathType", 0)];
+    const FIELDS: &'static [&'static str] = &["backend", "path", "pathType"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.backend,
@@ -6457,7 +6457,7 @@ super::codec::struct_json!(k8s_openapi::api::networking::v1::HTTPIngressPath);
 
 impl Struct for k8s_openapi::api::networking::v1::HTTPIngressRuleValue {
     const NAME: &'static str = "HTTPIngressRuleValue";
-    const FIELDS: &'static [(&'static str, u8)] = &[("paths", 0)];
+    const FIELDS: &'static [&'static str] = &["paths"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.paths,
@@ -6476,7 +6476,7 @@ super::codec::struct_json!(k8s_openapi::api::networking::v1::HTTPIngressRuleValu
 impl Struct for k8s_openapi::api::networking::v1::Ingress {
     const NAME: &'static str = <k8s_openapi::api::networking::v1::Ingress as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::networking::v1::Ingress as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::networking::v1::Ingress as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("spec", 0), ("status", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "spec", "status"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -6498,7 +6498,7 @@ super::codec::struct_json!(k8s_openapi::api::networking::v1::Ingress);
 
 impl Struct for k8s_openapi::api::networking::v1::IngressBackend {
     const NAME: &'static str = "IngressBackend";
-    const FIELDS: &'static [(&'static str, u8)] = &[("resource", 0), ("service", 0)];
+    const FIELDS: &'static [&'static str] = &["resource", "service"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.resource,
@@ -6519,7 +6519,7 @@ super::codec::struct_json!(k8s_openapi::api::networking::v1::IngressBackend);
 impl Struct for k8s_openapi::api::networking::v1::IngressClass {
     const NAME: &'static str = <k8s_openapi::api::networking::v1::IngressClass as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::networking::v1::IngressClass as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::networking::v1::IngressClass as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("spec", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "spec"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -6539,7 +6539,7 @@ super::codec::struct_json!(k8s_openapi::api::networking::v1::IngressClass);
 
 impl Struct for k8s_openapi::api::networking::v1::IngressClassParametersReference {
     const NAME: &'static str = "IngressClassParametersReference";
-    const FIELDS: &'static [(&'static str, u8)] = &[("apiGroup", 0), ("kind", 0), ("name", 0), ("namespace", 0), ("scope", 0)];
+    const FIELDS: &'static [&'static str] = &["apiGroup", "kind", "name", "namespace", "scope"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.api_group,
@@ -6565,7 +6565,7 @@ super::codec::struct_json!(k8s_openapi::api::networking::v1::IngressClassParamet
 
 impl Struct for k8s_openapi::api::networking::v1::IngressClassSpec {
     const NAME: &'static str = "IngressClassSpec";
-    const FIELDS: &'static [(&'static str, u8)] = &[("controller", 0), ("parameters", 0)];
+    const FIELDS: &'static [&'static str] = &["controller", "parameters"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.controller,
@@ -6585,7 +6585,7 @@ super::codec::struct_json!(k8s_openapi::api::networking::v1::IngressClassSpec);
 
 impl Struct for k8s_openapi::api::networking::v1::IngressLoadBalancerIngress {
     const NAME: &'static str = "IngressLoadBalancerIngress";
-    const FIELDS: &'static [(&'static str, u8)] = &[("hostname", 0), ("ip", 0), ("ports", 0)];
+    const FIELDS: &'static [&'static str] = &["hostname", "ip", "ports"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.hostname,
@@ -6607,7 +6607,7 @@ super::codec::struct_json!(k8s_openapi::api::networking::v1::IngressLoadBalancer
 
 impl Struct for k8s_openapi::api::networking::v1::IngressLoadBalancerStatus {
     const NAME: &'static str = "IngressLoadBalancerStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("ingress", 0)];
+    const FIELDS: &'static [&'static str] = &["ingress"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.ingress,
@@ -6625,7 +6625,7 @@ super::codec::struct_json!(k8s_openapi::api::networking::v1::IngressLoadBalancer
 
 impl Struct for k8s_openapi::api::networking::v1::IngressPortStatus {
     const NAME: &'static str = "IngressPortStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("error", 0), ("port", 0), ("protocol", 0)];
+    const FIELDS: &'static [&'static str] = &["error", "port", "protocol"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.error,
@@ -6647,7 +6647,7 @@ super::codec::struct_json!(k8s_openapi::api::networking::v1::IngressPortStatus);
 
 impl Struct for k8s_openapi::api::networking::v1::IngressRule {
     const NAME: &'static str = "IngressRule";
-    const FIELDS: &'static [(&'static str, u8)] = &[("host", 0), ("http", 0)];
+    const FIELDS: &'static [&'static str] = &["host", "http"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.host,
@@ -6667,7 +6667,7 @@ super::codec::struct_json!(k8s_openapi::api::networking::v1::IngressRule);
 
 impl Struct for k8s_openapi::api::networking::v1::IngressServiceBackend {
     const NAME: &'static str = "IngressServiceBackend";
-    const FIELDS: &'static [(&'static str, u8)] = &[("name", 0), ("port", 0)];
+    const FIELDS: &'static [&'static str] = &["name", "port"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.name,
@@ -6687,7 +6687,7 @@ super::codec::struct_json!(k8s_openapi::api::networking::v1::IngressServiceBacke
 
 impl Struct for k8s_openapi::api::networking::v1::IngressSpec {
     const NAME: &'static str = "IngressSpec";
-    const FIELDS: &'static [(&'static str, u8)] = &[("defaultBackend", 0), ("ingressClassName", 0), ("rules", 0), ("tls", 0)];
+    const FIELDS: &'static [&'static str] = &["defaultBackend", "ingressClassName", "rules", "tls"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.default_backend,
@@ -6711,7 +6711,7 @@ super::codec::struct_json!(k8s_openapi::api::networking::v1::IngressSpec);
 
 impl Struct for k8s_openapi::api::networking::v1::IngressStatus {
     const NAME: &'static str = "IngressStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("loadBalancer", 0)];
+    const FIELDS: &'static [&'static str] = &["loadBalancer"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.load_balancer,
@@ -6729,7 +6729,7 @@ super::codec::struct_json!(k8s_openapi::api::networking::v1::IngressStatus);
 
 impl Struct for k8s_openapi::api::networking::v1::IngressTLS {
     const NAME: &'static str = "IngressTLS";
-    const FIELDS: &'static [(&'static str, u8)] = &[("hosts", 0), ("secretName", 0)];
+    const FIELDS: &'static [&'static str] = &["hosts", "secretName"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.hosts,
@@ -6749,7 +6749,7 @@ super::codec::struct_json!(k8s_openapi::api::networking::v1::IngressTLS);
 
 impl Struct for k8s_openapi::api::networking::v1::ServiceBackendPort {
     const NAME: &'static str = "ServiceBackendPort";
-    const FIELDS: &'static [(&'static str, u8)] = &[("name", 0), ("number", 0)];
+    const FIELDS: &'static [&'static str] = &["name", "number"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.name,
@@ -6770,7 +6770,7 @@ super::codec::struct_json!(k8s_openapi::api::networking::v1::ServiceBackendPort)
 impl Struct for k8s_openapi::api::policy::v1::PodDisruptionBudget {
     const NAME: &'static str = <k8s_openapi::api::policy::v1::PodDisruptionBudget as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::policy::v1::PodDisruptionBudget as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::policy::v1::PodDisruptionBudget as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("metadata", 0), ("spec", 0), ("status", 0)];
+    const FIELDS: &'static [&'static str] = &["metadata", "spec", "status"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.metadata,
@@ -6792,7 +6792,7 @@ super::codec::struct_json!(k8s_openapi::api::policy::v1::PodDisruptionBudget);
 
 impl Struct for k8s_openapi::api::policy::v1::PodDisruptionBudgetSpec {
     const NAME: &'static str = "PodDisruptionBudgetSpec";
-    const FIELDS: &'static [(&'static str, u8)] = &[("maxUnavailable", 0), ("minAvailable", 0), ("selector", 0), ("unhealthyPodEvictionPolicy", 0)];
+    const FIELDS: &'static [&'static str] = &["maxUnavailable", "minAvailable", "selector", "unhealthyPodEvictionPolicy"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.max_unavailable,
@@ -6816,7 +6816,7 @@ super::codec::struct_json!(k8s_openapi::api::policy::v1::PodDisruptionBudgetSpec
 
 impl Struct for k8s_openapi::api::policy::v1::PodDisruptionBudgetStatus {
     const NAME: &'static str = "PodDisruptionBudgetStatus";
-    const FIELDS: &'static [(&'static str, u8)] = &[("conditions", 0), ("currentHealthy", 0), ("desiredHealthy", 0), ("disruptedPods", 0), ("disruptionsAllowed", 0), ("expectedPods", 0), ("observedGeneration", 0)];
+    const FIELDS: &'static [&'static str] = &["conditions", "currentHealthy", "desiredHealthy", "disruptedPods", "disruptionsAllowed", "expectedPods", "observedGeneration"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.conditions,
@@ -6847,7 +6847,7 @@ super::codec::struct_json!(k8s_openapi::api::policy::v1::PodDisruptionBudgetStat
 impl Struct for k8s_openapi::api::scheduling::v1::PriorityClass {
     const NAME: &'static str = <k8s_openapi::api::scheduling::v1::PriorityClass as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::scheduling::v1::PriorityClass as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::scheduling::v1::PriorityClass as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("description", 0), ("globalDefault", 0), ("metadata", 0), ("preemptionPolicy", 0), ("value", 0)];
+    const FIELDS: &'static [&'static str] = &["description", "globalDefault", "metadata", "preemptionPolicy", "value"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.description,
@@ -6874,7 +6874,7 @@ super::codec::struct_json!(k8s_openapi::api::scheduling::v1::PriorityClass);
 impl Struct for k8s_openapi::api::storage::v1::StorageClass {
     const NAME: &'static str = <k8s_openapi::api::storage::v1::StorageClass as k8s_openapi::Resource>::KIND;
     const RESOURCE: Option<(&'static str, &'static str)> = Some((<k8s_openapi::api::storage::v1::StorageClass as k8s_openapi::Resource>::API_VERSION, <k8s_openapi::api::storage::v1::StorageClass as k8s_openapi::Resource>::KIND));
-    const FIELDS: &'static [(&'static str, u8)] = &[("allowVolumeExpansion", 0), ("allowedTopologies", 0), ("metadata", 0), ("mountOptions", 0), ("parameters", 0), ("provisioner", 0), ("reclaimPolicy", 0), ("volumeBindingMode", 0)];
+    const FIELDS: &'static [&'static str] = &["allowVolumeExpansion", "allowedTopologies", "metadata", "mountOptions", "parameters", "provisioner", "reclaimPolicy", "volumeBindingMode"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.allow_volume_expansion,
@@ -6906,7 +6906,7 @@ super::codec::struct_json!(k8s_openapi::api::storage::v1::StorageClass);
 
 impl Struct for k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector {
     const NAME: &'static str = "LabelSelector";
-    const FIELDS: &'static [(&'static str, u8)] = &[("matchExpressions", 0), ("matchLabels", 0)];
+    const FIELDS: &'static [&'static str] = &["matchExpressions", "matchLabels"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.match_expressions,
@@ -6926,7 +6926,7 @@ super::codec::struct_json!(k8s_openapi::apimachinery::pkg::apis::meta::v1::Label
 
 impl Struct for k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement {
     const NAME: &'static str = "LabelSelectorRequirement";
-    const FIELDS: &'static [(&'static str, u8)] = &[("key", 0), ("operator", 0), ("values", 0)];
+    const FIELDS: &'static [&'static str] = &["key", "operator", "values"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.key,
@@ -6948,7 +6948,7 @@ super::codec::struct_json!(k8s_openapi::apimachinery::pkg::apis::meta::v1::Label
 
 impl Struct for k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry {
     const NAME: &'static str = "ManagedFieldsEntry";
-    const FIELDS: &'static [(&'static str, u8)] = &[("apiVersion", 0), ("fieldsType", 0), ("fieldsV1", 0), ("manager", 0), ("operation", 0), ("subresource", 0), ("time", 0)];
+    const FIELDS: &'static [&'static str] = &["apiVersion", "fieldsType", "fieldsV1", "manager", "operation", "subresource", "time"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.api_version,
@@ -6978,7 +6978,7 @@ super::codec::struct_json!(k8s_openapi::apimachinery::pkg::apis::meta::v1::Manag
 
 impl Struct for k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
     const NAME: &'static str = "ObjectMeta";
-    const FIELDS: &'static [(&'static str, u8)] = &[("annotations", 0), ("creationTimestamp", 0), ("deletionGracePeriodSeconds", 0), ("deletionTimestamp", 0), ("finalizers", 0), ("generateName", 0), ("generation", 0), ("labels", 0), ("managedFields", 0), ("name", 0), ("namespace", 0), ("ownerReferences", 0), ("resourceVersion", 0), ("selfLink", 0), ("uid", 0)];
+    const FIELDS: &'static [&'static str] = &["annotations", "creationTimestamp", "deletionGracePeriodSeconds", "deletionTimestamp", "finalizers", "generateName", "generation", "labels", "managedFields", "name", "namespace", "ownerReferences", "resourceVersion", "selfLink", "uid"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.annotations,
@@ -7024,7 +7024,7 @@ super::codec::struct_json!(k8s_openapi::apimachinery::pkg::apis::meta::v1::Objec
 
 impl Struct for k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference {
     const NAME: &'static str = "OwnerReference";
-    const FIELDS: &'static [(&'static str, u8)] = &[("apiVersion", 0), ("blockOwnerDeletion", 0), ("controller", 0), ("kind", 0), ("name", 0), ("uid", 0)];
+    const FIELDS: &'static [&'static str] = &["apiVersion", "blockOwnerDeletion", "controller", "kind", "name", "uid"];
     fn field(&self, i: usize) -> Option<&dyn Json> {
         Some(match i {
             0 => &self.api_version,
