@@ -517,13 +517,20 @@ impl Api {
         if has_generation(kind) && spec_json(&old) != spec_json(&obj) {
             obj.metadata_mut().generation = Some(old.metadata().generation.unwrap_or(1) + 1);
         }
+        // Nothing changed (an update that only omits or repeats the resourceVersion included):
+        // compared as stored, on the JSON.
         let old_json = old.to_json();
-        if old_json == obj.to_json() {
+        let mut new_json = obj.to_json();
+        if new_json == old_json {
             return Ok(old);
         }
-        let mut cmp = obj.clone();
-        cmp.metadata_mut().resource_version = old.metadata().resource_version.clone();
-        if cmp.to_json() == old_json {
+        if let Some(meta) = new_json.get_mut("metadata").and_then(Value::as_object_mut) {
+            match old.metadata().resource_version.clone() {
+                Some(rv) => meta.insert("resourceVersion".into(), Value::String(rv)),
+                None => meta.remove("resourceVersion"),
+            };
+        }
+        if new_json == old_json {
             return Ok(old);
         }
         Ok(self.store.put(obj))
