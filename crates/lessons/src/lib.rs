@@ -158,21 +158,28 @@ pub fn index() -> &'static [IndexEntry] {
     include!(concat!(env!("OUT_DIR"), "/lesson_index.rs"))
 }
 
+/// The index entry of a lesson id.
+pub fn find(id: &str) -> Option<&'static IndexEntry> {
+    index().iter().find(|e| e.id == id)
+}
+
+/// `(English, Korean)` in a language (English where the translation is missing).
+fn in_lang((en, ko): (&'static str, Option<&'static str>), lang: Lang) -> &'static str {
+    match (lang, ko) {
+        (Lang::Ko, Some(ko)) => ko,
+        _ => en,
+    }
+}
+
 impl IndexEntry {
     /// The title in a language (English where the translation is missing).
     pub fn title_in(&self, lang: Lang) -> &'static str {
-        match (lang, self.title.1) {
-            (Lang::Ko, Some(ko)) => ko,
-            _ => self.title.0,
-        }
+        in_lang(self.title, lang)
     }
 
     /// The summary in a language (English where the translation is missing).
     pub fn summary_in(&self, lang: Lang) -> &'static str {
-        match (lang, self.summary.1) {
-            (Lang::Ko, Some(ko)) => ko,
-            _ => self.summary.0,
-        }
+        in_lang(self.summary, lang)
     }
 
     /// A lesson with this entry's catalogue fields and no steps (for a catalogue that does not

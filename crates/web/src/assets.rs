@@ -22,7 +22,7 @@ impl Need {
         match self {
             Need::Docs => pilothouse_kubectl::explain::available(),
             // An unknown id needs nothing: starting it reports the unknown lesson.
-            Need::Lesson(id) => pilothouse_lessons::index().iter().find(|e| e.id == id).is_none_or(|e| e.available()),
+            Need::Lesson(id) => pilothouse_lessons::find(id).is_none_or(|e| e.available()),
         }
     }
 
@@ -31,7 +31,7 @@ impl Need {
     fn path(&self) -> Option<String> {
         match self {
             Need::Docs => Some(pilothouse_kubectl::explain::DATA_FILE.to_string()),
-            Need::Lesson(id) => pilothouse_lessons::index().iter().find(|e| e.id == id).map(|e| format!("lessons/{}", e.file)),
+            Need::Lesson(id) => pilothouse_lessons::find(id).map(|e| format!("lessons/{}", e.file)),
         }
     }
 }
@@ -54,7 +54,7 @@ pub fn fetch(need: Need, dispatch: UseReducerDispatcher<AppState>) {
                 Ok(bytes) => match &need {
                     Need::Docs => pilothouse_kubectl::explain::install(bytes),
                     Need::Lesson(id) => {
-                        if let Some(e) = pilothouse_lessons::index().iter().find(|e| e.id == id) {
+                        if let Some(e) = pilothouse_lessons::find(id) {
                             pilothouse_lessons::install(e.file, String::from_utf8_lossy(&bytes).into_owned());
                         }
                     }

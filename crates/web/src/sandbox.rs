@@ -761,7 +761,7 @@ fn topic_rank(t: &str) -> usize {
 
 /// A lesson by id, if its file is here (embedded, or fetched by the page) and loads.
 pub fn find_lesson(id: &str) -> Option<Lesson> {
-    pilothouse_lessons::index().iter().find(|e| e.id == id)?.lesson()
+    pilothouse_lessons::find(id)?.lesson()
 }
 
 /// The title of a lesson in a language.
