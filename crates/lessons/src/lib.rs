@@ -2,6 +2,7 @@
 //! checks over the live cluster, a runner for the page and `pilothouse lesson check`, and a
 //! small Markdown reader for step bodies. Every learner-facing text exists in English and Korean.
 
+mod check_de;
 pub mod checks;
 pub mod markdown;
 pub mod runner;

@@ -135,8 +135,11 @@ pub struct Solution {
 }
 
 /// A declarative check against the live cluster (and the terminal's history).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+///
+/// Read by a hand-written `Deserialize` (`check_de.rs`): unknown fields are errors, fields
+/// marked optional below may be left out.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Check {
     /// An object exists.
     Exists {
@@ -145,7 +148,6 @@ pub enum Check {
         /// Object name.
         name: String,
         /// Namespace (default `default`).
-        #[serde(default)]
         namespace: Option<String>,
         /// Learner-facing text.
         text: Text,
@@ -157,7 +159,6 @@ pub enum Check {
         /// Object name.
         name: String,
         /// Namespace.
-        #[serde(default)]
         namespace: Option<String>,
         /// Learner-facing text.
         text: Text,
@@ -169,15 +170,12 @@ pub enum Check {
         /// Object name.
         name: String,
         /// Namespace.
-        #[serde(default)]
         namespace: Option<String>,
         /// Dotted path with `[n]` indexes (`spec.replicas`, `spec.template.spec.containers[0].image`).
         path: String,
         /// Expected value (compared as YAML values; numbers and strings compare loosely).
-        #[serde(default)]
         equals: Option<serde_yaml::Value>,
         /// Expected pattern with `*` wildcards.
-        #[serde(default)]
         matches: Option<String>,
         /// Learner-facing text.
         text: Text,
@@ -187,22 +185,16 @@ pub enum Check {
         /// Label selector (`app=web`).
         selector: String,
         /// Namespace.
-        #[serde(default)]
         namespace: Option<String>,
         /// Required phase (`Running`, `Pending`, `Succeeded`, `Failed`).
-        #[serde(default)]
         phase: Option<String>,
         /// Required readiness.
-        #[serde(default)]
         ready: Option<bool>,
         /// Required image (first container).
-        #[serde(default)]
         image: Option<String>,
         /// Exact number of pods meeting the conditions (terminating pods ignored).
-        #[serde(default)]
         count: Option<usize>,
         /// Minimum number of pods meeting the conditions.
-        #[serde(default)]
         min: Option<usize>,
         /// Learner-facing text.
         text: Text,
@@ -212,22 +204,16 @@ pub enum Check {
         /// Label selector.
         selector: String,
         /// Namespace.
-        #[serde(default)]
         namespace: Option<String>,
         /// Node labels required (`{disktype: ssd}`).
-        #[serde(default)]
         node_labels: BTreeMap<String, String>,
         /// Node name required.
-        #[serde(default)]
         node: Option<String>,
         /// Node name forbidden.
-        #[serde(default)]
         not_node: Option<String>,
         /// Pods must be on pairwise different nodes.
-        #[serde(default)]
         distinct_nodes: bool,
         /// Minimum number of such pods.
-        #[serde(default)]
         min: Option<usize>,
         /// Learner-facing text.
         text: Text,
@@ -237,13 +223,10 @@ pub enum Check {
         /// Deployment name.
         deployment: String,
         /// Namespace.
-        #[serde(default)]
         namespace: Option<String>,
         /// Image every container 0 must run.
-        #[serde(default)]
         image: Option<String>,
         /// Replicas expected.
-        #[serde(default)]
         replicas: Option<i32>,
         /// Learner-facing text.
         text: Text,
@@ -253,16 +236,12 @@ pub enum Check {
         /// Claim name.
         name: String,
         /// Namespace.
-        #[serde(default)]
         namespace: Option<String>,
         /// The PV's name.
-        #[serde(default)]
         volume: Option<String>,
         /// The PV's capacity (`1Gi`).
-        #[serde(default)]
         capacity: Option<String>,
         /// The PV's storage class.
-        #[serde(default)]
         storage_class: Option<String>,
         /// Learner-facing text.
         text: Text,
@@ -272,13 +251,10 @@ pub enum Check {
         /// The reason (`FailedScheduling`).
         reason: String,
         /// Involved object's name prefix.
-        #[serde(default)]
         object: Option<String>,
         /// Text the message must contain.
-        #[serde(default)]
         message: Option<String>,
         /// Namespace.
-        #[serde(default)]
         namespace: Option<String>,
         /// Learner-facing text.
         text: Text,
@@ -295,7 +271,6 @@ pub enum Check {
         /// The URL (`http://192.168.49.2:30080/`).
         url: String,
         /// Text the answer must contain.
-        #[serde(default)]
         contains: Option<String>,
         /// Learner-facing text.
         text: Text,
@@ -305,19 +280,14 @@ pub enum Check {
         /// Node name.
         name: String,
         /// Ready (true) or not (false).
-        #[serde(default)]
         ready: Option<bool>,
         /// Cordoned.
-        #[serde(default)]
         unschedulable: Option<bool>,
         /// A taint that must be present (`key=value:Effect` or `key:Effect`).
-        #[serde(default)]
         taint: Option<String>,
         /// A taint that must be absent.
-        #[serde(default)]
         no_taint: Option<String>,
         /// A label that must be present (`k=v`).
-        #[serde(default)]
         label: Option<String>,
         /// Learner-facing text.
         text: Text,

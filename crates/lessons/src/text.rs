@@ -36,8 +36,8 @@ impl Lang {
     }
 }
 
-/// A text in both languages.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A text in both languages: a string, or `{en, ko}` (read by `check_de.rs`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Text {
     /// Only English (a missing translation).
