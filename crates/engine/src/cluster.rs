@@ -2,6 +2,7 @@
 //! fixed order on the virtual clock. `step` runs one reconcile round; `settle` runs rounds until
 //! nothing is left to do at this instant; `advance` jumps from timer to timer.
 
+use crate::vecmap::VecMap;
 use crate::api::{ApiError, Kind, Object, ObjectKey};
 use crate::apiserver::{Api, ApplyResult, DeleteOptions, PatchType};
 use crate::clock::Component;
@@ -165,7 +166,7 @@ impl Cluster {
     pub fn step(&mut self) {
         self.rounds += 1;
         let due = self.api.clock.take_due();
-        let mut woken: BTreeMap<Component, Vec<ObjectKey>> = BTreeMap::new();
+        let mut woken: VecMap<Component, Vec<ObjectKey>> = VecMap::new();
         for (c, k) in due {
             woken.entry(c).or_default().push(k);
         }

@@ -18,6 +18,7 @@ pub mod sort;
 pub mod storage;
 pub mod store;
 pub mod util;
+pub mod vecmap;
 
 pub use api::{ApiError, Kind, Object, ObjectKey};
 pub use cluster::{Cluster, ClusterOptions};

@@ -2,11 +2,11 @@
 //! pause, status, delete, nodes, addons, service, tunnel, ip, dashboard — with minikube
 //! v1.35's emoji-decorated output.
 
+use pilothouse_engine::vecmap::VecMap;
 use crate::flags::{self, b, i, s, Flag};
 use crate::shell::{Effect, Out, Shell};
 use pilothouse_engine::api::{Kind, Object, ObjectKey};
 use pilothouse_engine::{Cluster, ClusterOptions};
-use std::collections::BTreeMap;
 
 /// minikube's version.
 pub const MINIKUBE_VERSION: &str = "v1.35.0";
@@ -42,7 +42,7 @@ pub struct Profile {
 #[derive(Clone, Debug)]
 pub struct Profiles {
     /// By name.
-    pub map: BTreeMap<String, Profile>,
+    pub map: VecMap<String, Profile>,
     /// The active profile (kubectl's current context), if any.
     pub active: Option<String>,
     /// How many clusters were started (seeds the next one).
@@ -55,7 +55,7 @@ pub struct Profiles {
 impl Profiles {
     /// The profiles of a shell created on `cluster`.
     pub fn new(cluster: &Cluster) -> Profiles {
-        let mut map = BTreeMap::new();
+        let mut map = VecMap::new();
         let name = cluster.options.profile.clone();
         map.insert(name.clone(), Profile { options: cluster.options.clone(), status: Status::Running, namespace: "default".into(), stash: None, index: 0 });
         Profiles { map, active: Some(name), starts: 0, tunnel: false, next_index: 1 }

@@ -3,6 +3,7 @@
 //! variables, aliases and history, and turns a typed line into output the way a real terminal
 //! would show it.
 
+use pilothouse_engine::vecmap::VecMap;
 use crate::lexer::{self, Expander, Joiner, Redirect};
 use crate::minikube::Profiles;
 use crate::watch::Watch;
@@ -174,9 +175,9 @@ pub struct Shell {
     /// The working directory.
     pub cwd: String,
     /// Local ports forwarded by `port-forward` / `proxy`.
-    pub forwards: BTreeMap<u16, Forward>,
+    pub forwards: VecMap<u16, Forward>,
     /// Running watches (page mode).
-    pub(crate) watches: BTreeMap<u64, Watch>,
+    pub(crate) watches: VecMap<u64, Watch>,
     pub(crate) next_watch: u64,
     /// minikube profiles and their state.
     pub(crate) profiles: Profiles,
@@ -249,8 +250,8 @@ impl Shell {
             env,
             aliases,
             cwd: crate::HOME.into(),
-            forwards: BTreeMap::new(),
-            watches: BTreeMap::new(),
+            forwards: VecMap::new(),
+            watches: VecMap::new(),
             next_watch: 1,
             profiles,
             blocking: false,

@@ -11,6 +11,7 @@
 //! (and which it saw active, so a pod deleted while running counts as failed, as with the
 //! finalizer); the finalizer itself is not put on pods. Finished pods are kept, as in Kubernetes.
 
+use crate::vecmap::VecMap;
 use super::workload::{finished_at, is_terminal, ms_of, phase, time_at, Timers};
 use super::{owned_pods, owner_ref, pod_is_ready, Cursor};
 use crate::api::{meta, Kind, Object, ObjectKey};
@@ -54,7 +55,7 @@ pub struct JobController {
     cursor: Cursor,
     queue: BTreeSet<ObjectKey>,
     timers: Timers,
-    tracks: BTreeMap<String, Track>,
+    tracks: VecMap<String, Track>,
 }
 
 /// The back-off before the next pod after `failures` consecutive failures.

@@ -6,6 +6,7 @@
 pub mod images;
 pub mod qos;
 
+use crate::vecmap::VecMap;
 use crate::api::quantity::{parse_int, parse_milli};
 use crate::api::{meta, Kind, Object, ObjectKey};
 use crate::apiserver::Api;
@@ -181,7 +182,7 @@ pub struct PodRt {
 #[derive(Clone, Debug, Default)]
 pub struct Kubelets {
     /// Node agents by node name.
-    pub nodes: BTreeMap<String, NodeAgent>,
+    pub nodes: VecMap<String, NodeAgent>,
     /// Pod runtimes by pod key.
     pub pods: BTreeMap<ObjectKey, PodRt>,
     cursor: u64,
