@@ -2,6 +2,7 @@
 //! validation, priority, service IPs), metadata semantics (uid, resourceVersion, generation,
 //! timestamps), create/update/apply/patch/delete with graceful deletion, and the event recorder.
 
+use crate::vecmap::VecSet;
 use crate::api::defaults::apply_defaults;
 use crate::api::validate::validate;
 use crate::api::{meta, ApiError, FieldError, Kind, Object, ObjectKey};
@@ -10,7 +11,7 @@ use crate::store::Store;
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The annotation `kubectl apply` keeps the last applied configuration in.
@@ -91,10 +92,10 @@ pub struct Api {
     /// Virtual time and the seeded RNG.
     pub clock: Clock,
     /// Owner uids whose dependents are to be orphaned rather than deleted.
-    pub(crate) orphan_uids: BTreeSet<String>,
+    pub(crate) orphan_uids: VecSet<String>,
     event_index: BTreeMap<(String, String, String, String), String>,
     event_seq: u64,
-    used_node_ports: BTreeSet<i32>,
+    used_node_ports: VecSet<i32>,
     /// Whether events are recorded (benchmarks may turn them off).
     pub record_events: bool,
 }
@@ -149,10 +150,10 @@ impl Api {
         Api {
             store: Store::default(),
             clock: Clock::new(seed),
-            orphan_uids: BTreeSet::new(),
+            orphan_uids: VecSet::new(),
             event_index: BTreeMap::new(),
             event_seq: 0,
-            used_node_ports: BTreeSet::new(),
+            used_node_ports: VecSet::new(),
             record_events: true,
         }
     }
@@ -399,7 +400,7 @@ impl Api {
     /// (the `kubernetes` Service) first, then random free addresses above the static band
     /// (10.96.0.0-10.96.0.255 is left for explicitly requested IPs), from the seeded RNG.
     fn alloc_cluster_ip(&mut self) -> Result<String, String> {
-        let taken: BTreeSet<String> = self
+        let taken: VecSet<String> = self
             .store
             .list(Kind::Service)
             .filter_map(|s| match &**s {

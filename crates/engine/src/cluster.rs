@@ -19,7 +19,6 @@ use crate::controllers::node_lifecycle::NodeLifecycle;
 use crate::controllers::replicaset::ReplicaSetController;
 use crate::kubelet::Kubelets;
 use crate::scheduling::SchedulerController;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Options of `minikube start`.
@@ -70,7 +69,7 @@ pub struct Cluster {
     /// How `minikube start` created it.
     pub options: ClusterOptions,
     /// Enabled addons (`metrics-server`, `ingress`, ...).
-    pub addons: BTreeMap<String, bool>,
+    pub addons: VecMap<String, bool>,
     /// Rounds run so far (for benchmarks and the idle check).
     pub rounds: u64,
     /// `minikube pause`: the control plane and the kubelets are frozen; time still passes.
@@ -101,7 +100,7 @@ impl Cluster {
             net: Default::default(),
             storage: Default::default(),
             options: ClusterOptions::default(),
-            addons: BTreeMap::new(),
+            addons: VecMap::new(),
             rounds: 0,
             paused: false,
         };

@@ -193,11 +193,20 @@ impl<'a, K, V> Entry<'a, K, V> {
     }
 }
 
+/// Sorted, with one entry per key (the last, as `BTreeMap`'s `collect` keeps): a sort instead
+/// of an insert each, which would be quadratic.
 impl<K: Ord, V> FromIterator<(K, V)> for VecMap<K, V> {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        let mut m = VecMap::new();
-        m.extend(iter);
-        m
+        let mut all: Vec<(K, V)> = iter.into_iter().collect();
+        crate::sort::sort_by(&mut all, |a, b| a.0.cmp(&b.0));
+        let mut items: Vec<(K, V)> = Vec::with_capacity(all.len());
+        for (k, v) in all {
+            match items.last_mut() {
+                Some(last) if last.0 == k => last.1 = v,
+                _ => items.push((k, v)),
+            }
+        }
+        VecMap { items }
     }
 }
 
@@ -333,11 +342,19 @@ impl<T: Ord> VecSet<T> {
     }
 }
 
+/// Sorted and deduplicated at once (see [`VecMap`]'s `collect`).
 impl<T: Ord> FromIterator<T> for VecSet<T> {
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
-        let mut s = VecSet::new();
-        s.extend(iter);
-        s
+        let mut items: Vec<T> = iter.into_iter().collect();
+        crate::sort::sort(&mut items);
+        items.dedup();
+        VecSet { items }
+    }
+}
+
+impl<T: Ord, const N: usize> From<[T; N]> for VecSet<T> {
+    fn from(a: [T; N]) -> Self {
+        a.into_iter().collect()
     }
 }
 
@@ -362,6 +379,46 @@ impl<'a, T> IntoIterator for &'a VecSet<T> {
     type IntoIter = std::slice::Iter<'a, T>;
     fn into_iter(self) -> Self::IntoIter {
         self.items.iter()
+    }
+}
+
+/// As `BTreeMap` writes itself: a map in key order.
+impl<K: serde::Serialize, V: serde::Serialize> serde::Serialize for VecMap<K, V> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<'de, K: Ord + serde::Deserialize<'de>, V: serde::Deserialize<'de>> serde::Deserialize<'de> for VecMap<K, V> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entries<K, V>(std::marker::PhantomData<(K, V)>);
+        impl<'de, K: Ord + serde::Deserialize<'de>, V: serde::Deserialize<'de>> serde::de::Visitor<'de> for Entries<K, V> {
+            type Value = VecMap<K, V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = VecMap::new();
+                while let Some((k, v)) = map.next_entry()? {
+                    out.insert(k, v);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(Entries(std::marker::PhantomData))
+    }
+}
+
+/// As `BTreeSet` writes itself: a sequence in order.
+impl<T: serde::Serialize> serde::Serialize for VecSet<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.items.iter())
+    }
+}
+
+impl<'de, T: Ord + serde::Deserialize<'de>> serde::Deserialize<'de> for VecSet<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<T>::deserialize(d).map(VecSet::from_iter)
     }
 }
 
@@ -404,9 +461,17 @@ mod tests {
         ours.retain(|_, v| *v % 2 == 0);
         std_map.retain(|_, v| *v % 2 == 0);
         assert!(ours.clone().into_iter().eq(std_map.clone()));
+        let set: VecSet<_> = [5, 1, 5, 3, 1].into();
+        assert_eq!(set.iter().copied().collect::<Vec<_>>(), [1, 3, 5]);
         let collected: VecMap<_, _> = [(3, "a"), (1, "b"), (3, "c"), (2, "d")].into_iter().collect();
         let reference: BTreeMap<_, _> = [(3, "a"), (1, "b"), (3, "c"), (2, "d")].into_iter().collect();
         assert!(collected.iter().eq(reference.iter()));
         assert_eq!(format!("{collected:?}"), format!("{reference:?}"));
+        // Written and read as the std collections are.
+        assert_eq!(serde_json::to_string(&collected).unwrap(), serde_json::to_string(&reference).unwrap());
+        let back: VecMap<i32, String> = serde_json::from_str(r#"{"2":"x","1":"y"}"#).unwrap();
+        assert!(back.iter().map(|(k, v)| (*k, v.as_str())).eq([(1, "y"), (2, "x")]));
+        assert_eq!(serde_json::to_string(&set).unwrap(), "[1,3,5]");
+        assert_eq!(serde_json::from_str::<VecSet<i32>>("[5,1,5]").unwrap(), [1, 5].into());
     }
 }

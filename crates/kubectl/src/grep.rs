@@ -6,7 +6,7 @@
 //! basic syntax, as GNU grep reads them). Matching walks sets of positions, so no pattern can
 //! take exponential time.
 
-use std::collections::BTreeSet;
+use pilothouse_engine::vecmap::VecSet;
 
 #[derive(Debug, Clone)]
 enum Node {
@@ -285,8 +285,8 @@ impl Pattern {
         a == b || self.ignore_case && a.to_lowercase().eq(b.to_lowercase())
     }
 
-    fn node_ends(&self, node: &Node, text: &[char], pos: usize) -> BTreeSet<usize> {
-        let mut out = BTreeSet::new();
+    fn node_ends(&self, node: &Node, text: &[char], pos: usize) -> VecSet<usize> {
+        let mut out = VecSet::new();
         match node {
             Node::Char(c) => {
                 if text.get(pos).is_some_and(|t| self.char_eq(*c, *t)) {
@@ -324,16 +324,16 @@ impl Pattern {
         out
     }
 
-    fn item_ends(&self, item: &Item, text: &[char], pos: usize) -> BTreeSet<usize> {
-        let mut result = BTreeSet::new();
-        let mut frontier: BTreeSet<usize> = BTreeSet::from([pos]);
-        let mut seen: BTreeSet<usize> = BTreeSet::new();
+    fn item_ends(&self, item: &Item, text: &[char], pos: usize) -> VecSet<usize> {
+        let mut result = VecSet::new();
+        let mut frontier: VecSet<usize> = VecSet::from([pos]);
+        let mut seen: VecSet<usize> = VecSet::new();
         let mut count = 0usize;
         if item.min == 0 {
             result.insert(pos);
         }
         while !frontier.is_empty() && item.max.is_none_or(|m| count < m) {
-            let mut next = BTreeSet::new();
+            let mut next = VecSet::new();
             for &p in &frontier {
                 next.extend(self.node_ends(&item.node, text, p));
             }
@@ -350,10 +350,10 @@ impl Pattern {
         result
     }
 
-    fn seq_ends(&self, seq: &[Item], text: &[char], pos: usize) -> BTreeSet<usize> {
-        let mut positions = BTreeSet::from([pos]);
+    fn seq_ends(&self, seq: &[Item], text: &[char], pos: usize) -> VecSet<usize> {
+        let mut positions = VecSet::from([pos]);
         for item in seq {
-            let mut next = BTreeSet::new();
+            let mut next = VecSet::new();
             for &p in &positions {
                 next.extend(self.item_ends(item, text, p));
             }
@@ -369,7 +369,7 @@ impl Pattern {
     pub fn find(&self, line: &str, from: usize) -> Option<(usize, usize)> {
         let text: Vec<char> = line.chars().collect();
         (from..=text.len()).find_map(|s| {
-            let ends: BTreeSet<usize> = pilothouse_engine::sort::btree_set(self.alts.iter().flat_map(|seq| self.seq_ends(seq, &text, s)));
+            let ends: VecSet<usize> = VecSet::from_iter(self.alts.iter().flat_map(|seq| self.seq_ends(seq, &text, s)));
             ends.last().map(|e| (s, *e))
         })
     }

@@ -3,7 +3,6 @@
 //!
 //! The codec is pure and tested natively; the storage functions only run in the browser.
 
-use std::collections::BTreeMap;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -60,7 +59,7 @@ pub fn parse_hash(hash: &str) -> HashRequest {
 }
 
 /// Lesson progress: lesson id → which steps were completed.
-pub type Progress = BTreeMap<String, Vec<bool>>;
+pub type Progress = pilothouse_engine::vecmap::VecMap<String, Vec<bool>>;
 
 #[cfg(target_arch = "wasm32")]
 mod browser {

@@ -6,6 +6,7 @@
 //! [`ViewCache`] keeps what was derived from each pod object between builds, so a build redoes
 //! only the pods that changed (the store replaces a changed object's `Arc`).
 
+use pilothouse_engine::vecmap::VecMap;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -72,7 +73,7 @@ pub struct NodeView {
 impl NodeView {
     /// Pods per state class, for the collapsed card.
     pub fn counts(&self) -> Vec<(&'static str, usize)> {
-        let mut m: BTreeMap<&'static str, usize> = BTreeMap::new();
+        let mut m: VecMap<&'static str, usize> = VecMap::new();
         for p in &self.pods {
             *m.entry(p.class).or_default() += 1;
         }
@@ -243,8 +244,8 @@ pub fn build_with(cluster: &Cluster, cache: &mut ViewCache) -> MapModel {
         order.push(addr);
     }
     cache.pods.retain(|_, c| c.round == round);
-    let mut by_node: BTreeMap<&str, Vec<Rc<PodChip>>> = BTreeMap::new();
-    let mut requests: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    let mut by_node: VecMap<&str, Vec<Rc<PodChip>>> = VecMap::new();
+    let mut requests: VecMap<&str, (i64, i64)> = VecMap::new();
     let mut pending = Vec::new();
     for addr in &order {
         let Some(c) = cache.pods.get(addr) else { continue };

@@ -1,5 +1,6 @@
 //! Validation as the API server does it for the fields we support, with Kubernetes' messages.
 
+use crate::vecmap::VecSet;
 use super::{FieldError, Object};
 use k8s_openapi::api::core::v1::{Container, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
@@ -412,7 +413,7 @@ fn pod_spec(spec: &PodSpec, path: &str, errs: &mut Vec<FieldError>) {
     if spec.containers.is_empty() {
         errs.push(required(&format!("{path}.containers")));
     }
-    let mut names = std::collections::BTreeSet::new();
+    let mut names = VecSet::new();
     for (i, c) in spec.containers.iter().enumerate() {
         container(c, &format!("{path}.containers[{i}]"), &mut names, errs);
     }
@@ -429,7 +430,7 @@ fn pod_spec(spec: &PodSpec, path: &str, errs: &mut Vec<FieldError>) {
     }
 }
 
-fn container(c: &Container, path: &str, names: &mut std::collections::BTreeSet<String>, errs: &mut Vec<FieldError>) {
+fn container(c: &Container, path: &str, names: &mut VecSet<String>, errs: &mut Vec<FieldError>) {
     if c.name.is_empty() {
         errs.push(required(&format!("{path}.name")));
     } else if !is_dns1123_label(&c.name) {

@@ -10,6 +10,7 @@
 //! from the template, FNV-32a, safe-encoded, with the collision count); old revisions beyond
 //! `revisionHistoryLimit` that no pod runs are deleted.
 
+use crate::vecmap::VecSet;
 use super::workload::{is_terminal, target_node, tolerated, Timers};
 use super::{owned_pods, owner_ref, pod_is_available, pod_is_ready, Cursor};
 use crate::api::{meta, Kind, Object, ObjectKey};
@@ -185,7 +186,7 @@ impl DaemonSetController {
             Object::Node(n) => Some(n.clone()),
             _ => None,
         }).collect();
-        let node_names: BTreeSet<String> = crate::sort::btree_set(nodes.iter().map(|n| meta::name(&n.metadata).to_string()));
+        let node_names: VecSet<String> = VecSet::from_iter(nodes.iter().map(|n| meta::name(&n.metadata).to_string()));
         let mut by_node: BTreeMap<String, Vec<Pod>> = BTreeMap::new();
         for o in owned_pods(api, &uid) {
             let Some(p) = o.as_pod() else { continue };
@@ -271,7 +272,7 @@ impl DaemonSetController {
             } else if let Some(first) = alive.first() {
                 keep_set.push(first);
             }
-            let keep_names: BTreeSet<String> = crate::sort::btree_set(keep_set.iter().map(|p| name_of(p)));
+            let keep_names: VecSet<String> = VecSet::from_iter(keep_set.iter().map(|p| name_of(p)));
             for p in alive.iter().filter(|p| !keep_names.contains(&name_of(p))) {
                 self.delete_pod(api, &ds_obj, p);
             }
@@ -379,7 +380,7 @@ impl DaemonSetController {
         self.update_status(api, key, &hash, &nodes, &template_spec, min_ready);
         // Old revisions no pod runs go beyond the history limit (`cleanupHistory`).
         let ds_name = meta::name(&ds.metadata);
-        let mut live: BTreeSet<String> = [rev_name].into();
+        let mut live: VecSet<String> = [rev_name].into();
         for o in owned_pods(api, &uid) {
             if let Some(h) = o.as_pod().and_then(|p| meta::label(&p.metadata, REVISION_LABEL)) {
                 live.insert(format!("{ds_name}-{h}"));

@@ -4,6 +4,8 @@
 //! condition), and [`Cluster::evict`](crate::Cluster::evict), which deletes a pod only when its
 //! budget allows it and otherwise answers 429 TooManyRequests as the API server does.
 
+use crate::vecmap::VecMap;
+use crate::vecmap::VecSet;
 use super::workload::{is_terminal, ms_of, time_at, Timers};
 use super::{pod_is_ready, Cursor};
 use crate::api::{meta, ApiError, Kind, Object, ObjectKey};
@@ -90,7 +92,7 @@ pub fn compute_status(api: &Api, pdb: &PodDisruptionBudget) -> PodDisruptionBudg
         }
     }
     let expected_scale = || -> i32 {
-        let mut seen: BTreeMap<String, i32> = BTreeMap::new();
+        let mut seen: VecMap<String, i32> = VecMap::new();
         let mut loose = 0;
         for p in &pods {
             match controller_scale(api, p) {
@@ -151,7 +153,7 @@ impl DisruptionController {
     /// One round over new events and timers.
     pub fn run(&mut self, api: &mut Api, woken: Vec<ObjectKey>) {
         self.timers.fired(api.clock.now_ms(), &woken);
-        let mut namespaces: BTreeSet<String> = BTreeSet::new();
+        let mut namespaces: VecSet<String> = VecSet::new();
         let keys = self.cursor.collect(
             api,
             |e, out| match &*e.object {

@@ -6,6 +6,7 @@
 //! (`{"spec":{"template":{..., "$patch":"replace"}}}`). `kubectl rollout history|undo` for
 //! DaemonSets and StatefulSets read them.
 
+use crate::vecmap::VecSet;
 use super::owner_ref;
 use crate::api::{meta, Kind, Object, ObjectKey};
 use crate::apiserver::{Api, DeleteOptions};
@@ -14,7 +15,6 @@ use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
 use std::collections::BTreeMap;
-use std::collections::BTreeSet;
 
 /// Label on a StatefulSet's revisions with the hash (`ControllerRevisionHashLabel`).
 pub const HASH_LABEL: &str = "controller.kubernetes.io/hash";
@@ -119,7 +119,7 @@ pub fn ensure(api: &mut Api, owner: &Object, name: &str, hash: &str, template: &
 
 /// Deletes the oldest revisions not in `live` beyond `limit` (`cleanupHistory`,
 /// `truncateHistory`).
-pub fn truncate(api: &mut Api, owner_uid: &str, live: &BTreeSet<String>, limit: i32) {
+pub fn truncate(api: &mut Api, owner_uid: &str, live: &VecSet<String>, limit: i32) {
     let old: Vec<ControllerRevision> = owned_revisions(api, owner_uid).into_iter().filter(|c| !live.contains(meta::name(&c.metadata))).collect();
     let limit = limit.max(0) as usize;
     if old.len() <= limit {

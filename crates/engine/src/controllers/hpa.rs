@@ -12,6 +12,7 @@
 //! [`REQUEST_CPU_MS`] of CPU time, averaged over the interval between two syncs. The metrics API
 //! exists only with the `metrics-server` addon enabled.
 
+use crate::vecmap::VecMap;
 use super::workload::{ms_of, phase, time_at, Timers};
 use super::Cursor;
 use crate::api::{meta, Kind, Object, ObjectKey};
@@ -174,9 +175,9 @@ pub struct HpaController {
     cursor: Cursor,
     queue: BTreeSet<ObjectKey>,
     timers: Timers,
-    last_sync: BTreeMap<ObjectKey, (u64, i64)>,
-    recommendations: BTreeMap<ObjectKey, Vec<(u64, i32)>>,
-    scale_events: BTreeMap<ObjectKey, Vec<(u64, i32)>>,
+    last_sync: VecMap<ObjectKey, (u64, i64)>,
+    recommendations: VecMap<ObjectKey, Vec<(u64, i32)>>,
+    scale_events: VecMap<ObjectKey, Vec<(u64, i32)>>,
     /// Extra CPU per pod of a Deployment, in millicores (`Cluster::set_load`).
     pub load: BTreeMap<ObjectKey, u64>,
     /// Per pod: (requests served, at ms, request CPU millicores over the last interval).
@@ -286,7 +287,7 @@ impl HpaController {
     }
 
     /// One round: HPAs that changed, and HPAs whose sync period came round.
-    pub fn run(&mut self, api: &mut Api, kubelets: &Kubelets, addons: &BTreeMap<String, bool>, woken: Vec<ObjectKey>) {
+    pub fn run(&mut self, api: &mut Api, kubelets: &Kubelets, addons: &VecMap<String, bool>, woken: Vec<ObjectKey>) {
         self.timers.fired(api.clock.now_ms(), &woken);
         let keys = self.cursor.collect(
             api,

@@ -11,6 +11,7 @@
 //! (and which it saw active, so a pod deleted while running counts as failed, as with the
 //! finalizer); the finalizer itself is not put on pods. Finished pods are kept, as in Kubernetes.
 
+use crate::vecmap::VecSet;
 use crate::vecmap::VecMap;
 use super::workload::{finished_at, is_terminal, ms_of, phase, time_at, Timers};
 use super::{owned_pods, owner_ref, pod_is_ready, Cursor};
@@ -40,9 +41,9 @@ const BURST: usize = 500;
 #[derive(Debug, Default, Clone)]
 struct Track {
     /// Pod uids counted in `succeeded`/`failed`.
-    counted: BTreeSet<String>,
+    counted: VecSet<String>,
     /// Pod uids seen active and not yet counted.
-    active: BTreeSet<String>,
+    active: VecSet<String>,
     /// Failures since the last success, for the back-off.
     failures_since_success: u32,
     /// When the last failure happened (ms).
@@ -109,8 +110,8 @@ fn set_condition(st: &mut JobStatus, ty: &str, reason: &str, message: &str, now_
 }
 
 /// Parses `completedIndexes` (`"0-2,4"`) into a set.
-pub fn parse_indexes(s: &str) -> BTreeSet<i32> {
-    let mut out = BTreeSet::new();
+pub fn parse_indexes(s: &str) -> VecSet<i32> {
+    let mut out = VecSet::new();
     for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         match part.split_once('-') {
             Some((a, b)) => {
@@ -129,7 +130,7 @@ pub fn parse_indexes(s: &str) -> BTreeSet<i32> {
 }
 
 /// Formats a set of indexes as Kubernetes does (`"0-2,4"`).
-pub fn format_indexes(set: &BTreeSet<i32>) -> String {
+pub fn format_indexes(set: &VecSet<i32>) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut iter = set.iter().copied().peekable();
     while let Some(start) = iter.next() {
@@ -212,7 +213,7 @@ impl JobController {
         let Some(Object::Job(mut job)) = api.store.get(key).map(|o| (**o).clone()) else {
             self.timers.forget(key);
             // Forget tracks of Jobs that are gone.
-            let live: BTreeSet<String> = crate::sort::btree_set(api.store.list(Kind::Job).map(|o| meta::uid(o.metadata()).to_string()));
+            let live: VecSet<String> = VecSet::from_iter(api.store.list(Kind::Job).map(|o| meta::uid(o.metadata()).to_string()));
             self.tracks.retain(|uid, _| live.contains(uid));
             return;
         };
@@ -247,8 +248,8 @@ impl JobController {
         let track = self.tracks.entry(uid.clone()).or_default();
         let mut succeeded = st.succeeded.unwrap_or(0);
         let mut failed = st.failed.unwrap_or(0);
-        let mut completed: BTreeSet<i32> = st.completed_indexes.as_deref().map(parse_indexes).unwrap_or_default();
-        let present: BTreeSet<String> = crate::sort::btree_set(pods.iter().map(|p| meta::uid(&p.metadata).to_string()));
+        let mut completed: VecSet<i32> = st.completed_indexes.as_deref().map(parse_indexes).unwrap_or_default();
+        let present: VecSet<String> = VecSet::from_iter(pods.iter().map(|p| meta::uid(&p.metadata).to_string()));
         for p in &pods {
             let puid = meta::uid(&p.metadata).to_string();
             if track.counted.contains(&puid) {
@@ -417,7 +418,7 @@ impl JobController {
                 let mut to_create: Vec<Option<i32>> = Vec::new();
                 let n = ((want - active_count) as usize).min(BURST);
                 if indexed {
-                    let busy: BTreeSet<i32> = crate::sort::btree_set(active.iter().filter_map(|p| pod_index(p)));
+                    let busy: VecSet<i32> = VecSet::from_iter(active.iter().filter_map(|p| pod_index(p)));
                     let total = completions.unwrap_or(0);
                     for i in 0..total {
                         if to_create.len() >= n {
@@ -551,10 +552,10 @@ mod tests {
 
     #[test]
     fn indexes_round_trip() {
-        let s: BTreeSet<i32> = [0, 1, 2, 4, 6, 7].into_iter().collect();
+        let s: VecSet<i32> = [0, 1, 2, 4, 6, 7].into_iter().collect();
         assert_eq!(format_indexes(&s), "0-2,4,6-7");
         assert_eq!(parse_indexes("0-2,4,6-7"), s);
-        assert_eq!(format_indexes(&BTreeSet::new()), "");
+        assert_eq!(format_indexes(&VecSet::new()), "");
         assert!(parse_indexes("x,3-").is_empty());
     }
 }

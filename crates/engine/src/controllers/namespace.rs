@@ -1,17 +1,17 @@
 //! The namespace controller: a namespace marked for deletion has everything inside deleted,
 //! then goes away itself.
 
+use crate::vecmap::VecSet;
 use super::Cursor;
 use crate::api::{Kind, Object, ObjectKey};
 use crate::apiserver::{Api, DeleteOptions};
 use crate::clock::Component;
-use std::collections::BTreeSet;
 
 /// The namespace controller's state.
 #[derive(Debug, Default, Clone)]
 pub struct NamespaceController {
     cursor: Cursor,
-    terminating: BTreeSet<String>,
+    terminating: VecSet<String>,
 }
 
 impl NamespaceController {

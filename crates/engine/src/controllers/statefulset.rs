@@ -11,6 +11,8 @@
 //! is gone, the update revision is used. Old revisions beyond `revisionHistoryLimit` that no pod
 //! runs are deleted.
 
+use crate::vecmap::VecMap;
+use crate::vecmap::VecSet;
 use super::workload::{is_terminal, Timers};
 use super::{owned_pods, owner_ref, pod_is_available, pod_is_ready, Cursor};
 use crate::api::{meta, Kind, Object, ObjectKey};
@@ -19,7 +21,7 @@ use crate::clock::Component;
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, PersistentVolumeClaimVolumeSource, Pod, PodTemplateSpec, Volume};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// Label with the pod's revision (`<set>-<hash>`).
 pub const REVISION_LABEL: &str = "controller-revision-hash";
@@ -122,7 +124,7 @@ impl StatefulSetController {
         let rolling = strategy.type_.as_deref().unwrap_or("RollingUpdate") == "RollingUpdate";
         let partition = strategy.rolling_update.as_ref().and_then(|r| r.partition).unwrap_or(0).max(0);
 
-        let mut pods: BTreeMap<i32, Pod> = BTreeMap::new();
+        let mut pods: VecMap<i32, Pod> = VecMap::new();
         for o in owned_pods(api, &uid) {
             if let Some(p) = o.as_pod() {
                 if let Some(i) = ordinal(&set_name, meta::name(&p.metadata)) {
@@ -233,7 +235,7 @@ impl StatefulSetController {
         }
         self.update_status(api, key, &current_rev, &update_rev, rolling, min_ready);
         // Old revisions no pod runs go beyond the history limit (`truncateHistory`).
-        let mut live: BTreeSet<String> = [update_rev.clone()].into();
+        let mut live: VecSet<String> = [update_rev.clone()].into();
         if let Some(Object::StatefulSet(s)) = api.store.get(key).map(|o| (**o).clone()) {
             live.extend(s.status.and_then(|st| st.current_revision));
         }

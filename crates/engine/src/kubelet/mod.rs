@@ -6,6 +6,7 @@
 pub mod images;
 pub mod qos;
 
+use crate::vecmap::VecSet;
 use crate::vecmap::VecMap;
 use crate::api::quantity::{parse_int, parse_milli};
 use crate::api::{meta, Kind, Object, ObjectKey};
@@ -31,7 +32,7 @@ pub struct NodeAgent {
     /// Whether the kubelet (and the machine) is up.
     pub running: bool,
     /// Images present on the node (full references).
-    pub images: BTreeSet<String>,
+    pub images: VecSet<String>,
     /// The node's InternalIP.
     pub ip: String,
     /// Third octet of the node's pod CIDR (10.244.N.0/24).
@@ -188,9 +189,9 @@ pub struct Kubelets {
     cursor: u64,
     queue: BTreeSet<ObjectKey>,
     /// Nodes whose static pod manifests need syncing into mirror pods.
-    pub static_dirty: BTreeSet<String>,
+    pub static_dirty: VecSet<String>,
     /// Nodes whose memory use changed since the eviction manager last looked.
-    pub memory_dirty: BTreeSet<String>,
+    pub memory_dirty: VecSet<String>,
     /// Whether a container wrote files since the volumes were last synced.
     pub files_dirty: bool,
 }

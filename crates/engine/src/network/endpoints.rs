@@ -4,6 +4,7 @@
 //! `notReadyAddresses` — grouped by the set of resolved target ports, as `RepackSubsets` does.
 //! Slices carry the same endpoints with `ready`/`serving`/`terminating` conditions.
 
+use crate::vecmap::VecMap;
 use crate::api::{meta, Kind, Object, ObjectKey};
 use crate::apiserver::Api;
 use crate::controllers::pod_is_ready;
@@ -137,7 +138,7 @@ pub fn subsets(svc: &Service, eps: &[PodEndpoint]) -> Option<Vec<EndpointSubset>
     let ns = meta::namespace(&svc.metadata);
     let publish = svc.spec.as_ref().and_then(|s| s.publish_not_ready_addresses).unwrap_or(false);
     let headless_no_ports = is_headless(svc) && svc.spec.as_ref().and_then(|s| s.ports.as_ref()).is_none_or(|p| p.is_empty());
-    let mut groups: BTreeMap<Vec<(String, i32, String)>, (Vec<EndpointAddress>, Vec<EndpointAddress>)> = BTreeMap::new();
+    let mut groups: VecMap<Vec<(String, i32, String)>, (Vec<EndpointAddress>, Vec<EndpointAddress>)> = VecMap::new();
     for e in eps {
         if e.terminating && !publish {
             continue;
@@ -246,7 +247,7 @@ pub fn sync_slices(api: &mut Api, svc: &Service, eps: &[PodEndpoint]) {
     let ns = meta::namespace(&svc.metadata).to_string();
     let name = meta::name(&svc.metadata).to_string();
     let headless_no_ports = is_headless(svc) && svc.spec.as_ref().and_then(|s| s.ports.as_ref()).is_none_or(|p| p.is_empty());
-    let mut groups: BTreeMap<Vec<(String, i32, String)>, Vec<&PodEndpoint>> = BTreeMap::new();
+    let mut groups: VecMap<Vec<(String, i32, String)>, Vec<&PodEndpoint>> = VecMap::new();
     for e in eps {
         if e.ports.is_empty() && !headless_no_ports {
             continue;

@@ -14,6 +14,8 @@ pub mod endpoints;
 pub mod http;
 pub mod ingress;
 
+use crate::vecmap::VecMap;
+use crate::vecmap::VecSet;
 use crate::api::{meta, Kind, Object, ObjectKey};
 use crate::apiserver::Api;
 use crate::controllers::Cursor;
@@ -45,7 +47,7 @@ pub struct NetworkControllers {
     /// Whether `minikube tunnel` runs.
     pub tunnel: bool,
     /// `kubectl port-forward` sessions by local port.
-    pub forwards: BTreeMap<u16, PortForward>,
+    pub forwards: VecMap<u16, PortForward>,
     /// ClientIP session affinity: (service, client IP) -> (endpoint IP, expiry ms).
     pub affinity: BTreeMap<(ObjectKey, String), (String, u64)>,
 }
@@ -59,7 +61,7 @@ impl NetworkControllers {
     /// One round: sync Endpoints/EndpointSlices of changed Services, load-balancer and ingress status.
     pub fn run(&mut self, api: &mut Api, woken: Vec<ObjectKey>) {
         let mut ingress = false;
-        let mut pod_namespaces: BTreeSet<String> = BTreeSet::new();
+        let mut pod_namespaces: VecSet<String> = VecSet::new();
         let keys = self.cursor.collect(
             api,
             |e, out| match &*e.object {

@@ -7,6 +7,8 @@
 //! compiled affinity terms) and shared by `Arc`. Nodes are kept sorted by name, which is also the
 //! order the scheduler walks them (kube-scheduler interleaves zones instead; see `mod.rs`).
 
+use crate::vecmap::VecMap;
+use crate::vecmap::VecSet;
 use super::labels::CompiledSelector;
 use crate::api::quantity::{parse_int, parse_milli};
 use k8s_openapi::api::core::v1::{Container, Node, Pod, PodAffinityTerm, PodSpec};
@@ -222,7 +224,7 @@ pub fn pod_host_ports(spec: &PodSpec) -> Vec<HostPort> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NamespaceFilter {
     /// Explicit namespaces (or the owning pod's namespace when neither list nor selector is set).
-    pub names: BTreeSet<String>,
+    pub names: VecSet<String>,
     /// The namespace selector (`None` matches no namespace by labels).
     pub selector: Option<CompiledSelector>,
 }
@@ -241,7 +243,7 @@ pub struct AffinityTerm {
 impl AffinityTerm {
     /// Compiles a term owned by a pod in `own_ns`.
     pub fn new(term: &PodAffinityTerm, own_ns: &str) -> AffinityTerm {
-        let mut names: BTreeSet<String> = crate::sort::btree_set(term.namespaces.iter().flatten().cloned());
+        let mut names: VecSet<String> = VecSet::from_iter(term.namespaces.iter().flatten().cloned());
         if names.is_empty() && term.namespace_selector.is_none() {
             names.insert(own_ns.to_string());
         }
@@ -401,7 +403,7 @@ pub struct PdbInfo {
     /// `status.disruptionsAllowed`.
     pub disruptions_allowed: i32,
     /// Names of pods in `status.disruptedPods` (already processed by the API server: not counted).
-    pub disrupted_pods: BTreeSet<String>,
+    pub disrupted_pods: VecSet<String>,
 }
 
 impl PdbInfo {
@@ -428,7 +430,7 @@ impl PdbInfo {
             namespace: pdb.metadata.namespace.clone().unwrap_or_else(|| "default".into()),
             selector: selector.map(|s| CompiledSelector::new(Some(s))),
             disruptions_allowed: status.map_or(0, |s| s.disruptions_allowed),
-            disrupted_pods: status.and_then(|s| s.disrupted_pods.as_ref()).map(|m| crate::sort::btree_set(m.keys().cloned())).unwrap_or_default(),
+            disrupted_pods: status.and_then(|s| s.disrupted_pods.as_ref()).map(|m| VecSet::from_iter(m.keys().cloned())).unwrap_or_default(),
         }
     }
 
@@ -624,7 +626,7 @@ impl NodeInfo {
 pub struct SchedulerCache {
     nodes: Vec<NodeInfo>,
     pod_node: BTreeMap<PodKey, String>,
-    orphans: BTreeMap<String, Vec<Arc<PodInfo>>>,
+    orphans: VecMap<String, Vec<Arc<PodInfo>>>,
     assumed: BTreeSet<PodKey>,
     image_nodes: BTreeMap<String, usize>,
     namespaces: NamespaceLabels,

@@ -8,6 +8,7 @@
 //! scheduling cycle (a preemption nominates its node at once, as `handleSchedulingFailure` does);
 //! they go when the pod is bound, assumed, deleted, or its nomination is cleared.
 
+use crate::vecmap::VecMap;
 use super::cache::{PodInfo, PodKey};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use std::sync::Arc;
 /// Pods nominated to nodes, per node in nomination order.
 #[derive(Clone, Debug, Default)]
 pub struct Nominator {
-    by_node: BTreeMap<String, Vec<Arc<PodInfo>>>,
+    by_node: VecMap<String, Vec<Arc<PodInfo>>>,
     node_of: BTreeMap<PodKey, String>,
 }
 

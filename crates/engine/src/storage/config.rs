@@ -4,6 +4,7 @@
 //! (keys or `items`, downwardAPI files). Missing objects or keys give the kubelet's messages,
 //! which keep the container in `CreateContainerConfigError`.
 
+use crate::vecmap::VecSet;
 use crate::api::quantity::{parse_int, parse_milli};
 use crate::api::{meta, Kind, Object, ObjectKey};
 use crate::apiserver::Api;
@@ -334,7 +335,7 @@ pub fn pod_env(api: &Api, pod: &Pod, container: &Container) -> Vec<(String, Stri
         ("HOSTNAME".into(), pod.spec.as_ref().and_then(|s| s.hostname.clone()).unwrap_or_else(|| meta::name(&pod.metadata).to_string())),
     ];
     let own = container_env(api, pod, container).unwrap_or_default();
-    let mut seen: std::collections::BTreeSet<String> = crate::sort::btree_set(out.iter().map(|(k, _)| k.clone()));
+    let mut seen: VecSet<String> = VecSet::from_iter(out.iter().map(|(k, _)| k.clone()));
     let mut push = |k: String, v: String, out: &mut Vec<(String, String)>| {
         if let Some(e) = out.iter_mut().find(|(x, _)| *x == k) {
             e.1 = v;

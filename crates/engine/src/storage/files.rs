@@ -6,12 +6,13 @@
 //! volumes in the cluster-wide store of [`super::StorageControllers`]; ConfigMap, Secret,
 //! downwardAPI and projected volumes are generated from the objects and read-only.
 
+use crate::vecmap::VecSet;
 use crate::api::{meta, Kind, Object, ObjectKey};
 use crate::apiserver::Api;
 use crate::cluster::Cluster;
 use crate::kubelet::images;
 use k8s_openapi::api::core::v1::{Container, PersistentVolume, Pod, Volume};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// A filesystem error, worded like the coreutils/busybox message tail (`<path>: No such file or directory`).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -438,7 +439,7 @@ impl Cluster {
         self.sync_volume_files();
         let (_, c, mounts) = self.exec_target(pod, container)?;
         let dir = clean(dir);
-        let mut names: BTreeSet<String> = BTreeSet::new();
+        let mut names: VecSet<String> = VecSet::new();
         let mut exists;
         let child = |full: &str, prefix: &str| -> Option<String> {
             let rest = if prefix.is_empty() { Some(full) } else { full.strip_prefix(&format!("{prefix}/")) }?;
@@ -464,7 +465,7 @@ impl Cluster {
             }
             Loc::Root(p) => {
                 let own = self.kubelets.pods.get(pod).and_then(|rt| rt.containers.iter().find(|x| x.name == c.name)).map(|x| x.files.clone()).unwrap_or_default();
-                let mut all: BTreeSet<String> = crate::sort::btree_set(own.keys().cloned());
+                let mut all: VecSet<String> = VecSet::from_iter(own.keys().cloned());
                 all.extend(image_files(c.image.as_deref().unwrap_or("")).into_keys());
                 if all.contains(&p) {
                     return Ok(vec![p.rsplit('/').next().unwrap_or("").to_string()]);
@@ -582,7 +583,7 @@ impl Cluster {
             }
         }
         // emptyDirs of pods that no longer exist.
-        let live: BTreeSet<String> = crate::sort::btree_set(self.api.store.list(Kind::Pod).map(|o| meta::uid(o.metadata()).to_string()));
+        let live: VecSet<String> = VecSet::from_iter(self.api.store.list(Kind::Pod).map(|o| meta::uid(o.metadata()).to_string()));
         for a in self.kubelets.nodes.values_mut() {
             a.host_files.retain(|k, _| match k.strip_prefix("/var/lib/kubelet/pods/") {
                 Some(rest) => live.contains(rest.split('/').next().unwrap_or("")),

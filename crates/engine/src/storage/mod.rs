@@ -13,6 +13,7 @@ pub mod config;
 pub mod files;
 pub mod quota;
 
+use crate::vecmap::VecSet;
 use crate::api::{meta, ApiError, FieldError, Kind, Object, ObjectKey};
 use crate::apiserver::Api;
 use crate::clock::Component;
@@ -35,7 +36,7 @@ pub struct StorageControllers {
     claims: BTreeSet<ObjectKey>,
     volumes: BTreeSet<ObjectKey>,
     pods: BTreeSet<ObjectKey>,
-    quota_ns: BTreeSet<String>,
+    quota_ns: VecSet<String>,
     provisioning: BTreeMap<ObjectKey, u64>,
     recycling: BTreeMap<ObjectKey, u64>,
     reported: BTreeSet<(String, String)>,

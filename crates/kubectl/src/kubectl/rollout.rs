@@ -1,6 +1,7 @@
 //! `kubectl rollout status|history|undo|pause|resume|restart`, worded as kubectl's
 //! polymorphichelpers (status viewers, history viewers, rollbacker) word them.
 
+use pilothouse_engine::vecmap::VecMap;
 use super::apply::api_err;
 use super::{namespace, parse_flags, ref_name, targets, Target};
 use crate::flags::{b, d, i, s, Flag};
@@ -306,7 +307,7 @@ fn owner_template(obj: &Object) -> PodTemplateSpec {
 fn history_from_revisions(sh: &Shell, obj: &Object, key: &ObjectKey, rev: i64, out: &mut Out) -> bool {
     let revs = controller_revisions(sh, obj);
     // One entry per revision number, the last listed winning (`historyInfo` map).
-    let mut by_rev: std::collections::BTreeMap<i64, &ControllerRevision> = std::collections::BTreeMap::new();
+    let mut by_rev: VecMap<i64, &ControllerRevision> = VecMap::new();
     for cr in &revs {
         by_rev.insert(cr.revision, cr);
     }

@@ -2,6 +2,7 @@
 //! same prefix-writer indentation and the same tabwriter (minwidth 0, padding 2) with its
 //! flush before the Events table.
 
+use pilothouse_engine::vecmap::VecMap;
 use super::duration::{human_duration, rfc1123z, since};
 use super::table::{format_endpoints, is_default_class, node_roles_string, pv_class, pvc_class};
 use super::util::*;
@@ -631,8 +632,8 @@ pub fn pod_qos(pod: &Pod) -> String {
         return q;
     }
     let Some(spec) = pod.spec.as_ref() else { return "BestEffort".into() };
-    let mut requests: BTreeMap<String, Q> = BTreeMap::new();
-    let mut limits: BTreeMap<String, Q> = BTreeMap::new();
+    let mut requests: VecMap<String, Q> = VecMap::new();
+    let mut limits: VecMap<String, Q> = VecMap::new();
     let mut guaranteed = true;
     let all = spec.containers.iter().chain(spec.init_containers.iter().flatten());
     for c in all {
@@ -680,11 +681,11 @@ pub fn pod_qos(pod: &Pod) -> String {
 }
 
 /// `resourcehelper.PodRequestsAndLimits`: sum of containers, at least each init container.
-fn pod_requests_limits(pod: &Pod) -> (BTreeMap<String, Q>, BTreeMap<String, Q>) {
-    let mut reqs: BTreeMap<String, Q> = BTreeMap::new();
-    let mut lims: BTreeMap<String, Q> = BTreeMap::new();
+fn pod_requests_limits(pod: &Pod) -> (VecMap<String, Q>, VecMap<String, Q>) {
+    let mut reqs: VecMap<String, Q> = VecMap::new();
+    let mut lims: VecMap<String, Q> = VecMap::new();
     let Some(spec) = pod.spec.as_ref() else { return (reqs, lims) };
-    let add = |m: &mut BTreeMap<String, Q>, src: Option<&BTreeMap<String, Quantity>>| {
+    let add = |m: &mut VecMap<String, Q>, src: Option<&BTreeMap<String, Quantity>>| {
         for (n, q) in src.into_iter().flatten() {
             if let Some(q) = Q::parse(&q.0) {
                 let e = m.entry(n.clone()).or_insert(Q::ZERO);
@@ -696,7 +697,7 @@ fn pod_requests_limits(pod: &Pod) -> (BTreeMap<String, Q>, BTreeMap<String, Q>) 
         add(&mut reqs, c.resources.as_ref().and_then(|r| r.requests.as_ref()));
         add(&mut lims, c.resources.as_ref().and_then(|r| r.limits.as_ref()));
     }
-    let max = |m: &mut BTreeMap<String, Q>, src: Option<&BTreeMap<String, Quantity>>| {
+    let max = |m: &mut VecMap<String, Q>, src: Option<&BTreeMap<String, Quantity>>| {
         for (n, q) in src.into_iter().flatten() {
             if let Some(q) = Q::parse(&q.0) {
                 match m.get(n) {
@@ -1076,11 +1077,11 @@ fn describe_node(n: &k8s_openapi::api::core::v1::Node, src: &dyn ObjectSource, e
     w.w(0, &format!("Non-terminated Pods:\t({} in total)\n", pods.len()));
     w.w(1, "Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n");
     w.w(1, "---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n");
-    let mut total_req: BTreeMap<String, Q> = BTreeMap::new();
-    let mut total_lim: BTreeMap<String, Q> = BTreeMap::new();
+    let mut total_req: VecMap<String, Q> = VecMap::new();
+    let mut total_lim: VecMap<String, Q> = VecMap::new();
     for p in &pods {
         let (req, lim) = pod_requests_limits(p);
-        let g = |m: &BTreeMap<String, Q>, k: &str| m.get(k).copied().unwrap_or(Q::ZERO);
+        let g = |m: &VecMap<String, Q>, k: &str| m.get(k).copied().unwrap_or(Q::ZERO);
         let (cr, cl, mr, ml) = (g(&req, "cpu"), g(&lim, "cpu"), g(&req, "memory"), g(&lim, "memory"));
         w.w(
             1,
@@ -1111,7 +1112,7 @@ fn describe_node(n: &k8s_openapi::api::core::v1::Node, src: &dyn ObjectSource, e
     w.w(0, "Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n");
     w.w(1, "Resource\tRequests\tLimits\n");
     w.w(1, "--------\t--------\t------\n");
-    let g = |m: &BTreeMap<String, Q>, k: &str| m.get(k).copied().unwrap_or(Q::ZERO);
+    let g = |m: &VecMap<String, Q>, k: &str| m.get(k).copied().unwrap_or(Q::ZERO);
     let row = |w: &mut W, name: &str, r: Q, l: Q, rp: i128, lp: i128| {
         w.w(1, &format!("{name}\t{} ({rp}%)\t{} ({lp}%)\n", r.canonical(), l.canonical()));
     };

@@ -2,7 +2,7 @@
 //! step — its text, its checks (✓/✗ with the failure detail, re-evaluated whenever the cluster,
 //! the terminal or the clock moves), hints one at a time, the solution, reset, skip.
 
-use std::collections::BTreeMap;
+use pilothouse_engine::vecmap::VecMap;
 use std::rc::Rc;
 
 use pilothouse_lessons::{IndexEntry, Lang};
@@ -46,7 +46,7 @@ pub fn lesson_panel(p: &LessonPanelProps) -> Html {
     let sb = p.sandbox.borrow();
     let Some(session) = sb.lesson.as_ref() else {
         // The catalogue, by topic.
-        let mut topics: BTreeMap<usize, (String, Vec<&IndexEntry>)> = BTreeMap::new();
+        let mut topics: VecMap<usize, (String, Vec<&IndexEntry>)> = VecMap::new();
         let mut order: Vec<String> = Vec::new();
         for l in p.catalogue.0.iter() {
             if !order.iter().any(|o| o == l.topic) {
