@@ -2,7 +2,7 @@
 //! `--name value`, `-n value`, `-nvalue`, `-n=value`, combined boolean shorthands (`-it`),
 //! interspersed positionals, `--` ending flag parsing, and pflag's exact error messages.
 
-use std::collections::BTreeMap;
+use pilothouse_engine::vecmap::VecMap;
 
 /// The type of a flag's value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,7 +77,7 @@ pub struct Parsed {
     /// Arguments after `--` (`None` if there was no `--`).
     pub dash: Option<Vec<String>>,
     /// Values by long flag name, in the order given.
-    pub values: BTreeMap<&'static str, Vec<String>>,
+    pub values: VecMap<&'static str, Vec<String>>,
 }
 
 impl Parsed {

@@ -8,6 +8,7 @@
 //! `unknown variant`, `duplicate field`) and the variant's field list in them, as the derive
 //! gave them.
 
+use pilothouse_engine::vecmap::VecMap;
 use crate::schema::Check;
 use crate::text::Text;
 use serde::de::{Deserialize, DeserializeOwned, Deserializer, Error, IgnoredAny, MapAccess, SeqAccess, Unexpected, Visitor};
@@ -47,8 +48,8 @@ const OPT_FLAGS: &[&str] = &["ready", "unschedulable"];
 /// A check's values, read into their slots once its `type` says which fields it has.
 #[derive(Default)]
 struct Slots {
-    strings: BTreeMap<&'static str, String>,
-    flags: BTreeMap<&'static str, bool>,
+    strings: VecMap<&'static str, String>,
+    flags: VecMap<&'static str, bool>,
     distinct_nodes: bool,
     count: Option<usize>,
     min: Option<usize>,

@@ -2,6 +2,7 @@
 //! with a Markdown body, hints, a solution and declarative checks. Unknown fields are errors, so
 //! a typo in a lesson is caught with its file and line.
 
+use pilothouse_engine::vecmap::VecMap;
 use crate::text::Text;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -53,10 +54,10 @@ pub struct ClusterSpec {
     pub memory_mb: u64,
     /// Extra labels per node name.
     #[serde(default)]
-    pub node_labels: BTreeMap<String, BTreeMap<String, String>>,
+    pub node_labels: VecMap<String, BTreeMap<String, String>>,
     /// Taints per node name, written as kubectl takes them (`key=value:Effect`).
     #[serde(default)]
-    pub node_taints: BTreeMap<String, Vec<String>>,
+    pub node_taints: VecMap<String, Vec<String>>,
     /// Manifests applied before the lesson starts.
     #[serde(default)]
     pub apply: Option<String>,
@@ -91,8 +92,8 @@ impl Default for ClusterSpec {
             nodes: 1,
             cpus: 2,
             memory_mb: 3900,
-            node_labels: BTreeMap::new(),
-            node_taints: BTreeMap::new(),
+            node_labels: VecMap::new(),
+            node_taints: VecMap::new(),
             apply: None,
             commands: Vec::new(),
             files: BTreeMap::new(),

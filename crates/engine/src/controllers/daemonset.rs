@@ -10,6 +10,7 @@
 //! from the template, FNV-32a, safe-encoded, with the collision count); old revisions beyond
 //! `revisionHistoryLimit` that no pod runs are deleted.
 
+use crate::vecmap::VecMap;
 use crate::vecmap::VecSet;
 use super::workload::{is_terminal, target_node, tolerated, Timers};
 use super::{owned_pods, owner_ref, pod_is_available, pod_is_ready, Cursor};
@@ -37,7 +38,7 @@ pub struct DaemonSetController {
     queue: BTreeSet<ObjectKey>,
     timers: Timers,
     /// Failed-pod back-off per (DaemonSet uid, node): (next delay ms, not before ms).
-    backoff: BTreeMap<(String, String), (u64, u64)>,
+    backoff: VecMap<(String, String), (u64, u64)>,
 }
 
 /// The tolerations every DaemonSet pod gets (`AddOrUpdateDaemonPodTolerations`).

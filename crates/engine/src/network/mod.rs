@@ -23,7 +23,7 @@ use crate::store::EventType;
 use k8s_openapi::api::core::v1::{EndpointAddress, EndpointPort, EndpointSubset, Endpoints, LoadBalancerIngress, Service};
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort as SlicePort, EndpointSlice};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 pub use dns::{resolve, DnsAnswer};
 pub use http::{HttpRequest, HttpResponse, NetError, Origin};
@@ -49,7 +49,7 @@ pub struct NetworkControllers {
     /// `kubectl port-forward` sessions by local port.
     pub forwards: VecMap<u16, PortForward>,
     /// ClientIP session affinity: (service, client IP) -> (endpoint IP, expiry ms).
-    pub affinity: BTreeMap<(ObjectKey, String), (String, u64)>,
+    pub affinity: VecMap<(ObjectKey, String), (String, u64)>,
 }
 
 impl NetworkControllers {

@@ -277,7 +277,7 @@ pub struct WeightedTerm {
 /// Labels of namespaces, for `namespaceSelector` in affinity terms.
 #[derive(Clone, Debug, Default)]
 pub struct NamespaceLabels {
-    map: BTreeMap<String, BTreeMap<String, String>>,
+    map: VecMap<String, BTreeMap<String, String>>,
     empty: BTreeMap<String, String>,
 }
 
@@ -628,7 +628,7 @@ pub struct SchedulerCache {
     pod_node: BTreeMap<PodKey, String>,
     orphans: VecMap<String, Vec<Arc<PodInfo>>>,
     assumed: BTreeSet<PodKey>,
-    image_nodes: BTreeMap<String, usize>,
+    image_nodes: VecMap<String, usize>,
     namespaces: NamespaceLabels,
     /// Interned image names (never forgotten: ids stay valid).
     image_names: BTreeMap<String, u32>,
@@ -653,7 +653,7 @@ pub struct SchedulerCache {
     /// that label, so spreading by owner counts a topology domain without walking its nodes.
     owner_domains: Vec<BTreeMap<(u32, u32), u32>>,
     /// PodDisruptionBudgets by (namespace, name), for DefaultPreemption.
-    pdbs: BTreeMap<(String, String), PdbInfo>,
+    pdbs: VecMap<(String, String), PdbInfo>,
     /// How many nodes are cordoned (`spec.unschedulable`).
     unschedulable_nodes: usize,
     /// How many nodes have a `NoSchedule` or `NoExecute` taint.

@@ -32,6 +32,7 @@ mod testutil;
 #[cfg(test)]
 mod tests;
 
+use crate::vecmap::VecMap;
 use cache::{NodeInfo, PodInfo, PodKey, SchedulerCache};
 use framework::{Code, CycleEnv, Plugin, PodCtx, Profile, ResolvedPlugins, StateData, Status};
 use k8s_openapi::api::core::v1::{Pod, PodSpec};
@@ -125,7 +126,7 @@ pub fn fit_error_message<'a>(
     if let Some(p) = pre_filter_msg.filter(|p| !p.is_empty()) {
         msg.push_str(&format!(" {p}."));
     } else {
-        let mut hist: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut hist: VecMap<&str, usize> = VecMap::new();
         for s in statuses {
             for r in &s.reasons {
                 *hist.entry(r.as_str()).or_insert(0) += 1;
@@ -562,7 +563,7 @@ impl Scheduler {
                 }
             }
             if self.tracing {
-                let by_name: BTreeMap<&str, usize> = crate::sort::btree_map(feasible.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)));
+                let by_name: VecMap<&str, usize> = VecMap::from_iter(feasible.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)));
                 for nt in node_traces.iter_mut().filter(|t| t.feasible) {
                     if let Some(&fi) = by_name.get(nt.node.as_str()) {
                         nt.total = Some(totals[fi]);

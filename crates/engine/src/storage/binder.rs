@@ -8,6 +8,7 @@
 //! (WaitForFirstConsumer classes only once a node was selected); released volumes are retained,
 //! deleted or recycled by their reclaim policy; bound claims of expandable classes grow.
 
+use crate::vecmap::VecMap;
 use crate::api::quantity::parse_int;
 use crate::api::{meta, Kind, Object, ObjectKey};
 use crate::apiserver::Api;
@@ -185,7 +186,7 @@ pub fn node_affinity_ok(v: &PersistentVolume, node: &str, labels: &BTreeMap<Stri
 /// claim's, fewest modes first, and returns the first match.
 pub fn find_best_match<'a>(claim: &PersistentVolumeClaim, volumes: &[&'a PersistentVolume], delay_binding: bool) -> Option<&'a PersistentVolume> {
     let wanted = claim.spec.as_ref().and_then(|s| s.access_modes.clone()).unwrap_or_default();
-    let mut groups: BTreeMap<(usize, String), Vec<&'a PersistentVolume>> = BTreeMap::new();
+    let mut groups: VecMap<(usize, String), Vec<&'a PersistentVolume>> = VecMap::new();
     for v in volumes {
         let modes = v.spec.as_ref().and_then(|s| s.access_modes.clone()).unwrap_or_default();
         if !wanted.iter().all(|m| modes.contains(m)) {
@@ -758,7 +759,7 @@ pub fn on_pod_scheduled(api: &mut Api, pod: &Pod, node: &str) -> bool {
         // Access-mode groups as the index, but with the node (the scheduler's path).
         let mut best: Option<PersistentVolume> = None;
         let wanted = claim.spec.as_ref().and_then(|s| s.access_modes.clone()).unwrap_or_default();
-        let mut groups: BTreeMap<(usize, String), Vec<&PersistentVolume>> = BTreeMap::new();
+        let mut groups: VecMap<(usize, String), Vec<&PersistentVolume>> = VecMap::new();
         for p in refs {
             let modes = p.spec.as_ref().and_then(|s| s.access_modes.clone()).unwrap_or_default();
             if wanted.iter().all(|m| modes.contains(m)) {

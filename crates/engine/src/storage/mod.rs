@@ -13,6 +13,7 @@ pub mod config;
 pub mod files;
 pub mod quota;
 
+use crate::vecmap::VecMap;
 use crate::vecmap::VecSet;
 use crate::api::{meta, ApiError, FieldError, Kind, Object, ObjectKey};
 use crate::apiserver::Api;
@@ -39,9 +40,9 @@ pub struct StorageControllers {
     quota_ns: VecSet<String>,
     provisioning: BTreeMap<ObjectKey, u64>,
     recycling: BTreeMap<ObjectKey, u64>,
-    reported: BTreeSet<(String, String)>,
+    reported: VecSet<(String, String)>,
     /// Files of network volumes (NFS and other shared PVs) by volume id (`pv/<name>`).
-    pub shared: BTreeMap<String, BTreeMap<String, String>>,
+    pub shared: VecMap<String, BTreeMap<String, String>>,
     /// Node-file prefixes to scrub at the next file sync: (node or all, prefix).
     pub scrub: Vec<(Option<String>, String)>,
     /// Shared volume ids to drop at the next file sync.

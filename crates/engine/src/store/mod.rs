@@ -2,6 +2,7 @@
 //! key, a cluster-wide resourceVersion counter, secondary indexes, and one ordered watch log of
 //! Added/Modified/Deleted events that controllers, checks and the UI all read.
 
+use crate::vecmap::VecMap;
 use crate::api::{meta, Kind, Object, ObjectKey};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
@@ -58,7 +59,7 @@ pub struct Store {
     pods_by_node: BTreeMap<String, BTreeSet<ObjectKey>>,
     /// Dependents by owner uid, with the stored object (controllers list their pods here).
     by_owner: BTreeMap<String, BTreeMap<ObjectKey, Arc<Object>>>,
-    counts: BTreeMap<Kind, usize>,
+    counts: VecMap<Kind, usize>,
 }
 
 /// The most watch events kept before the oldest half is compacted away.
