@@ -67,7 +67,7 @@ pub struct PodSample {
 /// The replica calculator's result: replicas, utilization (% of request) and the raw average.
 pub type Calc = Result<(i32, i32, i64), String>;
 
-fn utilization_ratio(metrics: &BTreeMap<String, i64>, requests: &BTreeMap<String, i64>, target: i32) -> Result<(f64, i32, i64), String> {
+fn utilization_ratio(metrics: &VecMap<String, i64>, requests: &VecMap<String, i64>, target: i32) -> Result<(f64, i32, i64), String> {
     let (mut total, mut req, mut n) = (0i64, 0i64, 0i64);
     for (name, v) in metrics {
         if let Some(r) = requests.get(name) {
@@ -89,8 +89,8 @@ pub fn resource_replicas(current: i32, target_util: i32, pods: &[PodSample], now
         return Err("no pods returned by selector while calculating replica count".into());
     }
     let target_util = target_util.max(1);
-    let mut metrics: BTreeMap<String, i64> = BTreeMap::new();
-    let mut requests: BTreeMap<String, i64> = BTreeMap::new();
+    let mut metrics: VecMap<String, i64> = VecMap::new();
+    let mut requests: VecMap<String, i64> = VecMap::new();
     let (mut ready_count, mut unready, mut missing) = (0i32, BTreeSet::new(), BTreeSet::new());
     for p in pods {
         match p.request {

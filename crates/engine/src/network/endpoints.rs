@@ -217,7 +217,7 @@ pub fn sync_endpoints(api: &mut Api, svc: &Service, eps: &[PodEndpoint]) {
                     name: Some(name),
                     namespace: Some(ns),
                     labels: if labels.is_empty() { None } else { Some(labels) },
-                    annotations: Some([(TRIGGER_TIME.to_string(), trigger_time(api))].into_iter().collect()),
+                    annotations: Some(crate::sort::btree_map([(TRIGGER_TIME.to_string(), trigger_time(api))])),
                     ..Default::default()
                 },
                 subsets,
@@ -318,7 +318,7 @@ pub fn sync_slices(api: &mut Api, svc: &Service, eps: &[PodEndpoint]) {
                         generate_name: Some(format!("{name}-")),
                         namespace: Some(ns.clone()),
                         labels: Some(labels.clone()),
-                        annotations: Some([(TRIGGER_TIME.to_string(), trigger_time(api))].into_iter().collect()),
+                        annotations: Some(crate::sort::btree_map([(TRIGGER_TIME.to_string(), trigger_time(api))])),
                         owner_references: Some(vec![owner.clone()]),
                         ..Default::default()
                     },

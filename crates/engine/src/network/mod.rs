@@ -196,7 +196,7 @@ fn apiserver_endpoints(api: &mut Api, svc: &Service) {
             metadata: ObjectMeta {
                 name: Some("kubernetes".into()),
                 namespace: Some("default".into()),
-                labels: Some([("endpointslice.kubernetes.io/skip-mirror".to_string(), "true".to_string())].into_iter().collect()),
+                labels: Some(crate::sort::btree_map([("endpointslice.kubernetes.io/skip-mirror".to_string(), "true".to_string())])),
                 ..Default::default()
             },
             subsets: Some(vec![EndpointSubset {
@@ -213,7 +213,7 @@ fn apiserver_endpoints(api: &mut Api, svc: &Service) {
             metadata: ObjectMeta {
                 name: Some("kubernetes".into()),
                 namespace: Some("default".into()),
-                labels: Some([(endpoints::SERVICE_NAME_LABEL.to_string(), "kubernetes".to_string())].into_iter().collect()),
+                labels: Some(crate::sort::btree_map([(endpoints::SERVICE_NAME_LABEL.to_string(), "kubernetes".to_string())])),
                 ..Default::default()
             },
             address_type: "IPv4".into(),

@@ -65,7 +65,7 @@ pub struct Resources {
     /// Pod count (meaningful only for allocatable).
     pub pods: i64,
     /// Extended and other scalar resources (`nvidia.com/gpu`, `hugepages-2Mi`, ...).
-    pub scalar: BTreeMap<String, i64>,
+    pub scalar: VecMap<String, i64>,
 }
 
 impl Resources {
@@ -489,7 +489,7 @@ pub struct NodeInfo {
     /// Node labels.
     pub labels: BTreeMap<String, String>,
     /// Images present (normalised names) and their sizes in bytes.
-    pub images: BTreeMap<String, i64>,
+    pub images: VecMap<String, i64>,
     /// Host ports in use.
     pub used_ports: Vec<HostPort>,
     /// How many of those pods have pod affinity or anti-affinity.

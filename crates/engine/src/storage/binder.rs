@@ -689,7 +689,7 @@ pub fn provision(api: &mut Api, key: &ObjectKey, profile: &str) {
     annotations.insert(ANN_PROVISIONED_BY.into(), sc.provisioner.clone());
     let mut spec = PersistentVolumeSpec {
         access_modes: cspec.access_modes.clone(),
-        capacity: Some([("storage".to_string(), request)].into_iter().collect()),
+        capacity: Some(crate::sort::btree_map([("storage".to_string(), request)])),
         claim_ref: Some(claim_ref(&claim)),
         persistent_volume_reclaim_policy: sc.reclaim_policy.clone().or(Some("Delete".into())),
         storage_class_name: Some(class.clone()),
@@ -709,7 +709,7 @@ pub fn provision(api: &mut Api, key: &ObjectKey, profile: &str) {
             driver: CSI_HOSTPATH.into(),
             volume_handle: handle,
             volume_attributes: Some(
-                [("kind".to_string(), "file".to_string()), ("storage.kubernetes.io/csiProvisionerIdentity".to_string(), "1735689600000-9999-hostpath.csi.k8s.io".to_string())].into_iter().collect(),
+                crate::sort::btree_map([("kind".to_string(), "file".to_string()), ("storage.kubernetes.io/csiProvisionerIdentity".to_string(), "1735689600000-9999-hostpath.csi.k8s.io".to_string())]),
             ),
             ..Default::default()
         });

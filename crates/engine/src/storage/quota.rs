@@ -4,6 +4,7 @@
 //! namespace's objects; over-quota creates refused with `exceeded quota: ...`), plus the quota
 //! controller that keeps `status.hard`/`status.used` current.
 
+use crate::vecmap::VecMap;
 use crate::api::quantity::{format_bytes, format_milli, parse_int, parse_milli};
 use crate::api::{meta, ApiError, Kind, Object, ObjectKey};
 use crate::apiserver::Api;
@@ -271,15 +272,15 @@ fn pod_sum(p: &Pod, which: &str, res: &str) -> i64 {
 }
 
 /// What one object contributes to each quota resource.
-pub fn usage_of(obj: &Object) -> BTreeMap<String, i64> {
-    let mut u = BTreeMap::new();
+pub fn usage_of(obj: &Object) -> VecMap<String, i64> {
+    let mut u = VecMap::new();
     let info = obj.kind().info();
     let count_key = if info.group.is_empty() { format!("count/{}", info.plural) } else { format!("count/{}.{}", info.plural, info.group) };
     u.insert(count_key, 1);
     match obj {
         Object::Pod(p) => {
             if !pod_counts(p) {
-                return BTreeMap::new();
+                return VecMap::new();
             }
             u.insert("pods".into(), 1);
             for res in ["cpu", "memory", "ephemeral-storage"] {
@@ -325,8 +326,8 @@ pub fn usage_of(obj: &Object) -> BTreeMap<String, i64> {
 }
 
 /// The namespace's usage of the resources a quota constrains.
-pub fn used(api: &Api, ns: &str, hard: &Res) -> BTreeMap<String, i64> {
-    let mut total: BTreeMap<String, i64> = crate::sort::btree_map(hard.keys().map(|k| (k.clone(), 0)));
+pub fn used(api: &Api, ns: &str, hard: &Res) -> VecMap<String, i64> {
+    let mut total: VecMap<String, i64> = VecMap::from_iter(hard.keys().map(|k| (k.clone(), 0)));
     for kind in [Kind::Pod, Kind::Service, Kind::ConfigMap, Kind::Secret, Kind::PersistentVolumeClaim, Kind::ResourceQuota, Kind::Deployment, Kind::ReplicaSet, Kind::StatefulSet, Kind::DaemonSet, Kind::Job, Kind::CronJob, Kind::Ingress] {
         for o in api.store.list_ns(kind, ns) {
             for (k, v) in usage_of(o) {
@@ -421,7 +422,7 @@ pub fn sync_quotas(api: &mut Api, ns: &str) {
         let used_now = used(api, ns, &hard);
         let status = ResourceQuotaStatus {
             hard: Some(hard.clone()),
-            used: Some(hard.keys().map(|k| (k.clone(), Quantity(fmt(k, used_now.get(k).copied().unwrap_or(0))))).collect()),
+            used: Some(crate::sort::btree_map(hard.keys().map(|k| (k.clone(), Quantity(fmt(k, used_now.get(k).copied().unwrap_or(0))))))),
         };
         if q.status.as_ref() != Some(&status) {
             let mut q = q.clone();

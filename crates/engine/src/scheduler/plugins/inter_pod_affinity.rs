@@ -3,6 +3,7 @@
 //! plus existing pods' required affinity (`hardPodAffinityWeight`) (Score). Counts are kept per
 //! topology pair `(topologyKey, node label value)`, as in kube-scheduler.
 
+use crate::vecmap::VecMap;
 use crate::scheduler::cache::{AffinityTerm, NamespaceLabels, NodeInfo, PodInfo};
 use crate::scheduler::framework::{Code, CycleEnv, Plugin, PodCtx, PreResult, Status, MAX_NODE_SCORE};
 use std::any::Any;
@@ -173,7 +174,7 @@ impl Plugin for InterPodAffinity {
         if !has_constraints && env.cache.pods_with_affinity() == 0 {
             return PreResult::skip();
         }
-        let mut scores: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+        let mut scores: VecMap<String, VecMap<String, i64>> = VecMap::new();
         let mut add = |node: &NodeInfo, term: &AffinityTerm, target: &PodInfo, w: i64| {
             if term.matches(target, ns) {
                 if let Some(v) = node.labels.get(&term.topology_key) {
@@ -215,7 +216,7 @@ impl Plugin for InterPodAffinity {
     }
 
     fn score(&self, s: Option<&dyn Any>, _pod: &PodCtx, node: &NodeInfo, _env: &CycleEnv) -> i64 {
-        let Some(m) = s.and_then(|s| s.downcast_ref::<BTreeMap<String, BTreeMap<String, i64>>>()) else {
+        let Some(m) = s.and_then(|s| s.downcast_ref::<VecMap<String, VecMap<String, i64>>>()) else {
             return 0;
         };
         m.iter()

@@ -10,6 +10,7 @@
 //! ReplicaSets and StatefulSets selecting the pod; we use the pod's own labels, which those
 //! selectors match by construction.
 
+use crate::vecmap::VecMap;
 use super::node_affinity::{has_required_node_affinity, required_node_affinity_matches};
 use super::taint_toleration::tolerates;
 use crate::scheduler::cache::{NodeInfo, PodInfo, LABEL_HOSTNAME, NO_LABEL};
@@ -153,7 +154,7 @@ fn soft_constraints(pod: &PodCtx, env: &CycleEnv) -> (Vec<Constraint>, bool) {
 struct FilterState {
     constraints: Vec<Constraint>,
     /// Per constraint: domain value -> matching pods.
-    counts: Vec<BTreeMap<String, i64>>,
+    counts: Vec<VecMap<String, i64>>,
     /// Per constraint: the global minimum over domains.
     min: Vec<i64>,
 }
@@ -270,7 +271,7 @@ impl Plugin for PodTopologySpread {
         if constraints.is_empty() {
             return PreResult::skip();
         }
-        let mut counts = vec![BTreeMap::new(); constraints.len()];
+        let mut counts = vec![VecMap::new(); constraints.len()];
         for node in env.cache.nodes() {
             if !has_all_keys(node, &constraints) {
                 continue;
