@@ -783,7 +783,9 @@ fn immutable_errors(old: &Object, new: &Object) -> Vec<FieldError> {
                 s.node_name = None;
                 s
             };
-            if strip(a) != strip(b) {
+            // Compared as JSON (as the API server compares them), not with PodSpec's derived
+            // `==`, which would compile a comparison for every type a pod spec holds.
+            if crate::api::to_json(&strip(a)) != crate::api::to_json(&strip(b)) {
                 errs.push(FieldError {
                     field: "spec".into(),
                     message: "spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)".into(),

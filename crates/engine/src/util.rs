@@ -53,8 +53,68 @@ pub fn int_or_percent(v: Option<&IntOrString>, total: i32, round_up: bool, defau
     }
 }
 
+/// `t.format(spec).to_string()` for the strftime directives the simulation prints (`%Y %m %d
+/// %e %H %M %S %a %b %z %.6f %.9f %%`), without chrono's format-string parser and formatter in
+/// the page. Any other directive is copied through as written.
+pub fn format_time(t: &chrono::DateTime<chrono::Utc>, spec: &str) -> String {
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let mut out = String::with_capacity(spec.len() + 16);
+    let mut rest = spec;
+    while let Some(i) = rest.find('%') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i + 1..];
+        let used = match rest.as_bytes() {
+            [b'Y', ..] => write!(out, "{:04}", t.year()).map(|_| 1),
+            [b'm', ..] => write!(out, "{:02}", t.month()).map(|_| 1),
+            [b'd', ..] => write!(out, "{:02}", t.day()).map(|_| 1),
+            [b'e', ..] => write!(out, "{:2}", t.day()).map(|_| 1),
+            [b'H', ..] => write!(out, "{:02}", t.hour()).map(|_| 1),
+            [b'M', ..] => write!(out, "{:02}", t.minute()).map(|_| 1),
+            [b'S', ..] => write!(out, "{:02}", t.second()).map(|_| 1),
+            [b'a', ..] => out.write_str(DAYS[t.weekday().num_days_from_monday() as usize]).map(|_| 1),
+            [b'b', ..] => out.write_str(MONTHS[t.month0() as usize]).map(|_| 1),
+            [b'z', ..] => out.write_str("+0000").map(|_| 1),
+            [b'%', ..] => out.write_str("%").map(|_| 1),
+            [b'.', b'6', b'f', ..] => write!(out, ".{:06}", t.nanosecond() / 1000).map(|_| 3),
+            [b'.', b'9', b'f', ..] => write!(out, ".{:09}", t.nanosecond()).map(|_| 3),
+            _ => out.write_str("%").map(|_| 0),
+        };
+        rest = &rest[used.unwrap_or(0)..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    /// The same text as chrono's formatter for every format the simulation uses.
+    #[test]
+    fn format_time_matches_chrono() {
+        use chrono::TimeZone;
+        let specs = [
+            "%a, %d %b %Y %H:%M:%S %z",
+            "%a %b %e %H:%M:%S UTC %Y",
+            "%d/%b/%Y:%H:%M:%S +0000",
+            "%Y-%m-%d %H:%M:%S%.9f +0000 UTC",
+            "%a, %d %b %Y %H:%M:%S GMT",
+            "%m%d %H:%M:%S%.6f",
+            "%d/%b/%Y %H:%M:%S",
+            "%Y-%m-%dT%H:%M:%S%.9fZ",
+            "%Y-%m-%dT%H:%M:%SZ",
+            "100%% at %H",
+        ];
+        let mut t = chrono::Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+        for i in 0..400i64 {
+            for spec in specs {
+                assert_eq!(super::format_time(&t, spec), t.format(spec).to_string(), "{spec} at {t:?}");
+            }
+            t += chrono::Duration::milliseconds(i * 7_919_333 + 123_456_789) + chrono::Duration::nanoseconds(i * 4_567);
+        }
+    }
+
     use super::*;
 
     #[test]

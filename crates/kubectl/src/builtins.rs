@@ -234,7 +234,7 @@ pub fn dispatch(sh: &mut Shell, words: &[String], stdin: Option<String>) -> Out 
         }
         "date" => {
             let t = sh.cluster.api.clock.now();
-            out.outln(t.format("%a %b %e %H:%M:%S UTC %Y").to_string());
+            out.outln(pilothouse_engine::util::format_time(&t, "%a %b %e %H:%M:%S UTC %Y"));
         }
         "true" => {}
         "false" => out.code = 1,

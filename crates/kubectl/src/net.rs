@@ -115,7 +115,7 @@ pub fn after_command(sh: &mut Shell) {
 /// An HTTP GET to a pod's port, answered by the container's simulated server.
 pub fn pod_http(sh: &mut Shell, pod: &ObjectKey, port: i32, path: &str, client_ip: &str) -> HttpResult {
     let now = sh.cluster.now_ms();
-    let now_str = (pilothouse_engine::clock::epoch() + chrono::Duration::milliseconds(now as i64)).format("%Y-%m-%d %H:%M:%S%.9f +0000 UTC").to_string();
+    let now_str = pilothouse_engine::util::format_time(&(pilothouse_engine::clock::epoch() + chrono::Duration::milliseconds(now as i64)), "%Y-%m-%d %H:%M:%S%.9f +0000 UTC");
     let Some(rt) = sh.cluster.kubelets.pods.get(pod) else { return HttpResult::Refused };
     let mut found = None;
     for c in &rt.containers {

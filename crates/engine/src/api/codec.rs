@@ -41,41 +41,48 @@ pub trait Json {
         *slot = Some(Self::from_json(v)?);
         Ok(())
     }
+    /// Reads `v` as one more element of `out`. Structs read in place; other values are made and
+    /// moved in.
+    fn read_push(out: &mut Vec<Self>, v: Value) -> Result<(), PathError>
+    where
+        Self: Sized,
+    {
+        out.push(Self::from_json(v)?);
+        Ok(())
+    }
 }
 
-/// A struct: its fields' JSON names in serialisation order and access to each by index.
-pub trait Struct: Default {
+/// What the codec knows of a struct besides its fields' places.
+pub struct Meta {
     /// The name its errors give (`PodSpec`; the kind for resources).
-    const NAME: &'static str;
+    pub name: &'static str,
     /// `(apiVersion, kind)` for a top-level resource.
-    const RESOURCE: Option<(&'static str, &'static str)> = None;
+    pub resource: Option<(&'static str, &'static str)>,
     /// The fields' JSON names, in the order they are written. (A type whose deserializer
     /// insists on a field is not a `Struct`: the generator leaves it to its serde impl.)
-    const FIELDS: &'static [&'static str];
-    /// Field `i` of [`Struct::FIELDS`].
+    pub fields: &'static [&'static str],
+}
+
+/// A struct: its [`Meta`] and access to each field by index.
+pub trait Struct: Default {
+    /// Its name, resource and fields' JSON names (one static per type).
+    const META: &'static Meta;
+    /// Field `i` of [`Meta::fields`].
     fn field(&self, i: usize) -> Option<&dyn Json>;
-    /// Field `i` of [`Struct::FIELDS`], mutable.
+    /// Field `i` of [`Meta::fields`], mutable.
     fn field_mut(&mut self, i: usize) -> Option<&mut dyn Json>;
 }
 
 /// [`Struct`] as an object, so that one compiled walk serves every type.
 trait StructDyn {
-    fn name(&self) -> &'static str;
-    fn resource(&self) -> Option<(&'static str, &'static str)>;
-    fn fields(&self) -> &'static [&'static str];
+    fn meta(&self) -> &'static Meta;
     fn get(&self, i: usize) -> Option<&dyn Json>;
     fn get_mut(&mut self, i: usize) -> Option<&mut dyn Json>;
 }
 
 impl<T: Struct> StructDyn for T {
-    fn name(&self) -> &'static str {
-        T::NAME
-    }
-    fn resource(&self) -> Option<(&'static str, &'static str)> {
-        T::RESOURCE
-    }
-    fn fields(&self) -> &'static [&'static str] {
-        T::FIELDS
+    fn meta(&self) -> &'static Meta {
+        T::META
     }
     fn get(&self, i: usize) -> Option<&dyn Json> {
         self.field(i)
@@ -88,9 +95,10 @@ impl<T: Struct> StructDyn for T {
 /// Writes a struct: `apiVersion` and `kind` first for a resource, then each present field.
 #[inline(never)]
 fn write_struct(s: &dyn StructDyn) -> Value {
-    let fields = s.fields();
+    let meta = s.meta();
+    let fields = meta.fields;
     let mut m = Map::with_capacity(fields.len() + 2);
-    if let Some((api_version, kind)) = s.resource() {
+    if let Some((api_version, kind)) = meta.resource {
         m.insert("apiVersion".to_owned(), Value::String(api_version.to_owned()));
         m.insert("kind".to_owned(), Value::String(kind.to_owned()));
     }
@@ -109,7 +117,7 @@ fn write_struct(s: &dyn StructDyn) -> Value {
 /// `apiVersion`/`kind` must be its own.
 #[inline(never)]
 fn read_struct(s: &mut dyn StructDyn, v: Value) -> Result<(), PathError> {
-    let name = s.name();
+    let name = s.meta().name;
     let Value::Object(o) = v else {
         return Err(invalid_type(&v, &name));
     };
@@ -117,9 +125,10 @@ fn read_struct(s: &mut dyn StructDyn, v: Value) -> Result<(), PathError> {
 }
 
 fn read_fields(s: &mut dyn StructDyn, o: Map<String, Value>) -> Result<(), PathError> {
-    let fields = s.fields();
+    let meta = s.meta();
+    let fields = meta.fields;
     for (k, v) in o {
-        if let Some((api_version, kind)) = s.resource() {
+        if let Some((api_version, kind)) = meta.resource {
             let want = match k.as_str() {
                 "apiVersion" => Some(api_version),
                 "kind" => Some(kind),
@@ -171,6 +180,13 @@ macro_rules! struct_json {
             /// In place: no move of the struct, no drop of an old value.
             fn read_option(slot: &mut Option<Self>, v: serde_json::Value) -> Result<(), super::json_de::PathError> {
                 super::codec::struct_read(slot.get_or_insert_with(super::codec::default_of::<Self>), v)
+            }
+            fn read_push(out: &mut Vec<Self>, v: serde_json::Value) -> Result<(), super::json_de::PathError> {
+                out.push(super::codec::default_of());
+                match out.last_mut() {
+                    Some(s) => super::codec::struct_read(s, v),
+                    None => Ok(()),
+                }
             }
         }
     };
@@ -272,10 +288,7 @@ impl<T: Json> Json for Vec<T> {
     }
     fn from_json(v: Value) -> Result<Self, PathError> {
         let mut out = Vec::new();
-        read_seq(v, std::any::type_name::<Self>(), &mut |x| {
-            out.push(T::from_json(x)?);
-            Ok(())
-        })?;
+        read_seq(v, std::any::type_name::<Self>(), &mut |x| T::read_push(&mut out, x))?;
         Ok(out)
     }
     fn read(&mut self, v: Value) -> Result<(), PathError> {

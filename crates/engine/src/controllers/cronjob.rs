@@ -510,7 +510,7 @@ impl CronJobController {
             let policy = spec.concurrency_policy.clone().unwrap_or_else(|| "Allow".into());
             let has_active = st.active.as_ref().is_some_and(|a| !a.is_empty());
             if too_late {
-                api.record(&cj_obj, "Warning", "MissSchedule", &format!("Missed scheduled time to start a job: {}", t.format("%a, %d %b %Y %H:%M:%S %z")), COMPONENT, None);
+                api.record(&cj_obj, "Warning", "MissSchedule", &format!("Missed scheduled time to start a job: {}", crate::util::format_time(&t, "%a, %d %b %Y %H:%M:%S %z")), COMPONENT, None);
             } else if policy == "Forbid" && has_active {
                 api.record(&cj_obj, "Normal", "JobAlreadyActive", "Not starting job because prior execution is running and concurrency policy is Forbid", COMPONENT, None);
             } else {

@@ -179,7 +179,7 @@ pub struct HpaController {
     recommendations: VecMap<ObjectKey, Vec<(u64, i32)>>,
     scale_events: VecMap<ObjectKey, Vec<(u64, i32)>>,
     /// Extra CPU per pod of a Deployment, in millicores (`Cluster::set_load`).
-    pub load: BTreeMap<ObjectKey, u64>,
+    pub load: VecMap<ObjectKey, u64>,
     /// Per pod: (requests served, at ms, request CPU millicores over the last interval).
     samples: BTreeMap<ObjectKey, (u64, u64, u64)>,
 }
@@ -194,7 +194,7 @@ fn deployment_of(api: &Api, p: &Pod) -> Option<ObjectKey> {
 }
 
 /// Usage of one pod as the metrics API reports it: (CPU millicores, memory bytes).
-fn usage(api: &Api, kubelets: &Kubelets, load: &BTreeMap<ObjectKey, u64>, samples: &BTreeMap<ObjectKey, (u64, u64, u64)>, key: &ObjectKey) -> Option<(u64, u64)> {
+fn usage(api: &Api, kubelets: &Kubelets, load: &VecMap<ObjectKey, u64>, samples: &BTreeMap<ObjectKey, (u64, u64, u64)>, key: &ObjectKey) -> Option<(u64, u64)> {
     let (cpu, mem, _) = kubelets.pod_usage(key)?;
     let Some(Object::Pod(p)) = api.store.get(key).map(|o| &**o) else { return None };
     let extra = deployment_of(api, p).and_then(|d| load.get(&d).copied()).unwrap_or(0);

@@ -94,19 +94,23 @@ impl NodeLifecycle {
 
     /// Updates a node's Ready condition and unreachable taints from its kubelet's state.
     fn monitor(&mut self, api: &mut Api, kubelets: &Kubelets, name: &str) {
-        let Some(Object::Node(node)) = api.store.get(&ObjectKey::new(Kind::Node, "", name)).map(|o| (**o).clone()) else { return };
         let Some(agent) = kubelets.nodes.get(name) else { return };
+        let Some(Object::Node(mut n)) = api.store.get(&ObjectKey::new(Kind::Node, "", name)).map(|o| (**o).clone()) else { return };
         let now = api.clock.now_ms();
         let silent_for = now.saturating_sub(agent.last_heartbeat_ms);
-        let mut n: Node = node.clone();
         let ready_now = ready_status(&n);
+        // Whether `n` now differs from the stored node: only the two branches below change it,
+        // and each changes the Ready condition's status.
+        let mut changed = false;
         if agent.running {
             if ready_now != "True" {
+                changed = true;
                 set_ready(&mut n, "True", "KubeletReady", "kubelet is posting ready status", api.clock.now_secs());
                 remove_taint(&mut n, UNREACHABLE);
             }
         } else if silent_for >= GRACE_MS {
             if ready_now != "Unknown" {
+                changed = true;
                 set_ready(&mut n, "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.", api.clock.now_secs());
                 for cond in n.status.as_mut().and_then(|s| s.conditions.as_mut()).into_iter().flatten() {
                     if cond.type_ != "Ready" {
@@ -146,7 +150,7 @@ impl NodeLifecycle {
         } else {
             self.check_node_at(api, name, agent.last_heartbeat_ms + GRACE_MS);
         }
-        if n != node {
+        if changed {
             api.store.put(Object::Node(n));
         }
     }

@@ -3,12 +3,12 @@
 //! upserts, and a per-key timer book that keeps one pending wake-up per object instead of a
 //! new timer on every reconcile.
 
+use crate::vecmap::VecMap;
 use crate::api::ObjectKey;
 use crate::apiserver::Api;
 use crate::clock::Component;
 use k8s_openapi::api::core::v1::{Pod, Toleration};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use std::collections::BTreeMap;
 
 /// Milliseconds since the clock's epoch of a Kubernetes timestamp (0 before the epoch).
 pub fn ms_of(t: &Time) -> u64 {
@@ -60,7 +60,7 @@ pub fn tolerated(tols: &[Toleration], taint: &k8s_openapi::api::core::v1::Taint)
 /// One pending wake-up per object key, so repeated reconciles do not pile up timers.
 #[derive(Debug, Default, Clone)]
 pub struct Timers {
-    pending: BTreeMap<ObjectKey, u64>,
+    pending: VecMap<ObjectKey, u64>,
 }
 
 impl Timers {

@@ -1364,7 +1364,7 @@ pub fn run_exec_effects(c: &mut ContainerRt, cmd: &[String]) {
 fn expand_log(line: &str, c: &ContainerRt, now: u64) -> Vec<String> {
     if line == "$DATE" {
         let t = crate::clock::epoch() + chrono::Duration::milliseconds(now as i64);
-        return vec![t.format("%a %b %e %H:%M:%S UTC %Y").to_string()];
+        return vec![crate::util::format_time(&t, "%a %b %e %H:%M:%S UTC %Y")];
     }
     if let Some(f) = line.strip_prefix("$CAT ") {
         return match c.files.get(f) {

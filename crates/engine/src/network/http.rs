@@ -514,7 +514,7 @@ impl Cluster {
             (ct.program.server.as_ref()?.handler, since, ct.hits, ct.name.clone())
         };
         let clock = self.api.clock.now();
-        let go_now = clock.format("%Y-%m-%d %H:%M:%S%.9f +0000 UTC").to_string();
+        let go_now = crate::util::format_time(&clock, "%Y-%m-%d %H:%M:%S%.9f +0000 UTC");
         let (code, body, ctype) = match handler {
             Handler::Nginx | Handler::Httpd => {
                 let root = if handler == Handler::Nginx { "/usr/share/nginx/html" } else { "/usr/local/apache2/htdocs" };
@@ -549,7 +549,7 @@ impl Cluster {
         if let Some(s) = server {
             headers.push(("Server".to_string(), s.to_string()));
         }
-        headers.push(("Date".into(), clock.format("%a, %d %b %Y %H:%M:%S GMT").to_string()));
+        headers.push(("Date".into(), crate::util::format_time(&clock, "%a, %d %b %Y %H:%M:%S GMT")));
         headers.push(("Content-Type".into(), ctype.to_string()));
         headers.push(("Content-Length".into(), body.len().to_string()));
         Some(HttpResponse { status: code, headers, body: if method == "HEAD" { String::new() } else { body }, pod: Some(pod.clone()) })
@@ -600,13 +600,13 @@ pub fn nginx_page(status: &str) -> String {
 /// The line a server writes to its log for a request (`None`: it logs nothing).
 #[allow(clippy::too_many_arguments)]
 fn access_log(h: Handler, client: &str, method: &str, path: &str, code: u16, bytes: usize, ua: &str, t: &chrono::DateTime<chrono::Utc>) -> Option<String> {
-    let clf = t.format("%d/%b/%Y:%H:%M:%S +0000").to_string();
+    let clf = crate::util::format_time(&t, "%d/%b/%Y:%H:%M:%S +0000");
     match h {
         Handler::Nginx => Some(format!("{client} - - [{clf}] \"{method} {path} HTTP/1.1\" {code} {bytes} \"-\" \"{ua}\" \"-\"")),
         Handler::Httpd => Some(format!("{client} - - [{clf}] \"{method} {path} HTTP/1.1\" {code} {bytes}")),
-        Handler::Netexec => Some(format!("I{}       1 log.go:245] {method} {path}", t.format("%m%d %H:%M:%S%.6f"))),
+        Handler::Netexec => Some(format!("I{}       1 log.go:245] {method} {path}", crate::util::format_time(&t, "%m%d %H:%M:%S%.6f"))),
         Handler::Kubia { .. } => Some(format!("Received request from ::ffff:{client}")),
-        Handler::PythonHttp => Some(format!("{client} - - [{}] \"{method} {path} HTTP/1.1\" {code} -", t.format("%d/%b/%Y %H:%M:%S"))),
+        Handler::PythonHttp => Some(format!("{client} - - [{}] \"{method} {path} HTTP/1.1\" {code} -", crate::util::format_time(&t, "%d/%b/%Y %H:%M:%S"))),
         Handler::TestApp { .. } => Some(format!("{method} {path} {code}")),
         _ => None,
     }

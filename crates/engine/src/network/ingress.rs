@@ -408,7 +408,7 @@ pub fn route(c: &mut Cluster, controller: &ObjectKey, host: &str, path: &str, me
     let req_id = c.api.clock.uuid().replace('-', "");
     let line = format!(
         "{client_ip} - - [{}] \"{method} {path} HTTP/1.1\" {status} {} \"-\" \"{ua}\" {} 0.001 [{label}] [] {upstream} {} 0.001 {status} {req_id}",
-        t.format("%d/%b/%Y:%H:%M:%S +0000"),
+        crate::util::format_time(&t, "%d/%b/%Y:%H:%M:%S +0000"),
         body.len(),
         80 + path.len(),
         body.len()

@@ -38,8 +38,8 @@ pub struct StorageControllers {
     volumes: BTreeSet<ObjectKey>,
     pods: BTreeSet<ObjectKey>,
     quota_ns: VecSet<String>,
-    provisioning: BTreeMap<ObjectKey, u64>,
-    recycling: BTreeMap<ObjectKey, u64>,
+    provisioning: VecMap<ObjectKey, u64>,
+    recycling: VecMap<ObjectKey, u64>,
     reported: VecSet<(String, String)>,
     /// Files of network volumes (NFS and other shared PVs) by volume id (`pv/<name>`).
     pub shared: VecMap<String, BTreeMap<String, String>>,

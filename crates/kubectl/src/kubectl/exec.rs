@@ -450,7 +450,7 @@ impl Container {
                 0
             }
             "date" => {
-                out.outln(sh.cluster.api.clock.now().format("%a %b %e %H:%M:%S UTC %Y").to_string());
+                out.outln(pilothouse_engine::util::format_time(&sh.cluster.api.clock.now(), "%a %b %e %H:%M:%S UTC %Y"));
                 0
             }
             "true" => 0,

@@ -160,7 +160,7 @@ fn waiting_reason(p: &Pod, c: &str) -> Option<String> {
 
 /// The kubelet's `--timestamps` prefix: RFC 3339 with nine fixed fractional digits.
 pub fn log_timestamp(epoch: chrono::DateTime<chrono::Utc>, ms: u64) -> String {
-    (epoch + chrono::Duration::milliseconds(ms as i64)).format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string()
+    pilothouse_engine::util::format_time(&(epoch + chrono::Duration::milliseconds(ms as i64)), "%Y-%m-%dT%H:%M:%S%.9fZ")
 }
 
 /// `kubectl logs`.
