@@ -154,6 +154,23 @@ impl<K: Ord, V> VecMap<K, V> {
     }
 }
 
+impl<K: Ord, V> VecMap<K, Vec<V>> {
+    /// The values grouped by key, each group in the order given: one sort and one pass, where
+    /// inserting each (in no particular key order) would move the tail every time.
+    pub fn grouped(pairs: impl IntoIterator<Item = (K, V)>) -> Self {
+        let mut all: Vec<(K, V)> = pairs.into_iter().collect();
+        crate::sort::sort_by(&mut all, |a, b| a.0.cmp(&b.0));
+        let mut items: Vec<(K, Vec<V>)> = Vec::new();
+        for (k, v) in all {
+            match items.last_mut() {
+                Some(last) if last.0 == k => last.1.push(v),
+                _ => items.push((k, vec![v])),
+            }
+        }
+        VecMap { items }
+    }
+}
+
 /// An entry of a [`VecMap`]: present or a place to insert.
 pub struct Entry<'a, K, V> {
     map: &'a mut VecMap<K, V>,
@@ -467,6 +484,8 @@ mod tests {
         let reference: BTreeMap<_, _> = [(3, "a"), (1, "b"), (3, "c"), (2, "d")].into_iter().collect();
         assert!(collected.iter().eq(reference.iter()));
         assert_eq!(format!("{collected:?}"), format!("{reference:?}"));
+        let groups = VecMap::grouped([("b", 1), ("a", 2), ("b", 3), ("c", 4), ("a", 5)]);
+        assert!(groups.iter().eq([(&"a", &vec![2, 5]), (&"b", &vec![1, 3]), (&"c", &vec![4])]));
         // Written and read as the std collections are.
         assert_eq!(serde_json::to_string(&collected).unwrap(), serde_json::to_string(&reference).unwrap());
         let back: VecMap<i32, String> = serde_json::from_str(r#"{"2":"x","1":"y"}"#).unwrap();

@@ -188,20 +188,21 @@ impl DaemonSetController {
             _ => None,
         }).collect();
         let node_names: VecSet<String> = VecSet::from_iter(nodes.iter().map(|n| meta::name(&n.metadata).to_string()));
-        let mut by_node: BTreeMap<String, Vec<Pod>> = BTreeMap::new();
+        let mut on_nodes: Vec<(String, Pod)> = Vec::new();
         for o in owned_pods(api, &uid) {
             let Some(p) = o.as_pod() else { continue };
             if p.metadata.deletion_timestamp.is_some() {
                 continue;
             }
             match target_node(p) {
-                Some(n) => by_node.entry(n).or_default().push(p.clone()),
+                Some(n) => on_nodes.push((n, p.clone())),
                 None => {
                     // A pod pinned nowhere cannot be a daemon pod: remove it.
                     self.delete_pod(api, &ds_obj, p);
                 }
             }
         }
+        let mut by_node = VecMap::grouped(on_nodes);
         // Pods on nodes that no longer exist go (the pod GC's job in Kubernetes).
         let gone: Vec<String> = by_node.keys().filter(|n| !node_names.contains(*n)).cloned().collect();
         for n in gone {
@@ -409,16 +410,17 @@ impl DaemonSetController {
         let Some(Object::DaemonSet(ds)) = api.store.get(key).map(|o| (**o).clone()) else { return };
         let now = api.clock.now_ms();
         let uid = meta::uid(&ds.metadata).to_string();
-        let mut by_node: BTreeMap<String, Vec<Pod>> = BTreeMap::new();
+        let mut on_nodes: Vec<(String, Pod)> = Vec::new();
         for o in owned_pods(api, &uid) {
             if let Some(p) = o.as_pod() {
                 if p.metadata.deletion_timestamp.is_none() {
                     if let Some(n) = target_node(p) {
-                        by_node.entry(n).or_default().push(p.clone());
+                        on_nodes.push((n, p.clone()));
                     }
                 }
             }
         }
+        let by_node = VecMap::grouped(on_nodes);
         let (mut desired, mut current, mut misscheduled, mut ready, mut available, mut updated) = (0, 0, 0, 0, 0, 0);
         for node in nodes {
             let name = meta::name(&node.metadata);

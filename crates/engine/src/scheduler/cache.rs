@@ -14,7 +14,7 @@ use crate::api::quantity::{parse_int, parse_milli};
 use k8s_openapi::api::core::v1::{Container, Node, Pod, PodAffinityTerm, PodSpec};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// CPU assumed for a container without a CPU request when scoring (`schedutil.DefaultMilliCPURequest`).
@@ -627,7 +627,9 @@ pub struct SchedulerCache {
     nodes: Vec<NodeInfo>,
     pod_node: BTreeMap<PodKey, String>,
     orphans: VecMap<String, Vec<Arc<PodInfo>>>,
-    assumed: BTreeSet<PodKey>,
+    /// Assumed pods (scheduled, binding not yet confirmed) and the node each was assumed on.
+    /// (A map of the same type as `pod_node`, so both share one compiled copy of the map.)
+    assumed: BTreeMap<PodKey, String>,
     image_nodes: VecMap<String, usize>,
     namespaces: NamespaceLabels,
     /// Interned image names (never forgotten: ids stay valid).
@@ -1051,19 +1053,19 @@ impl SchedulerCache {
         info.node_name = node.to_string();
         let p = self.prepare_pod_info(info);
         self.insert_pod_info(p);
-        self.assumed.insert(key);
+        self.assumed.insert(key, node.to_string());
     }
 
     /// Drops an assumed pod whose binding failed.
     pub fn forget_pod(&mut self, key: &PodKey) {
-        if self.assumed.contains(key) {
+        if self.assumed.contains_key(key) {
             self.take_pod(key);
         }
     }
 
     /// Whether a pod is assumed but not yet confirmed.
     pub fn is_assumed(&self, key: &PodKey) -> bool {
-        self.assumed.contains(key)
+        self.assumed.contains_key(key)
     }
 
     /// Records a namespace's labels for `namespaceSelector` matching.

@@ -73,6 +73,8 @@ struct Entry {
     attempts: u32,
     location: Location,
     rejected_by: Vec<String>,
+    /// The move cycle when it was last popped, while it is in flight.
+    pop_cycle: Option<u64>,
 }
 
 /// The scheduling queue.
@@ -84,7 +86,6 @@ pub struct SchedulingQueue {
     seq: u64,
     /// Bumped by every move event, to catch events that happen while a pod is in flight.
     move_cycle: u64,
-    pop_cycle: BTreeMap<PodKey, u64>,
 }
 
 /// kube-scheduler's backoff: initial doubled per previous attempt, capped.
@@ -150,7 +151,7 @@ impl SchedulingQueue {
         }
         self.pods.insert(
             key.clone(),
-            Entry { priority, timestamp: now, seq: 0, attempts: 0, location: Location::Active, rejected_by: Vec::new() },
+            Entry { priority, timestamp: now, seq: 0, attempts: 0, location: Location::Active, rejected_by: Vec::new(), pop_cycle: None },
         );
         self.place(&key, Location::Active);
     }
@@ -177,7 +178,6 @@ impl SchedulingQueue {
     pub fn delete(&mut self, key: &PodKey) {
         self.unlink(key);
         self.pods.remove(key);
-        self.pop_cycle.remove(key);
     }
 
     fn active_or_backoff(&self, key: &PodKey, now: u64) -> Location {
@@ -217,8 +217,8 @@ impl SchedulingQueue {
         if let Some(e) = self.pods.get_mut(&key) {
             e.location = Location::InFlight;
             e.attempts += 1;
+            e.pop_cycle = Some(mc);
         }
-        self.pop_cycle.insert(key.clone(), mc);
         Some(key)
     }
 
@@ -230,10 +230,10 @@ impl SchedulingQueue {
     /// The attempt failed as unschedulable: park the pod in the unschedulable pool, or in backoffQ
     /// if a relevant cluster event happened while it was being scheduled.
     pub fn requeue_unschedulable(&mut self, key: &PodKey, rejected_by: &[String], now: u64) {
-        let moved = self.pop_cycle.remove(key).is_some_and(|c| c < self.move_cycle);
         let Some(e) = self.pods.get_mut(key) else {
             return;
         };
+        let moved = e.pop_cycle.take().is_some_and(|c| c < self.move_cycle);
         e.timestamp = now;
         e.rejected_by = rejected_by.to_vec();
         let loc = if moved { Location::Backoff } else { Location::Unschedulable };
@@ -242,8 +242,8 @@ impl SchedulingQueue {
 
     /// The attempt failed with an error: retry after backoff.
     pub fn requeue_backoff(&mut self, key: &PodKey, now: u64) {
-        self.pop_cycle.remove(key);
         if let Some(e) = self.pods.get_mut(key) {
+            e.pop_cycle = None;
             e.timestamp = now;
             self.place(key, Location::Backoff);
         }
