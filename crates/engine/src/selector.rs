@@ -118,7 +118,7 @@ impl Selector {
                 let gt = chars[i] == '>';
                 i += 1;
                 let v = read_word(&mut i);
-                let num: i64 = v.parse().map_err(|_| format!("unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer"))?;
+                let num: i64 = v.parse().map_err(|_| "unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer".to_string())?;
                 reqs.push(if gt { Requirement::Gt(key, num) } else { Requirement::Lt(key, num) });
             } else {
                 let op = read_word(&mut i);

@@ -56,6 +56,26 @@ pub fn sort<T: Ord>(v: &mut [T]) {
     sort_by(v, T::cmp);
 }
 
+/// `iter.collect::<BTreeMap<_, _>>()` without a sort: the standard library's `FromIterator`
+/// sorts the items first (a stable sort compiled for every element type, about 4 KB of wasm
+/// each); inserting one by one compiles none. Later values win, as with `collect`.
+pub fn btree_map<K: Ord, V>(iter: impl IntoIterator<Item = (K, V)>) -> std::collections::BTreeMap<K, V> {
+    let mut m = std::collections::BTreeMap::new();
+    for (k, v) in iter {
+        m.insert(k, v);
+    }
+    m
+}
+
+/// `iter.collect::<BTreeSet<_>>()` without a sort (see [`btree_map`]).
+pub fn btree_set<T: Ord>(iter: impl IntoIterator<Item = T>) -> std::collections::BTreeSet<T> {
+    let mut s = std::collections::BTreeSet::new();
+    for t in iter {
+        s.insert(t);
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,24 +112,4 @@ mod tests {
         sort(&mut one);
         assert_eq!(one, ["x"]);
     }
-}
-
-/// `iter.collect::<BTreeMap<_, _>>()` without a sort: the standard library's `FromIterator`
-/// sorts the items first (a stable sort compiled for every element type, about 4 KB of wasm
-/// each); inserting one by one compiles none. Later values win, as with `collect`.
-pub fn btree_map<K: Ord, V>(iter: impl IntoIterator<Item = (K, V)>) -> std::collections::BTreeMap<K, V> {
-    let mut m = std::collections::BTreeMap::new();
-    for (k, v) in iter {
-        m.insert(k, v);
-    }
-    m
-}
-
-/// `iter.collect::<BTreeSet<_>>()` without a sort (see [`btree_map`]).
-pub fn btree_set<T: Ord>(iter: impl IntoIterator<Item = T>) -> std::collections::BTreeSet<T> {
-    let mut s = std::collections::BTreeSet::new();
-    for t in iter {
-        s.insert(t);
-    }
-    s
 }

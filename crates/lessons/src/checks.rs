@@ -93,7 +93,7 @@ fn loose_eq(a: &Value, b: &serde_yaml::Value) -> bool {
     s(a) == s(&b)
 }
 
-fn pods<'a>(c: &'a Cluster, namespace: &str, selector: &str) -> Result<Vec<std::sync::Arc<Object>>, String> {
+fn pods(c: &Cluster, namespace: &str, selector: &str) -> Result<Vec<std::sync::Arc<Object>>, String> {
     let sel = Selector::parse(selector)?;
     Ok(c.list(Kind::Pod, Some(namespace))
         .into_iter()

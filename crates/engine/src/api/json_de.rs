@@ -253,7 +253,7 @@ pub(super) fn invalid_type(v: &Value, exp: &dyn de::Expected) -> PathError {
 #[inline(never)]
 pub(super) fn invalid_collection(v: &Value, exp: &dyn de::Expected, target: &'static str) -> PathError {
     let u = unexpected(v);
-    PathError::mismatch(<serde_json::Error as de::Error>::invalid_type(u.clone(), exp), &u, exp, go_type_of_rust(target), false)
+    PathError::mismatch(<serde_json::Error as de::Error>::invalid_type(u, exp), &u, exp, go_type_of_rust(target), false)
 }
 
 fn visit_number<'de, V: Visitor<'de>>(n: Number, visitor: V) -> Result<V::Value, PathError> {

@@ -21,13 +21,10 @@ impl GarbageCollector {
     /// Handles deletions since the last round.
     pub fn run(&mut self, api: &mut Api) {
         let mut gone: Vec<String> = Vec::new();
-        match api.store.events_since(self.cursor.0) {
-            Some(evs) => {
-                for e in evs.iter().filter(|e| e.event_type == EventType::Deleted) {
-                    gone.push(meta::uid(e.object.metadata()).to_string());
-                }
+        if let Some(evs) = api.store.events_since(self.cursor.0) {
+            for e in evs.iter().filter(|e| e.event_type == EventType::Deleted) {
+                gone.push(meta::uid(e.object.metadata()).to_string());
             }
-            None => {}
         }
         self.cursor.0 = api.store.next_seq();
         for uid in gone {

@@ -526,7 +526,7 @@ impl Kubelets {
                 match c.stage {
                     Stage::Running(since) => {
                         if !rt.stop_requested {
-                            api.record(&obj, "Normal", "Killing", &format!("Stopping container {}", c.name), "kubelet", Some(&host));
+                            api.record(obj, "Normal", "Killing", &format!("Stopping container {}", c.name), "kubelet", Some(&host));
                         }
                         let (stop_at, code) = stop_plan(spec, c, now, deadline);
                         c.stage = Stage::Stopping(stop_at, code, since);
@@ -618,23 +618,23 @@ impl Kubelets {
                     let policy = cspec.image_pull_policy.clone().unwrap_or_else(|| "IfNotPresent".into());
                     let present = node_images.contains(&full) || pulled.contains(&full);
                     if present && policy != "Always" {
-                        api.record(&obj, "Normal", "Pulled", &format!("Container image \"{}\" already present on machine", c.image), "kubelet", Some(&host));
+                        api.record(obj, "Normal", "Pulled", &format!("Container image \"{}\" already present on machine", c.image), "kubelet", Some(&host));
                         c.stage = Stage::Creating(now + api.clock.jitter(50, 250));
                     } else if policy == "Never" {
                         let msg = format!("Container image \"{}\" is not present with pull policy of Never", c.image);
-                        api.record(&obj, "Warning", "ErrImageNeverPull", &msg, "kubelet", Some(&host));
+                        api.record(obj, "Warning", "ErrImageNeverPull", &msg, "kubelet", Some(&host));
                         c.stage = Stage::PullBackOff(u64::MAX, "ErrImageNeverPull".into(), false);
                     } else {
                         match images::lookup(&c.image) {
                             Ok(info) => {
-                                api.record(&obj, "Normal", "Pulling", &format!("Pulling image \"{}\"", c.image), "kubelet", Some(&host));
+                                api.record(obj, "Normal", "Pulling", &format!("Pulling image \"{}\"", c.image), "kubelet", Some(&host));
                                 let d = if present { api.clock.jitter(300, 900) } else { api.clock.jitter(info.pull_ms.0, info.pull_ms.1) };
                                 c.stage = Stage::Pulling(now + d);
                             }
                             Err(err) => {
-                                api.record(&obj, "Normal", "Pulling", &format!("Pulling image \"{}\"", c.image), "kubelet", Some(&host));
-                                api.record(&obj, "Warning", "Failed", &format!("Failed to pull image \"{}\": {err}", c.image), "kubelet", Some(&host));
-                                api.record(&obj, "Warning", "Failed", "Error: ErrImagePull", "kubelet", Some(&host));
+                                api.record(obj, "Normal", "Pulling", &format!("Pulling image \"{}\"", c.image), "kubelet", Some(&host));
+                                api.record(obj, "Warning", "Failed", &format!("Failed to pull image \"{}\": {err}", c.image), "kubelet", Some(&host));
+                                api.record(obj, "Warning", "Failed", "Error: ErrImagePull", "kubelet", Some(&host));
                                 c.pull_backoff_ms = if c.pull_backoff_ms == 0 { INITIAL_BACKOFF_MS } else { (c.pull_backoff_ms * 2).min(MAX_BACKOFF_MS) };
                                 c.stage = Stage::PullBackOff(now + c.pull_backoff_ms, err, false);
                             }
@@ -649,7 +649,7 @@ impl Kubelets {
                         let _ = started;
                         let took = api.clock.jitter(800, 4000);
                         api.record(
-                            &obj,
+                            obj,
                             "Normal",
                             "Pulled",
                             &format!(
@@ -673,8 +673,8 @@ impl Kubelets {
                 Stage::PullBackOff(at, err, shown) => {
                     if !shown {
                         if at != u64::MAX {
-                            api.record(&obj, "Normal", "BackOff", &format!("Back-off pulling image \"{}\"", c.image), "kubelet", Some(&host));
-                            api.record(&obj, "Warning", "Failed", "Error: ImagePullBackOff", "kubelet", Some(&host));
+                            api.record(obj, "Normal", "BackOff", &format!("Back-off pulling image \"{}\"", c.image), "kubelet", Some(&host));
+                            api.record(obj, "Warning", "Failed", "Error: ImagePullBackOff", "kubelet", Some(&host));
                         }
                         c.stage = Stage::PullBackOff(at, err, true);
                         changed = true;
@@ -687,17 +687,17 @@ impl Kubelets {
                 }
                 Stage::Creating(at) => {
                     if now >= at {
-                        if let Err((reason, message)) = crate::storage::container_config(api, pod, &cspec) {
+                        if let Err((reason, message)) = crate::storage::container_config(api, pod, cspec) {
                             if c.config_error.as_ref().map(|e| &e.1) != Some(&message) && reason != "ContainerCreating" {
-                                api.record(&obj, "Warning", "Failed", &format!("Error: {message}"), "kubelet", Some(&host));
+                                api.record(obj, "Warning", "Failed", &format!("Error: {message}"), "kubelet", Some(&host));
                             }
                             c.config_error = Some((reason, message));
                             want(now + 5_000);
                             continue;
                         }
                         c.config_error = None;
-                        api.record(&obj, "Normal", "Created", &format!("Created container: {}", c.name), "kubelet", Some(&host));
-                        api.record(&obj, "Normal", "Started", &format!("Started container {}", c.name), "kubelet", Some(&host));
+                        api.record(obj, "Normal", "Created", &format!("Created container: {}", c.name), "kubelet", Some(&host));
+                        api.record(obj, "Normal", "Started", &format!("Started container {}", c.name), "kubelet", Some(&host));
                         c.container_id = format!("docker://{}", hash_hex(&format!("{pod_uid}/{}/{}", c.name, c.restarts), 64));
                         c.stage = Stage::Running(now);
                         memory_changed = true;
@@ -708,7 +708,7 @@ impl Kubelets {
                         c.started = cspec.startup_probe.is_none();
                         c.ready = !c.init && cspec.readiness_probe.is_none() && c.started;
                         for (p, st) in [("liveness", &mut c.liveness), ("readiness", &mut c.readiness), ("startup", &mut c.startup)] {
-                            let delay = container_probe(&cspec, p).and_then(|p| p.initial_delay_seconds).unwrap_or(0).max(0) as u64 * 1000;
+                            let delay = container_probe(cspec, p).and_then(|p| p.initial_delay_seconds).unwrap_or(0).max(0) as u64 * 1000;
                             *st = ProbeState { next_ms: now + delay, successes: 0, failures: 0 };
                         }
                         let ports = c.program.server.as_ref().map(|s| s.ports.clone()).unwrap_or_default();
@@ -805,7 +805,7 @@ impl Kubelets {
                                 let (ok, msg) = probe(c, p, &ctx, false);
                                 tick(&mut c.startup, p, ok, now);
                                 if !ok {
-                                    api.record(&obj, "Warning", "Unhealthy", &format!("Startup probe failed: {msg}"), "kubelet", Some(&host));
+                                    api.record(obj, "Warning", "Unhealthy", &format!("Startup probe failed: {msg}"), "kubelet", Some(&host));
                                 }
                                 if c.startup.successes >= 1 {
                                     c.started = true;
@@ -813,8 +813,8 @@ impl Kubelets {
                                     c.liveness.next_ms = now + cspec.liveness_probe.as_ref().and_then(|p| p.initial_delay_seconds).unwrap_or(0).max(0) as u64 * 1000;
                                     c.readiness.next_ms = now + cspec.readiness_probe.as_ref().and_then(|p| p.initial_delay_seconds).unwrap_or(0).max(0) as u64 * 1000;
                                 } else if c.startup.failures >= p.failure_threshold.unwrap_or(3) {
-                                    api.record(&obj, "Normal", "Killing", &format!("Container {} failed startup probe, will be restarted", c.name), "kubelet", Some(&host));
-                                    let (at, code) = stop_plan(&spec, c, now, now.saturating_add(probe_grace_ms(&spec, p)));
+                                    api.record(obj, "Normal", "Killing", &format!("Container {} failed startup probe, will be restarted", c.name), "kubelet", Some(&host));
+                                    let (at, code) = stop_plan(spec, c, now, now.saturating_add(probe_grace_ms(spec, p)));
                                     c.stage = Stage::Stopping(at, code, since);
                                     want(at);
                                 }
@@ -829,11 +829,11 @@ impl Kubelets {
                                     let (ok, msg) = probe(c, p, &ctx, c.fail_liveness);
                                     tick(&mut c.liveness, p, ok, now);
                                     if !ok {
-                                        api.record(&obj, "Warning", "Unhealthy", &format!("Liveness probe failed: {msg}"), "kubelet", Some(&host));
+                                        api.record(obj, "Warning", "Unhealthy", &format!("Liveness probe failed: {msg}"), "kubelet", Some(&host));
                                     }
                                     if c.liveness.failures >= p.failure_threshold.unwrap_or(3) {
-                                        api.record(&obj, "Normal", "Killing", &format!("Container {} failed liveness probe, will be restarted", c.name), "kubelet", Some(&host));
-                                        let (at, code) = stop_plan(&spec, c, now, now.saturating_add(probe_grace_ms(&spec, p)));
+                                        api.record(obj, "Normal", "Killing", &format!("Container {} failed liveness probe, will be restarted", c.name), "kubelet", Some(&host));
+                                        let (at, code) = stop_plan(spec, c, now, now.saturating_add(probe_grace_ms(spec, p)));
                                         c.stage = Stage::Stopping(at, code, since);
                                         want(at);
                                     }
@@ -848,7 +848,7 @@ impl Kubelets {
                                     let (ok, msg) = probe(c, p, &ctx, c.fail_readiness);
                                     tick(&mut c.readiness, p, ok, now);
                                     if !ok {
-                                        api.record(&obj, "Warning", "Unhealthy", &format!("Readiness probe failed: {msg}"), "kubelet", Some(&host));
+                                        api.record(obj, "Warning", "Unhealthy", &format!("Readiness probe failed: {msg}"), "kubelet", Some(&host));
                                     }
                                     if c.readiness.successes >= p.success_threshold.unwrap_or(1) {
                                         c.ready = true;
@@ -886,7 +886,7 @@ impl Kubelets {
                         c.backoff_ms = if delay == 0 { INITIAL_BACKOFF_MS } else { (delay * 2).min(MAX_BACKOFF_MS) };
                         if delay > 0 {
                             api.record(
-                                &obj,
+                                obj,
                                 "Warning",
                                 "BackOff",
                                 &format!("Back-off restarting failed container {} in pod {}_{}({})", c.name, pod_name, pod_ns, pod_uid),
@@ -1081,11 +1081,8 @@ impl Kubelets {
         ];
         for c in conds.iter_mut() {
             if (c.type_ == "Ready" || c.type_ == "ContainersReady") && c.status == "False" && !finished {
-                c.message = Some(if c.type_ == "Ready" {
-                    format!("containers with unready status: [{}]", not_ready.join(" "))
-                } else {
-                    format!("containers with unready status: [{}]", not_ready.join(" "))
-                });
+                // The kubelet gives both conditions the same message.
+                c.message = Some(format!("containers with unready status: [{}]", not_ready.join(" ")));
             }
             if c.type_ == "Initialized" && c.status == "False" {
                 let pending: Vec<String> = rt.containers.iter().filter(|x| x.init && !matches!(x.stage, Stage::Exited { code: 0, .. })).map(|x| x.name.clone()).collect();

@@ -600,13 +600,13 @@ pub fn nginx_page(status: &str) -> String {
 /// The line a server writes to its log for a request (`None`: it logs nothing).
 #[allow(clippy::too_many_arguments)]
 fn access_log(h: Handler, client: &str, method: &str, path: &str, code: u16, bytes: usize, ua: &str, t: &chrono::DateTime<chrono::Utc>) -> Option<String> {
-    let clf = crate::util::format_time(&t, "%d/%b/%Y:%H:%M:%S +0000");
+    let clf = crate::util::format_time(t, "%d/%b/%Y:%H:%M:%S +0000");
     match h {
         Handler::Nginx => Some(format!("{client} - - [{clf}] \"{method} {path} HTTP/1.1\" {code} {bytes} \"-\" \"{ua}\" \"-\"")),
         Handler::Httpd => Some(format!("{client} - - [{clf}] \"{method} {path} HTTP/1.1\" {code} {bytes}")),
-        Handler::Netexec => Some(format!("I{}       1 log.go:245] {method} {path}", crate::util::format_time(&t, "%m%d %H:%M:%S%.6f"))),
+        Handler::Netexec => Some(format!("I{}       1 log.go:245] {method} {path}", crate::util::format_time(t, "%m%d %H:%M:%S%.6f"))),
         Handler::Kubia { .. } => Some(format!("Received request from ::ffff:{client}")),
-        Handler::PythonHttp => Some(format!("{client} - - [{}] \"{method} {path} HTTP/1.1\" {code} -", crate::util::format_time(&t, "%d/%b/%Y %H:%M:%S"))),
+        Handler::PythonHttp => Some(format!("{client} - - [{}] \"{method} {path} HTTP/1.1\" {code} -", crate::util::format_time(t, "%d/%b/%Y %H:%M:%S"))),
         Handler::TestApp { .. } => Some(format!("{method} {path} {code}")),
         _ => None,
     }

@@ -189,7 +189,7 @@ pub fn logs(sh: &mut Shell, args: &[String], out: &mut Out) {
     };
     let timestamps = p.bool("timestamps");
     let mut pods: Vec<Pod> = Vec::new();
-    let mut prefix = p.bool("prefix");
+    let prefix = p.bool("prefix");
     if let Some(sel) = p.get("selector") {
         let sel = match Selector::parse(sel) {
             Ok(s) => s,
@@ -216,9 +216,6 @@ pub fn logs(sh: &mut Shell, args: &[String], out: &mut Out) {
     }
     let wanted = p.get("container").map(str::to_string).or_else(|| p.args.get(1).cloned());
     let all_containers = p.bool("all-containers");
-    if all_containers && pods.len() == 1 && containers(&pods[0]).len() > 1 {
-        prefix = prefix || false;
-    }
     for pd in pods {
         let pod_name = pd.metadata.name.clone().unwrap_or_default();
         let key = ObjectKey::new(Kind::Pod, &ns.ns, &pod_name);
