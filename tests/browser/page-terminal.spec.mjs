@@ -116,6 +116,24 @@ describe('terminal and map', () => {
     await context.close();
   });
 
+  test('a damaged share link shows a message, not a blank page or a lost session', async () => {
+    const { context, page } = await openPage(browser, site.url);
+    await run(page, 'kubectl create deployment kept --image=nginx');
+    await waitForOutput(page, /deployment.apps\/kept created/);
+    await page.waitForTimeout(3500); // the page saves its session every few seconds
+    // Valid base64 whose bytes are not deflate: the browser's inflate refuses them.
+    const link = `${site.url.split('#')[0]}#s=AAAA`;
+    const other = await context.newPage();
+    await other.goto(link, { waitUntil: 'load' });
+    await other.locator('#notice').waitFor();
+    assert.match(await other.locator('#notice').textContent(), /the link is damaged/);
+    assert.ok(!(await other.evaluate(() => location.hash)).includes('s='), 'the code is taken out of the address bar');
+    // The session the browser had is still there.
+    await run(other, 'kubectl get deployments');
+    await waitForOutput(other, /kept\s+\d\/1/);
+    await context.close();
+  });
+
   test("kubectl explain's documentation is fetched on the first explain, and a reload replays it", async () => {
     const { context, page, problems } = await openPage(browser, site.url);
     const fetched = [];

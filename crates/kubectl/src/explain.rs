@@ -6,7 +6,7 @@
 //! zlib-compressed (about 80 KB), and decoded once on the first `explain`. The binaries embed
 //! it (feature `embedded-docs`, on by default); the page leaves it out of its wasm and fetches
 //! the file (copied next to the page as [`DATA_FILE`]) when a command first mentions
-//! `explain`, then hands it to [`install`].
+//! `explain`, then hands it, inflated, to [`install`].
 
 use pilothouse_engine::api::Kind;
 use std::collections::HashSet;
@@ -28,8 +28,9 @@ fn data() -> Option<&'static [u8]> {
 #[cfg_attr(feature = "embedded-docs", allow(dead_code))]
 static INSTALLED: OnceLock<Vec<u8>> = OnceLock::new();
 
-/// Gives the documentation's bytes (the contents of [`DATA_FILE`]) to a build without
-/// `embedded-docs`; a second call, or a call in a build with them, changes nothing.
+/// Gives the documentation's bytes to a build without `embedded-docs`: the contents of
+/// [`DATA_FILE`] (zlib, read with feature `zlib`) or the JSON inside it (the page has the
+/// browser inflate it); a second call, or a call in a build with them, changes nothing.
 pub fn install(bytes: Vec<u8>) {
     let _ = INSTALLED.set(bytes);
 }
@@ -60,12 +61,23 @@ struct Docs {
     types: Vec<Type>,
 }
 
+#[cfg(feature = "zlib")]
+fn inflate(data: &[u8]) -> Option<Vec<u8>> {
+    miniz_oxide::inflate::decompress_to_vec_zlib(data).ok()
+}
+
+#[cfg(not(feature = "zlib"))]
+fn inflate(_data: &[u8]) -> Option<Vec<u8>> {
+    None
+}
+
 fn docs() -> Option<&'static Docs> {
     static DOCS: OnceLock<Option<Docs>> = OnceLock::new();
     // Not decoded (and not remembered as missing) until the bytes are there.
     let data = data()?;
     DOCS.get_or_init(|| {
-        let json = miniz_oxide::inflate::decompress_to_vec_zlib(data).ok()?;
+        // The file as it is (zlib), or the JSON inside it (inflated by the page's browser).
+        let json: std::borrow::Cow<[u8]> = if data.first() == Some(&b'{') { data.into() } else { inflate(data)?.into() };
         let v: serde_json::Value = serde_json::from_slice(&json).ok()?;
         let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
         let kinds = v["kinds"].as_array()?.iter().map(|k| (s(&k[0]), s(&k[1]), s(&k[2]), k[3].as_u64().unwrap_or(0) as usize)).collect();

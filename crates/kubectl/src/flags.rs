@@ -260,12 +260,12 @@ pub fn parse(args: &[String], flags: &[Flag], globals: &[Flag]) -> Result<Parsed
 
 /// cobra's "Did you mean this?" candidates: Levenshtein distance ≤ 2 or a prefix match.
 pub fn suggestions<'a>(typed: &str, candidates: &[&'a str]) -> Vec<&'a str> {
-    let t = typed.to_lowercase();
+    let t = typed.to_ascii_lowercase();
     candidates
         .iter()
         .copied()
         .filter(|c| {
-            let c = c.to_lowercase();
+            let c = c.to_ascii_lowercase();
             levenshtein(&t, &c) <= 2 || (!t.is_empty() && c.starts_with(&t))
         })
         .collect()

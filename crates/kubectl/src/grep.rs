@@ -282,7 +282,7 @@ impl Pattern {
     }
 
     fn char_eq(&self, a: char, b: char) -> bool {
-        a == b || self.ignore_case && a.to_lowercase().eq(b.to_lowercase())
+        a == b || self.ignore_case && a.eq_ignore_ascii_case(&b)
     }
 
     fn node_ends(&self, node: &Node, text: &[char], pos: usize) -> VecSet<usize> {

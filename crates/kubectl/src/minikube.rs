@@ -338,7 +338,7 @@ fn require_running(sh: &Shell, name: &str, out: &mut Out) -> bool {
 }
 
 fn parse_memory(s: &str) -> Option<u64> {
-    let l = s.to_lowercase();
+    let l = s.to_ascii_lowercase();
     let (num, mult) = if let Some(n) = l.strip_suffix("gb").or_else(|| l.strip_suffix('g')) {
         (n, 1024)
     } else if let Some(n) = l.strip_suffix("mb").or_else(|| l.strip_suffix('m')) {

@@ -491,6 +491,9 @@ fn logs_timestamps_and_since() {
     assert_eq!(run(&mut s, "kubectl logs tick --since=1h --tail=1 --timestamps").0, format!("{}\n", lines[lines.len() - 1]));
     assert_eq!(run(&mut s, "kubectl logs tick --since=5s --since-time=2025-01-01T00:00:00Z").1, "error: at most one of `sinceTime` or `sinceSeconds` may be specified\n");
     assert_eq!(run(&mut s, "kubectl logs tick --since-time=bad").1, "error: parsing time \"bad\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"bad\" as \"2006\"\n");
+    // Go's own words for where the time went wrong.
+    assert_eq!(run(&mut s, "kubectl logs tick --since-time=2025-13-01T00:00:00Z").1, "error: parsing time \"2025-13-01T00:00:00Z\": month out of range\n");
+    assert_eq!(run(&mut s, "kubectl logs tick --since-time=2025-01-01").1, "error: parsing time \"2025-01-01\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"\" as \"T\"\n");
     assert_eq!(run(&mut s, "kubectl logs tick --since=abc").1, "error: invalid argument \"abc\" for \"--since\" flag: time: invalid duration \"abc\"\nSee 'kubectl logs --help' for usage.\n");
 }
 

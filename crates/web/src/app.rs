@@ -36,6 +36,21 @@ pub fn app(props: &AppProps) -> Html {
             }
         });
     }
+    {
+        // A share link being made: the browser deflates the session, then the link shows.
+        #[cfg(target_arch = "wasm32")]
+        {
+            let d = dispatch.clone();
+            use_effect_with(state.share_json.clone(), move |json| {
+                if let Some(json) = json.clone() {
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let code = crate::persist::encode_share(&json).await;
+                        d.dispatch(crate::state::Action::ShareReady(code));
+                    });
+                }
+            });
+        }
+    }
     let tr = t(state.lang);
     let (profile, watching, pending_edit) = {
         let sb = state.sandbox.borrow();

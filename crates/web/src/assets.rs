@@ -1,7 +1,8 @@
 //! Files the page fetches when first needed instead of carrying them in its wasm: `kubectl
 //! explain`'s documentation (`explain-v1.32.json.z`) and each lesson's file (`lessons/*.yaml`),
-//! both copied next to the page by Trunk (`web/index.html`). Actions that need one wait in
-//! `AppState::waiting` until it arrives (see `state.rs`).
+//! both copied next to the page by Trunk (`web/index.html`); and a share link's session, which
+//! the browser inflates in the background. Actions that need one wait in `AppState::waiting`
+//! until it arrives (see `state.rs`).
 
 use yew::UseReducerDispatcher;
 
@@ -14,6 +15,9 @@ pub enum Need {
     Docs,
     /// A lesson's file, by lesson id.
     Lesson(String),
+    /// A share link's session, by its code: not a file, but decoded in the background too
+    /// (the browser inflates it).
+    Share(String),
 }
 
 impl Need {
@@ -23,6 +27,7 @@ impl Need {
             Need::Docs => pilothouse_kubectl::explain::available(),
             // An unknown id needs nothing: starting it reports the unknown lesson.
             Need::Lesson(id) => pilothouse_lessons::find(id).is_none_or(|e| e.available()),
+            Need::Share(code) => crate::persist::shared(code).is_some(),
         }
     }
 
@@ -32,6 +37,7 @@ impl Need {
         match self {
             Need::Docs => Some(pilothouse_kubectl::explain::DATA_FILE.to_string()),
             Need::Lesson(id) => pilothouse_lessons::find(id).map(|e| format!("lessons/{}", e.file)),
+            Need::Share(_) => None,
         }
     }
 }
@@ -49,15 +55,25 @@ pub fn fetch(need: Need, dispatch: UseReducerDispatcher<AppState>) {
         }
         STARTED.with(|s| s.borrow_mut().push(need.clone()));
         wasm_bindgen_futures::spawn_local(async move {
+            if let Need::Share(code) = &need {
+                crate::persist::keep_shared(code, crate::persist::decode_share(code).await);
+                dispatch.dispatch(Action::Loaded(need));
+                return;
+            }
             let path = need.path().unwrap_or_default();
             match load(&path).await {
+                // The documentation is zlib: the browser inflates it for kubectl.
                 Ok(bytes) => match &need {
-                    Need::Docs => pilothouse_kubectl::explain::install(bytes),
+                    Need::Docs => match crate::zip::inflate(&bytes, crate::zip::Format::Zlib, 64 << 20).await {
+                        Ok(json) => pilothouse_kubectl::explain::install(json),
+                        Err(e) => web_sys::console::error_1(&format!("could not inflate {path}: {e}").into()),
+                    },
                     Need::Lesson(id) => {
                         if let Some(e) = pilothouse_lessons::find(id) {
                             pilothouse_lessons::install(e.file, String::from_utf8_lossy(&bytes).into_owned());
                         }
                     }
+                    Need::Share(_) => {}
                 },
                 Err(e) => web_sys::console::error_1(&format!("could not load {path}: {e}").into()),
             }

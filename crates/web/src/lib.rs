@@ -23,6 +23,7 @@ pub mod sandbox;
 pub mod state;
 pub mod templates;
 pub mod view;
+pub mod zip;
 
 pub use app::{App, AppProps};
 

@@ -18,19 +18,59 @@ pub const LANG_KEY: &str = "pilothouse.lang";
 /// Largest share text accepted (decompressed), against decompression bombs.
 const MAX_SHARE: usize = 8 * 1024 * 1024;
 
-/// Encodes a session for a link: deflate, then base64url without padding.
+/// A session as a link's code: its JSON deflated (raw), then base64url without padding.
+/// Natively at once; in the page the browser deflates, so there it is async.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn encode_share(s: &SavedSession) -> String {
-    let json = s.to_json();
-    let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
-    URL_SAFE_NO_PAD.encode(packed)
+    URL_SAFE_NO_PAD.encode(crate::zip::deflate(s.to_json().as_bytes()))
 }
 
-/// Decodes a link's session.
+/// [`encode_share`] in the page.
+#[cfg(target_arch = "wasm32")]
+pub async fn encode_share(json: &str) -> String {
+    URL_SAFE_NO_PAD.encode(crate::zip::deflate(json.as_bytes()).await)
+}
+
+/// Decodes a link's session (natively at once, in the page async).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn decode_share(code: &str) -> Result<SavedSession, String> {
-    let packed = URL_SAFE_NO_PAD.decode(code.trim().trim_end_matches('=')).map_err(|e| format!("the link is damaged: {e}"))?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_SHARE).map_err(|e| format!("the link is damaged: {e:?}"))?;
+    read_share(crate::zip::inflate(&unbase64(code)?, crate::zip::Format::Raw, MAX_SHARE))
+}
+
+/// [`decode_share`] in the page.
+#[cfg(target_arch = "wasm32")]
+pub async fn decode_share(code: &str) -> Result<SavedSession, String> {
+    read_share(crate::zip::inflate(&unbase64(code)?, crate::zip::Format::Raw, MAX_SHARE).await)
+}
+
+fn unbase64(code: &str) -> Result<Vec<u8>, String> {
+    URL_SAFE_NO_PAD.decode(code.trim().trim_end_matches('=')).map_err(|e| format!("the link is damaged: {e}"))
+}
+
+fn read_share(json: Result<Vec<u8>, String>) -> Result<SavedSession, String> {
+    let json = json.map_err(|e| format!("the link is damaged: {e}"))?;
     let text = String::from_utf8(json).map_err(|_| "the link is damaged: not text".to_string())?;
     SavedSession::from_json(&text)
+}
+
+thread_local! {
+    /// Share links decoded so far, by code (the page decodes asynchronously; see
+    /// `assets::Need::Share`).
+    static DECODED: std::cell::RefCell<Vec<(String, Result<SavedSession, String>)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Keeps a link's decoded session for [`shared`].
+pub fn keep_shared(code: &str, r: Result<SavedSession, String>) {
+    DECODED.with(|d| d.borrow_mut().push((code.to_string(), r)));
+}
+
+/// A link's decoded session, if it has been decoded (natively: decoded now).
+pub fn shared(code: &str) -> Option<Result<SavedSession, String>> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if !DECODED.with(|d| d.borrow().iter().any(|(c, _)| c == code)) {
+        keep_shared(code, decode_share(code));
+    }
+    DECODED.with(|d| d.borrow().iter().find(|(c, _)| c == code).map(|(_, r)| r.clone()))
 }
 
 /// What the URL hash asks for.
@@ -130,14 +170,20 @@ mod tests {
     use super::*;
     use crate::sandbox::{Entry, SAVE_VERSION};
 
+    // Natively (miniz_oxide); tests/browser.rs checks the page's async codec in the browser.
+    #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn share_codes_round_trip() {
         let s = SavedSession { version: SAVE_VERSION, seed: 5, log: vec![Entry::Cmd { line: "kubectl get pods".into() }, Entry::Advance { ticks: 12 }] };
         let code = encode_share(&s);
         assert!(code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'), "{code}");
         assert_eq!(decode_share(&code).unwrap(), s);
+        assert_eq!(shared(&code), Some(Ok(s)));
         assert!(decode_share("!!!").is_err());
         assert!(decode_share("AAAA").is_err());
+        // A decompression bomb is refused.
+        let bomb = URL_SAFE_NO_PAD.encode(crate::zip::deflate(&vec![b' '; MAX_SHARE + 1]));
+        assert_eq!(decode_share(&bomb), Err("the link is damaged: too large".into()));
     }
 
     #[test]

@@ -146,6 +146,9 @@ pub struct AppState {
     pub catalogue: Catalogue,
     /// The last share link made.
     pub share_url: Option<String>,
+    /// A share link being made: the session's JSON, which the page has the browser deflate
+    /// (see `app.rs`; natively the link is made at once).
+    pub share_json: Option<Rc<str>>,
     /// The files asked for so far (the page fetches each once, see `app.rs` and `assets.rs`).
     pub wanted: Rc<Vec<Need>>,
     /// Those that arrived (or failed to).
@@ -180,6 +183,7 @@ impl PartialEq for AppState {
             && self.notice == o.notice
             && Rc::ptr_eq(&self.progress, &o.progress)
             && self.share_url == o.share_url
+            && self.share_json == o.share_json
             && Rc::ptr_eq(&self.wanted, &o.wanted)
             && Rc::ptr_eq(&self.arrived, &o.arrived)
             && Rc::ptr_eq(&self.waiting, &o.waiting)
@@ -210,6 +214,8 @@ pub enum Action {
     Reset(u64),
     /// Replace the session with a saved one (import, share link).
     Load(SavedSession),
+    /// Replace the session with a share link's (`#s=CODE`), once it is decoded.
+    LoadShare(String),
     /// Language.
     SetLang(Lang),
     /// Dock tab.
@@ -246,6 +252,8 @@ pub enum Action {
     ResetLesson,
     /// Make a share link.
     Share,
+    /// The share link's code is ready (the page deflates asynchronously).
+    ShareReady(String),
     /// Close the notice.
     Dismiss,
     /// Open a lesson from a link (`#lesson=ID&step=N`): start it unless it is the current one,
@@ -284,6 +292,7 @@ impl Action {
                 | Action::Hint
                 | Action::ShowSolution
                 | Action::Dismiss
+                | Action::ShareReady(_)
                 | Action::Loaded(_)
         )
     }
@@ -304,6 +313,7 @@ impl Action {
         match self {
             Action::Run(line) if mentions_explain(line) => out.push(Need::Docs),
             Action::Load(saved) => log_needs(&saved.log),
+            Action::LoadShare(code) => out.push(Need::Share(code.clone())),
             Action::ResetStep | Action::ResetLesson => log_needs(&s.sandbox.borrow().log),
             Action::PlaySolution => {
                 let sb = s.sandbox.borrow();
@@ -388,6 +398,7 @@ impl AppState {
             progress: Rc::new(persist::load_progress()),
             catalogue: Catalogue(Rc::new(crate::sandbox::lessons())),
             share_url: None,
+            share_json: None,
             wanted: Rc::new(Vec::new()),
             arrived: Rc::new(Vec::new()),
             waiting: Rc::new(Vec::new()),
@@ -413,15 +424,8 @@ impl AppState {
         // that the page has not fetched yet (kubectl explain's documentation, lessons).
         let mut first = Vec::new();
         if let Some(code) = &req.share {
-            match persist::decode_share(code) {
-                Ok(saved) => {
-                    // Saved at once: the link leaves the address bar, and the load may wait
-                    // for a fetch.
-                    persist::save_session(&saved);
-                    first.push(Action::Load(saved));
-                }
-                Err(e) => notice = Some(Notice { title: crate::i18n::t(lang).saved_state_error.into(), detail: e }),
-            }
+            // Decoded in the background (the browser inflates it), then saved and loaded.
+            first.push(Action::LoadShare(code.clone()));
             clear_hash();
         }
         if first.is_empty() {
@@ -440,7 +444,9 @@ impl AppState {
             st = st.reduce(a);
         }
         let mut s = (*st).clone();
-        s.notice = notice;
+        if notice.is_some() {
+            s.notice = notice;
+        }
         s
     }
 
@@ -540,8 +546,9 @@ impl Reducible for AppState {
                 st = st.reduce(queue.remove(0));
             }
             if !queue.is_empty() {
+                // After what the actions that ran left waiting (a session they loaded).
                 let mut s = (*st).clone();
-                s.waiting = Rc::new(queue);
+                Rc::make_mut(&mut s.waiting).extend(queue);
                 st = Rc::new(s);
             }
             return st;
@@ -558,6 +565,26 @@ impl Reducible for AppState {
                 }
                 return Rc::new(s);
             }
+        }
+        if let Action::LoadShare(code) = &action {
+            return match persist::shared(code) {
+                Some(Ok(saved)) => {
+                    // Saved at once: the link has left the address bar.
+                    persist::save_session(&saved);
+                    self.reduce(Action::Load(saved))
+                }
+                other => {
+                    // The session the page had stays (as it would have without the link).
+                    let st = match persist::load_session() {
+                        Ok(Some(saved)) => Rc::clone(&self).reduce(Action::Load(saved)),
+                        _ => self,
+                    };
+                    let mut s = (*st).clone();
+                    let detail = other.and_then(Result::err).unwrap_or_else(|| "the link is damaged".into());
+                    s.notice = Some(Notice { title: crate::i18n::t(s.lang).saved_state_error.into(), detail });
+                    Rc::new(s)
+                }
+            };
         }
         let mut s = (*self).clone();
         let mut frame_time = None;
@@ -664,8 +691,22 @@ impl Reducible for AppState {
                 s.solution_shown = false;
             }
             Action::Share => {
-                let code = persist::encode_share(&s.sandbox.borrow().saved());
+                #[cfg(not(target_arch = "wasm32"))]
+                {
+                    let code = persist::encode_share(&s.sandbox.borrow().saved());
+                    s.share_url = Some(share_url(&code));
+                }
+                #[cfg(target_arch = "wasm32")]
+                {
+                    s.share_url = None;
+                    s.share_json = Some(s.sandbox.borrow().saved().to_json().into());
+                }
+            }
+            // Handled above, before the clone.
+            Action::LoadShare(_) => {}
+            Action::ShareReady(code) => {
                 s.share_url = Some(share_url(&code));
+                s.share_json = None;
             }
             Action::Dismiss => s.notice = None,
             Action::OpenLesson(id, step) => {
@@ -829,5 +870,43 @@ mod tests {
         // A link to step 3 of a lesson skips the first two.
         let c = Rc::new(AppState::new(1)).reduce(Action::OpenLesson("probes".into(), Some(3)));
         assert_eq!(c.sandbox.borrow().lesson.as_ref().map(|l| l.step), Some(2));
+    }
+
+    // Natively, where a link's code is made at once (the page's is async: tests/browser.rs).
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn a_share_link_loads_once_decoded_and_what_came_after_it_waits_behind_it() {
+        // A session whose log runs explain: once decoded it waits for the documentation too.
+        let mut made = Rc::new(AppState::new(3)).reduce(Action::Run("kubectl create deployment shared --image=nginx".into()));
+        made = made.reduce(Action::Run("kubectl explain pod.spec".into()));
+        let made = made.reduce(Action::Share);
+        let url = made.share_url.clone().unwrap();
+        let code = url.split_once("#s=").unwrap().1.to_string();
+        let mut fresh = AppState::new(1);
+        fresh.assume_missing = true;
+        let state = Rc::new(fresh);
+        let a = Rc::clone(&state).reduce(Action::LoadShare(code.clone()));
+        let b = Rc::clone(&a).reduce(Action::Run("echo after".into()));
+        let c = Rc::clone(&b).reduce(Action::StartLesson("probes".into()));
+        assert_eq!(c.waiting.len(), 3);
+        assert_eq!(*c.wanted, vec![Need::Share(code.clone()), Need::Lesson("probes".into())]);
+        assert_eq!(c.sandbox.borrow().seed, 1, "nothing loaded yet");
+        // Decoded: the session loads and now waits for the documentation, the rest behind it.
+        let d = Rc::clone(&c).reduce(Action::Loaded(Need::Share(code.clone())));
+        assert_eq!(d.sandbox.borrow().seed, 1, "the load waits for the documentation");
+        assert_eq!((d.waiting.len(), (*d.wanted).clone()), (3, vec![Need::Share(code.clone()), Need::Lesson("probes".into()), Need::Docs]));
+        let e = Rc::clone(&d).reduce(Action::Loaded(Need::Docs));
+        let e = Rc::clone(&e).reduce(Action::Loaded(Need::Lesson("probes".into())));
+        assert!(e.waiting.is_empty());
+        let sb = e.sandbox.borrow();
+        assert_eq!(sb.seed, 3);
+        assert!(sb.log.contains(&Entry::Cmd { line: "kubectl create deployment shared --image=nginx".into() }));
+        assert!(sb.log.contains(&Entry::Cmd { line: "echo after".into() }), "what came after the link ran after it");
+        assert_eq!(sb.lesson.as_ref().map(|l| l.lesson.id.clone()), Some("probes".into()));
+        drop(sb);
+        // A damaged link leaves a notice and the page as it was.
+        let f = Rc::new(AppState::new(1)).reduce(Action::LoadShare("AAAA".into()));
+        assert!(f.notice.as_ref().is_some_and(|n| n.detail.starts_with("the link is damaged")), "{:?}", f.notice);
+        assert_eq!(f.sandbox.borrow().seed, 1);
     }
 }

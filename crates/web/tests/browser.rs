@@ -106,3 +106,28 @@ async fn markdown_never_becomes_html() {
     md.destroy();
     root.remove();
 }
+
+/// The page's share codec: the browser deflates and inflates (CompressionStream), with the
+/// same codes, errors and limit as the native one.
+#[wasm_bindgen_test]
+async fn share_codes_round_trip_through_the_browsers_streams() {
+    use base64::Engine as _;
+    use pilothouse_web::persist::{decode_share, encode_share};
+    use pilothouse_web::sandbox::{Entry, SavedSession, SAVE_VERSION};
+    use pilothouse_web::zip;
+    let s = SavedSession { version: SAVE_VERSION, seed: 5, log: vec![Entry::Cmd { line: "kubectl get pods".into() }, Entry::Advance { ticks: 12 }] };
+    let code = encode_share(&s.to_json()).await;
+    assert!(code.len() > 10 && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'), "{code}");
+    assert_eq!(decode_share(&code).await, Ok(s));
+    assert!(decode_share("!!!").await.unwrap_err().starts_with("the link is damaged"));
+    let damaged = decode_share("AAAA").await.unwrap_err();
+    assert!(damaged.starts_with("the link is damaged: "), "{damaged}");
+    // A decompression bomb stops at the limit (8 MiB of text).
+    let bomb = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(zip::deflate(&vec![b' '; 9 << 20]).await);
+    assert!(bomb.len() < 20_000, "{}", bomb.len());
+    assert_eq!(decode_share(&bomb).await, Err("the link is damaged: too large".to_string()));
+    // zlib, as kubectl explain's documentation comes: "hello".
+    let hello = [0x78, 0x9c, 0xcb, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, 0x06, 0x2c, 0x02, 0x15];
+    assert_eq!(zip::inflate(&hello, zip::Format::Zlib, 100).await, Ok(b"hello".to_vec()));
+    assert!(zip::inflate(&hello[..6], zip::Format::Zlib, 100).await.is_err(), "a truncated stream is an error");
+}

@@ -221,6 +221,96 @@ serde_leaves! {
     k8s_openapi::apimachinery::pkg::util::intstr::IntOrString,
 }
 
+/// `Time` and `MicroTime`: RFC 3339 strings (seconds, microseconds) in UTC, read as Go's
+/// `metav1.Time` reads them (`time.Parse(time.RFC3339, s)`, with Go's error message: see
+/// [`super::gotime`]). Their serde impls went through chrono's relaxed `FromStr` (which also
+/// takes `2024-01-02 03:04:05 +00:00`, and words its errors its own way) and its general format
+/// parser, compiled into the page for this alone. A value that is not a string is refused as
+/// serde refused it.
+macro_rules! time_leaves {
+    ($($t:ty: $format:ident),* $(,)?) => {
+        $(
+            impl Json for $t {
+                fn to_json(&self) -> Value {
+                    Value::String(self.0.to_rfc3339_opts(chrono::SecondsFormat::$format, true))
+                }
+                fn from_json(v: Value) -> Result<Self, PathError> {
+                    read_time(v).map(Self)
+                }
+                fn read(&mut self, v: Value) -> Result<(), PathError> {
+                    self.0 = read_time(v)?;
+                    Ok(())
+                }
+            }
+        )*
+    };
+}
+
+time_leaves! {
+    k8s_openapi::apimachinery::pkg::apis::meta::v1::Time: Secs,
+    k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime: Micros,
+}
+
+fn read_time(v: Value) -> Result<chrono::DateTime<chrono::Utc>, PathError> {
+    match v {
+        Value::String(s) => super::gotime::parse_rfc3339(&s).map_err(PathError::custom),
+        other => Err(invalid_type(&other, &"an RFC 3339 formatted date and time string")),
+    }
+}
+
+/// `Condition` (metav1): not a [`Struct`], as its `lastTransitionTime` is required (a `Time`
+/// has no default). Read and written as its serde impls do, field for field: a missing or
+/// `null` `lastTransitionTime` is an error, the other fields default.
+impl Json for k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition {
+    fn to_json(&self) -> Value {
+        let mut m = Map::with_capacity(6);
+        m.insert("lastTransitionTime".to_owned(), self.last_transition_time.to_json());
+        m.insert("message".to_owned(), Value::String(self.message.clone()));
+        if let Some(g) = self.observed_generation {
+            m.insert("observedGeneration".to_owned(), Value::from(g));
+        }
+        m.insert("reason".to_owned(), Value::String(self.reason.clone()));
+        m.insert("status".to_owned(), Value::String(self.status.clone()));
+        m.insert("type".to_owned(), Value::String(self.type_.clone()));
+        Value::Object(m)
+    }
+    fn from_json(v: Value) -> Result<Self, PathError> {
+        let Value::Object(o) = v else {
+            return Err(invalid_type(&v, &"Condition"));
+        };
+        read_condition(o).map_err(|e| e.in_struct("Condition"))
+    }
+    fn read(&mut self, v: Value) -> Result<(), PathError> {
+        *self = Self::from_json(v)?;
+        Ok(())
+    }
+}
+
+fn read_condition(o: Map<String, Value>) -> Result<k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition, PathError> {
+    let mut time = None;
+    let (mut message, mut generation, mut reason, mut status, mut type_) = (None, None, None, None, None);
+    for (k, v) in o {
+        let r = match k.as_str() {
+            "lastTransitionTime" => read_time(v).map(|t| time = Some(t)),
+            "message" => Json::from_json(v).map(|x| message = x),
+            "observedGeneration" => Json::from_json(v).map(|x| generation = x),
+            "reason" => Json::from_json(v).map(|x| reason = x),
+            "status" => Json::from_json(v).map(|x| status = x),
+            "type" => Json::from_json(v).map(|x| type_ = x),
+            _ => Ok(()),
+        };
+        r.map_err(|e| e.at(Segment::Key(k)))?;
+    }
+    Ok(k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition {
+        last_transition_time: k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(time.ok_or_else(|| PathError::missing_field("lastTransitionTime"))?),
+        message: message.unwrap_or_default(),
+        observed_generation: generation,
+        reason: reason.unwrap_or_default(),
+        status: status.unwrap_or_default(),
+        type_: type_.unwrap_or_default(),
+    })
+}
+
 /// `T::default()`, compiled once per type rather than inlined wherever a `T` is made.
 #[inline(never)]
 pub fn default_of<T: Default>() -> T {

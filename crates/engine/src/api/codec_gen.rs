@@ -5,10 +5,7 @@ use super::codec::{Json, Meta, Struct};
 
 super::codec::serde_leaves! {
     k8s_openapi::apimachinery::pkg::api::resource::Quantity,
-    k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition,
     k8s_openapi::apimachinery::pkg::apis::meta::v1::FieldsV1,
-    k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime,
-    k8s_openapi::apimachinery::pkg::apis::meta::v1::Time,
     k8s_openapi::apimachinery::pkg::runtime::RawExtension,
 }
 

@@ -73,7 +73,7 @@ macro_rules! kinds {
         pub enum Kind { $( #[doc = stringify!($variant)] $variant ),* }
 
         /// One API object of any supported kind, as its real `k8s-openapi` type.
-        #[derive(Clone, Debug)]
+        #[derive(Debug)]
         #[allow(clippy::large_enum_variant)]
         pub enum Object { $( #[doc = stringify!($variant)] $variant($ty) ),* }
 
@@ -92,6 +92,15 @@ macro_rules! kinds {
                         &INFO
                     } ),*
                 }
+            }
+        }
+
+        // By hand rather than derived: a derived `clone` is `#[inline]`, so every crate that
+        // clones an object compiled its own copy of the whole tree of field clones into the wasm.
+        impl Clone for Object {
+            #[inline(never)]
+            fn clone(&self) -> Self {
+                match self { $( Object::$variant(o) => Object::$variant(o.clone()) ),* }
             }
         }
 

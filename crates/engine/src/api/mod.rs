@@ -4,6 +4,7 @@
 pub mod codec;
 mod codec_gen;
 pub mod defaults;
+pub mod gotime;
 mod json_de;
 mod json_ser;
 mod kinds;

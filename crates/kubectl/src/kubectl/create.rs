@@ -198,7 +198,7 @@ pub fn container_name(image: &str) -> String {
     let last = image.rsplit('/').next().unwrap_or(image);
     let last = last.split(':').next().unwrap_or(last);
     let last = last.split('@').next().unwrap_or(last);
-    last.replace('_', "-").replace('.', "-").to_lowercase()
+    last.replace('_', "-").replace('.', "-").to_ascii_lowercase()
 }
 
 fn create_deployment(sh: &mut Shell, args: &[String], out: &mut Out) {

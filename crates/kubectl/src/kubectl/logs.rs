@@ -168,9 +168,9 @@ pub fn logs(sh: &mut Shell, args: &[String], out: &mut Out) {
     let Some(p) = parse_flags(out, "kubectl logs", args, LOGS_FLAGS) else { return };
     let ns = namespace(sh, &p);
     let since_time = match p.get("since-time") {
-        Some(t) => match chrono::DateTime::parse_from_rfc3339(t) {
-            Ok(t) => Some(t.with_timezone(&chrono::Utc)),
-            Err(_) => return out.fail(format!("parsing time \"{t}\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"{t}\" as \"2006\"")),
+        Some(t) => match pilothouse_engine::api::gotime::parse_rfc3339(t) {
+            Ok(t) => Some(t),
+            Err(e) => return out.fail(e),
         },
         None => None,
     };

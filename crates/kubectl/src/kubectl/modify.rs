@@ -1019,7 +1019,7 @@ pub fn expose(sh: &mut Shell, args: &[String], out: &mut Out) {
             spec.insert("sessionAffinity".into(), json!(a));
         }
         if let Some(t) = p.get("type") {
-            let t = match t.to_lowercase().as_str() {
+            let t = match t.to_ascii_lowercase().as_str() {
                 "clusterip" => "ClusterIP".to_string(),
                 "nodeport" => "NodePort".to_string(),
                 "loadbalancer" => "LoadBalancer".to_string(),

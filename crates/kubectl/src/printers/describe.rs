@@ -291,7 +291,7 @@ fn describe_probe(p: &Probe) -> String {
         return format!("exec {} {}", go_slice(e.command.as_deref().unwrap_or(&[])), attrs);
     }
     if let Some(h) = &p.http_get {
-        let scheme = h.scheme.as_deref().unwrap_or("HTTP").to_lowercase();
+        let scheme = h.scheme.as_deref().unwrap_or("HTTP").to_ascii_lowercase();
         let port = int_or_string(&h.port);
         let host = s(&h.host);
         let hostport = if port.is_empty() {
@@ -1374,7 +1374,7 @@ fn describe_pv(pv: &k8s_openapi::api::core::v1::PersistentVolume, src: &dyn Obje
                         if j != 0 {
                             w.w(2, "\t");
                         }
-                        let mut x = format!("{} {}", e.key, e.operator.to_lowercase());
+                        let mut x = format!("{} {}", e.key, e.operator.to_ascii_lowercase());
                         if let Some(v) = e.values.as_ref().filter(|v| !v.is_empty()) {
                             x = format!("{x} [{}]", v.join(", "));
                         }
@@ -1710,13 +1710,13 @@ fn smart_label(field: &str) -> String {
     parts
         .into_iter()
         .map(|p| {
-            let up = p.to_uppercase();
+            let up = p.to_ascii_uppercase();
             if ["API", "URL", "UID", "OSB", "GUID"].contains(&up.as_str()) {
                 up
             } else {
                 let mut c = p.chars();
                 match c.next() {
-                    Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+                    Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
                     None => String::new(),
                 }
             }

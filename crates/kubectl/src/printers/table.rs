@@ -867,7 +867,7 @@ fn cells(obj: &Object, wide: bool, now: DateTime<Utc>) -> Vec<String> {
                 count = 1;
             }
             let io = &e.involved_object;
-            let kind = io.kind.clone().unwrap_or_default().to_lowercase();
+            let kind = io.kind.clone().unwrap_or_default().to_ascii_lowercase();
             let target = match io.name.as_ref().filter(|n| !n.is_empty()) {
                 Some(n) => format!("{kind}/{n}"),
                 None => kind,
@@ -1039,7 +1039,7 @@ fn cells(obj: &Object, wide: bool, now: DateTime<Utc>) -> Vec<String> {
                 Some(r) => {
                     let group = r.api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
                     let gk = if group.is_empty() { r.kind.clone() } else { format!("{}.{group}", r.kind) };
-                    if gk.is_empty() { r.name.clone() } else { format!("{}/{}", gk.to_lowercase(), r.name) }
+                    if gk.is_empty() { r.name.clone() } else { format!("{}/{}", gk.to_ascii_lowercase(), r.name) }
                 }
                 None => "<none>".to_string(),
             };
@@ -1077,7 +1077,7 @@ fn cells(obj: &Object, wide: bool, now: DateTime<Utc>) -> Vec<String> {
 
 /// The `-L` header: the upper-cased last path segment of the label key.
 fn label_header(l: &str) -> String {
-    l.rsplit('/').next().unwrap_or(l).to_uppercase()
+    l.rsplit('/').next().unwrap_or(l).to_ascii_uppercase()
 }
 
 /// Renders the `kubectl get` table for objects of one kind. Returns `""` when there are no

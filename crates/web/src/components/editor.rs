@@ -278,7 +278,7 @@ pub fn editor(p: &EditorProps) -> Html {
             let Some(sel) = e.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()) else { return };
             let name = sel.value();
             if let Some((n, y)) = TEMPLATES.iter().find(|(n, _)| *n == name) {
-                d.dispatch(Action::EditorLoad(format!("{}.yaml", n.to_lowercase()), y.to_string()));
+                d.dispatch(Action::EditorLoad(format!("{}.yaml", n.to_ascii_lowercase()), y.to_string()));
             }
             sel.set_value("");
         })

@@ -87,7 +87,7 @@ pub fn events_view(p: &EventsViewProps) -> Html {
         .iter()
         .filter(|r| kind.is_empty() || r.kind == *kind)
         .filter(|r| ns.is_empty() || r.namespace == *ns)
-        .filter(|r| reason.is_empty() || r.reason.to_lowercase().contains(&reason.to_lowercase()))
+        .filter(|r| reason.is_empty() || r.reason.to_ascii_lowercase().contains(&reason.to_ascii_lowercase()))
         .filter(|r| !*warnings || r.ty == "Warning")
         .take(ROWS)
         .collect();
@@ -146,7 +146,7 @@ pub fn events_view(p: &EventsViewProps) -> Html {
                                     <td>{ r.age.clone() }</td>
                                     <td>{ r.ty.clone() }</td>
                                     <td>{ r.reason.clone() }</td>
-                                    <td><button class="link" onclick={onclick}>{ format!("{}/{}", r.kind.to_lowercase(), r.name) }</button></td>
+                                    <td><button class="link" onclick={onclick}>{ format!("{}/{}", r.kind.to_ascii_lowercase(), r.name) }</button></td>
                                     <td>{ if r.count > 1 { format!("{} (x{})", r.message, r.count) } else { r.message.clone() } }</td>
                                 </tr>
                             }

@@ -71,7 +71,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
         let pending = obj.as_pod().and_then(|p| p.spec.as_ref()).and_then(|s| s.node_name.as_ref()).is_none();
         tabs.push((Tab::Trace, if pending { tr.why_pending } else { tr.why_here }));
     }
-    let tab_id = |t: Tab| format!("inspector-tab-{}", format!("{t:?}").to_lowercase());
+    let tab_id = |t: Tab| format!("inspector-tab-{}", format!("{t:?}").to_ascii_lowercase());
     let body = match current {
         Tab::Summary => summary(&key, &obj, cluster, tr, &p.dispatch),
         Tab::Yaml => {
