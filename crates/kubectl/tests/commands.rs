@@ -99,6 +99,30 @@ fn delete_waits_and_force_warns() {
 }
 
 #[test]
+fn delete_of_a_claim_in_use_waits_for_it_and_says_why_it_stopped() {
+    let mut s = sh();
+    s.run("kubectl apply -f - <<'EOF'\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: user}\nspec:\n  containers: [{name: c, image: nginx, volumeMounts: [{name: d, mountPath: /d}]}]\n  volumes: [{name: d, persistentVolumeClaim: {claimName: data}}]\nEOF");
+    assert_eq!(run(&mut s, "kubectl wait --for=condition=Ready pod/user --timeout=60s").2, 0);
+    // kubectl's --timeout: its error once the time is up.
+    let before = s.cluster.now_ms();
+    assert_eq!(
+        run(&mut s, "kubectl delete pvc data --timeout=5s"),
+        ("persistentvolumeclaim \"data\" deleted\n".into(), "error: timed out waiting for the condition on persistentvolumeclaims/data\n".into(), 1)
+    );
+    assert_eq!(s.cluster.now_ms() - before, 5_000);
+    // Without it kubectl would wait until Ctrl-C; the wait stops after five minutes and says why.
+    let before = s.cluster.now_ms();
+    let (out, err, code) = run(&mut s, "kubectl delete pvc data");
+    assert_eq!((out.as_str(), code), ("persistentvolumeclaim \"data\" deleted\n", 0));
+    assert_eq!(err, "Pilothouse: stopped waiting after 5 virtual minutes (kubectl waits until Ctrl-C): persistentvolumeclaim \"data\" is still there (finalizers: kubernetes.io/pvc-protection)\n");
+    assert_eq!(s.cluster.now_ms() - before, 5 * 60_000);
+    assert!(run(&mut s, "kubectl get pvc data").0.contains("Terminating"));
+    // Once the pod is gone, the claim goes too.
+    assert_eq!(run(&mut s, "kubectl delete pod user").2, 0);
+    assert_eq!(run(&mut s, "kubectl get pvc data").1, "Error from server (NotFound): persistentvolumeclaims \"data\" not found\n");
+}
+
+#[test]
 fn labels_and_annotations() {
     let mut s = sh();
     s.run("kubectl run p --image=nginx --labels=app=x");

@@ -4,7 +4,7 @@
 use super::apply::{api_err, api_err_source, read_manifests, report};
 use super::{list_filtered, namespace, parse_field_selector, parse_flags, targets, Target};
 use crate::flags::{b, d, i, s, Flag, Parsed};
-use crate::shell::{Out, Shell};
+use crate::shell::{Out, Shell, STREAM_LIMIT_MS};
 use pilothouse_engine::api::{Kind, ObjectKey};
 use pilothouse_engine::apiserver::{DeleteOptions, Propagation};
 use pilothouse_engine::selector::Selector;
@@ -160,24 +160,40 @@ pub fn delete(sh: &mut Shell, args: &[String], stdin: Option<String>, out: &mut 
     }
     let wait = p.get("wait").is_none_or(|w| w == "true");
     if wait && !deleted.is_empty() {
-        wait_gone(sh, &deleted, &uids, &p, cascade);
+        wait_gone(sh, &deleted, &uids, &p, cascade, out);
     }
     for e in errors {
         report(out, &e);
     }
 }
 
-/// Advances virtual time until every key is gone (kubectl's `--wait`), bounded by `--timeout`.
-fn wait_gone(sh: &mut Shell, keys: &[ObjectKey], uids: &[Option<String>], p: &Parsed, cascade: Propagation) {
-    let limit = p.duration_ms("timeout").filter(|t| *t > 0).unwrap_or(10 * 60_000);
-    let keys = keys.to_vec();
+/// kubectl's `--wait`: advances virtual time until every key is gone. With `--timeout`, what is
+/// still there then is kubectl's timeout error. Without, kubectl would wait (a week) until
+/// Ctrl-C, as it does for a claim a pod still uses; here the wait stops after five virtual
+/// minutes, as the streaming commands do, and says what is still there and why.
+fn wait_gone(sh: &mut Shell, keys: &[ObjectKey], uids: &[Option<String>], p: &Parsed, cascade: Propagation, out: &mut Out) {
+    let timeout = p.duration_ms("timeout").filter(|t| *t > 0);
     // Gone means this object (by uid): a replacement of the same name (a static pod's mirror,
     // a StatefulSet's pod) does not keep kubectl waiting.
-    let uids = uids.to_vec();
-    sh.run_until(limit, |sh| {
-        keys.iter().zip(&uids).all(|(k, uid)| sh.cluster.get(k).is_none_or(|o| o.metadata().uid != *uid))
-            && (cascade != Propagation::Foreground || keys.iter().all(|k| k.kind != Kind::Deployment || no_pods_left(sh, k)))
-    });
+    let left = |sh: &Shell| -> Option<ObjectKey> {
+        keys.iter().zip(uids).find(|(k, uid)| sh.cluster.get(k).is_some_and(|o| o.metadata().uid == **uid)).map(|(k, _)| k.clone()).or_else(|| {
+            keys.iter().find(|k| cascade == Propagation::Foreground && k.kind == Kind::Deployment && !no_pods_left(sh, k)).cloned()
+        })
+    };
+    if sh.run_until(timeout.unwrap_or(STREAM_LIMIT_MS), |sh| left(sh).is_none()) {
+        return;
+    }
+    let Some(key) = left(sh) else { return };
+    if timeout.is_some() {
+        return out.fail(format!("timed out waiting for the condition on {}/{}", key.kind.info().plural, key.name));
+    }
+    let finalizers = sh.cluster.get(&key).and_then(|o| o.metadata().finalizers.clone()).unwrap_or_default();
+    let why = if finalizers.is_empty() { String::new() } else { format!(" (finalizers: {})", finalizers.join(", ")) };
+    out.errln(format!(
+        "Pilothouse: stopped waiting after 5 virtual minutes (kubectl waits until Ctrl-C): {} \"{}\" is still there{why}",
+        key.kind.info().singular_resource(),
+        key.name
+    ));
 }
 
 fn no_pods_left(sh: &Shell, key: &ObjectKey) -> bool {
