@@ -25,6 +25,24 @@ fn unknown_command_and_flags() {
 }
 
 #[test]
+fn group_commands_alone_and_with_an_unknown_subcommand() {
+    let mut s = sh();
+    // kubectl's RequireNoArguments: no suggestions, the words as given, the -h hint.
+    for (line, group, words) in [("kubectl rollout statsu", "rollout", "statsu"), ("kubectl rollout bogus extra", "rollout", "bogus extra"), ("kubectl set imag", "set", "imag"), ("kubectl config get-contxt", "config", "get-contxt"), ("kubectl top nod", "top", "nod"), ("kubectl auth bogus", "auth", "bogus")] {
+        assert_eq!(run(&mut s, line), (String::new(), format!("error: unknown command \"{words}\"\nSee 'kubectl {group} -h' for help and examples\n"), 1), "{line}");
+    }
+    // Alone, they print their help on stderr and exit 1 (rollout prints it on stdout).
+    for group in ["set", "top", "auth", "config"] {
+        let (out, err, code) = run(&mut s, &format!("kubectl {group}"));
+        assert_eq!((out.as_str(), code), ("", 1), "{group}");
+        assert!(err.contains("Available Commands:") && err.ends_with(&format!("Use \"kubectl {group} <command> --help\" for more information about a given command.\nUse \"kubectl options\" for a list of global command-line options (applies to all commands).\n")), "{err}");
+    }
+    let (out, _, code) = run(&mut s, "kubectl rollout");
+    assert!(out.starts_with("Manage the rollout of one or many resources.") && code == 1, "{out}");
+    assert_eq!(run(&mut s, "kubectl taint nodes minikube"), (String::new(), "error: at least one taint update is required\n".into(), 1));
+}
+
+#[test]
 fn get_empty_namespace_and_forms() {
     let mut s = sh();
     assert_eq!(run(&mut s, "kubectl get pods"), (String::new(), "No resources found in default namespace.\n".into(), 0));

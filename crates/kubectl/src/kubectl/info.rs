@@ -53,8 +53,10 @@ pub fn top(sh: &mut Shell, args: &[String], out: &mut Out) {
     let Some(p) = parse_flags(out, "kubectl top", args, &spec) else { return };
     let what = p.args.first().cloned().unwrap_or_default();
     if what.is_empty() {
-        out.out("Display resource (CPU/memory) usage.\n\n The top command allows you to see the resource consumption for nodes or pods.\n\n This command requires Metrics Server to be correctly configured and working on the server.\n\nAvailable Commands:\n  node          Display resource (CPU/memory) usage of nodes\n  pod           Display resource (CPU/memory) usage of pods\n\nUsage:\n  kubectl top [flags] [options]\n");
-        return;
+        return super::group_help(out, "top", "Display resource (CPU/memory) usage.\n\n The top command allows you to see the resource consumption for nodes or pods.\n\n This command requires Metrics Server to be correctly configured and working on the server.\n\nAvailable Commands:\n  node          Display resource (CPU/memory) usage of nodes\n  pod           Display resource (CPU/memory) usage of pods\n\nUsage:\n  kubectl top [flags] [options]\n");
+    }
+    if !matches!(what.as_str(), "node" | "nodes" | "no" | "pod" | "pods" | "po") {
+        return super::unknown_subcommand(out, "top", &p.args);
     }
     if !metrics_ready(sh) {
         return out.fail("Metrics API not available");
@@ -159,7 +161,7 @@ pub fn top(sh: &mut Shell, args: &[String], out: &mut Out) {
             }
             out.out(tab::align(&rows, 6, 3, &mut Vec::new()));
         }
-        other => out.fail(format!("unknown command \"{other}\" for \"kubectl top\"")),
+        _ => super::unknown_subcommand(out, "top", &p.args),
     }
 }
 
@@ -529,10 +531,8 @@ pub fn config(sh: &mut Shell, args: &[String], out: &mut Out) {
         "rename-context" | "delete-context" | "set-cluster" | "set-credentials" | "set" | "unset" | "delete-cluster" | "delete-user" => {
             out.fail(format!("\"kubectl config {sub}\" is not supported in Pilothouse (the kubeconfig follows the minikube profiles)"));
         }
-        "" => {
-            out.out("Modify kubeconfig files using subcommands like \"kubectl config set current-context my-context\".\n\nAvailable Commands:\n  current-context   Display the current-context\n  get-contexts      Describe one or many contexts\n  set-context       Set a context entry in kubeconfig\n  use-context       Set the current-context in a kubeconfig file\n  view              Display merged kubeconfig settings or a specified kubeconfig file\n\nUsage:\n  kubectl config SUBCOMMAND [options]\n");
-        }
-        other => out.fail(format!("unknown command \"{other}\" for \"kubectl config\"")),
+        "" => super::group_help(out, "config", CONFIG_HELP),
+        _ => super::unknown_subcommand(out, "config", args),
     }
 }
 
@@ -549,9 +549,40 @@ pub fn auth(_sh: &mut Shell, args: &[String], out: &mut Out) {
             }
         }
         Some("whoami") => out.out(tab::table("ATTRIBUTE\tVALUE\nUsername\tminikube-user\nGroups\t[system:masters system:authenticated]\n")),
-        _ => out.out("Inspect authorization.\n\nAvailable Commands:\n  can-i         Check whether an action is allowed\n  reconcile     Reconciles rules for RBAC role, role binding, cluster role, and cluster role binding objects\n  whoami        Experimental: Check self subject attributes\n\nUsage:\n  kubectl auth [flags] [options]\n"),
+        None => super::group_help(out, "auth", "Inspect authorization.\n\nAvailable Commands:\n  can-i         Check whether an action is allowed\n  reconcile     Reconciles rules for RBAC role, role binding, cluster role, and cluster role binding objects\n  whoami        Experimental: Check self subject attributes\n\nUsage:\n  kubectl auth [flags] [options]\n"),
+        Some(_) => super::unknown_subcommand(out, "auth", args),
     }
 }
+
+/// `kubectl config` alone.
+const CONFIG_HELP: &str = "Modify kubeconfig files using subcommands like \"kubectl config set current-context my-context\".
+
+ The loading order follows these rules:
+
+  1.  If the --kubeconfig flag is set, then only that file is loaded. The flag may only be set once and no merging takes place.
+  2.  If $KUBECONFIG environment variable is set, then it is used as a list of paths (normal path delimiting rules for your system). These paths are merged. When a value is modified, it is modified in the file that defines the stanza. When a value is created, it is created in the first file that exists. If no files in the chain exist, then it creates the last file in the list.
+  3.  Otherwise, ${HOME}/.kube/config is used and no merging takes place.
+
+Available Commands:
+  current-context   Display the current-context
+  delete-cluster    Delete the specified cluster from the kubeconfig
+  delete-context    Delete the specified context from the kubeconfig
+  delete-user       Delete the specified user from the kubeconfig
+  get-clusters      Display clusters defined in the kubeconfig
+  get-contexts      Describe one or many contexts
+  get-users         Display users defined in the kubeconfig
+  rename-context    Rename a context from the kubeconfig file
+  set               Set an individual value in a kubeconfig file
+  set-cluster       Set a cluster entry in kubeconfig
+  set-context       Set a context entry in kubeconfig
+  set-credentials   Set a user entry in kubeconfig
+  unset             Unset an individual value in a kubeconfig file
+  use-context       Set the current-context in a kubeconfig file
+  view              Display merged kubeconfig settings or a specified kubeconfig file
+
+Usage:
+  kubectl config SUBCOMMAND [options]
+";
 
 /// `kubectl explain`.
 pub fn explain(_sh: &mut Shell, args: &[String], out: &mut Out) {

@@ -43,6 +43,21 @@ impl ObjectSource for Src<'_> {
     }
 }
 
+/// A group command's word that names none of its subcommands (`kubectl rollout statsu`):
+/// kubectl's `RequireNoArguments`, `error: unknown command "statsu"` and the `-h` hint, without
+/// suggestions (the positional words joined, as cobra hands them over).
+pub fn unknown_subcommand(out: &mut Out, group: &str, args: &[String]) {
+    let words: Vec<&str> = args.iter().map(String::as_str).filter(|a| !a.starts_with('-')).collect();
+    out.fail(format!("unknown command {:?}\nSee 'kubectl {group} -h' for help and examples", words.join(" ")));
+}
+
+/// A group command alone (`kubectl top`): kubectl's `DefaultSubCommandRun(ErrOut)`, its help on
+/// stderr and exit code 1.
+pub fn group_help(out: &mut Out, group: &str, text: &str) {
+    out.err(format!("{text}\nUse \"kubectl {group} <command> --help\" for more information about a given command.\nUse \"kubectl options\" for a list of global command-line options (applies to all commands).\n"));
+    out.code = 1;
+}
+
 /// Parses a command's flags; on error prints pflag's message and `See '<path> --help' for usage.`
 pub fn parse_flags(out: &mut Out, path: &str, args: &[String], spec: &[Flag]) -> Option<Parsed> {
     match flags::parse(args, spec, KUBECTL_GLOBAL) {

@@ -242,9 +242,7 @@ fn pod_spec_mut(v: &mut Value, kind: Kind) -> Option<&mut Value> {
 /// `kubectl set`.
 pub fn set(sh: &mut Shell, args: &[String], out: &mut Out) {
     let Some(sub) = args.first() else {
-        out.out("Configure application resources.\n\n These commands help you make changes to existing application resources.\n\nAvailable Commands:\n  env              Update environment variables on a pod template\n  image            Update the image of a pod template\n  resources        Update resource requests/limits on objects with pod templates\n  selector         Set the selector on a resource\n  serviceaccount   Update the service account of a resource\n  subject          Update the user, group, or service account in a role binding or cluster role binding\n\nUsage:\n  kubectl set SUBCOMMAND [options]\n");
-        out.code = 1;
-        return;
+        return super::group_help(out, "set", "Configure application resources.\n\n These commands help you make changes to existing application resources.\n\nAvailable Commands:\n  env              Update environment variables on a pod template\n  image            Update the image of a pod template\n  resources        Update resource requests/limits on objects with pod templates\n  selector         Set the selector on a resource\n  serviceaccount   Update the service account of a resource\n  subject          Update the user, group, or service account in a role binding or cluster role binding\n\nUsage:\n  kubectl set SUBCOMMAND [options]\n");
     };
     let rest = &args[1..];
     match sub.as_str() {
@@ -253,7 +251,7 @@ pub fn set(sh: &mut Shell, args: &[String], out: &mut Out) {
         "resources" => set_resources(sh, rest, out),
         "selector" => set_selector(sh, rest, out),
         "serviceaccount" | "sa" => set_sa(sh, rest, out),
-        other => out.fail(format!("unknown command \"{other}\" for \"kubectl set\"")),
+        _ => super::unknown_subcommand(out, "set", args),
     }
 }
 
@@ -595,7 +593,7 @@ pub fn taint(sh: &mut Shell, args: &[String], out: &mut Out) {
         return out.fail("one or more resources must be specified as <resource> <name>");
     }
     if specs.is_empty() {
-        return out.fail("at least one taint update is required\nSee 'kubectl taint -h' for help and examples");
+        return out.fail("at least one taint update is required");
     }
     let mut add: Vec<(String, String, String)> = Vec::new();
     let mut remove: Vec<(String, Option<String>)> = Vec::new();

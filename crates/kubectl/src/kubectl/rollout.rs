@@ -16,8 +16,6 @@ use pilothouse_engine::controllers::history;
 /// The annotation holding a revision's change cause.
 pub const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 
-const SUBS: &[&str] = &["history", "pause", "restart", "resume", "status", "undo"];
-
 /// `kubectl rollout`.
 pub fn rollout(sh: &mut Shell, args: &[String], out: &mut Out) {
     let Some(sub) = args.first() else {
@@ -32,17 +30,7 @@ pub fn rollout(sh: &mut Shell, args: &[String], out: &mut Out) {
         "undo" => undo(sh, rest, out),
         "pause" | "resume" => pause(sh, rest, out, sub == "pause"),
         "restart" => restart(sh, rest, out),
-        other => {
-            let sugg = crate::flags::suggestions(other, SUBS);
-            let mut msg = format!("unknown command \"{other}\" for \"kubectl rollout\"");
-            if !sugg.is_empty() {
-                msg.push_str("\n\nDid you mean this?\n");
-                for s in sugg {
-                    msg.push_str(&format!("\t{s}\n"));
-                }
-            }
-            out.fail(msg);
-        }
+        _ => super::unknown_subcommand(out, "rollout", args),
     }
 }
 
