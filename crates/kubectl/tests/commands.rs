@@ -25,6 +25,43 @@ fn unknown_command_and_flags() {
 }
 
 #[test]
+fn client_side_checks_in_kubectls_order_and_words() {
+    let mut s = sh();
+    let err = |s: &mut Shell, line: &str| {
+        let (out, err, code) = run(s, line);
+        assert_eq!((out.as_str(), code), ("", 1), "{line}: {err}");
+        err
+    };
+    // kubectl run: the image, the name, the restart policy, then --env, --labels and --port.
+    assert_eq!(err(&mut s, "kubectl run x --image=nginx --labels=bad --env=NOEQ --port=abc"), "error: invalid env: NOEQ\n");
+    assert_eq!(err(&mut s, "kubectl run x --image=nginx --env=1BAD=x"), "error: invalid env: 1BAD=x\n");
+    assert_eq!(err(&mut s, "kubectl run x --image=nginx --labels=a=b,c --port=abc"), "error: unexpected label spec: c\n");
+    assert_eq!(err(&mut s, "kubectl run x --image=nginx --labels==b"), "error: unexpected empty label key\n");
+    assert_eq!(err(&mut s, "kubectl run x --image=nginx --port=abc"), "error: strconv.Atoi: parsing \"abc\": invalid syntax\n");
+    assert_eq!(run(&mut s, "kubectl run x --image=nginx --labels= --port=0 --dry-run=client -o jsonpath={.metadata.labels.run}/{.spec.containers[0].ports[0].containerPort}").0, "x/0");
+    // create: a job needs exactly one of --image and --from; services read ports as kubectl does.
+    assert_eq!(err(&mut s, "kubectl create job j"), "error: either --image or --from must be specified\n");
+    assert_eq!(err(&mut s, "kubectl create job j --image=busybox --from=cronjob/c"), "error: either --image or --from must be specified\n");
+    assert_eq!(err(&mut s, "kubectl create service clusterip s --tcp=abc"), "error: strconv.ParseUint: parsing \"abc\": invalid syntax\n");
+    assert_eq!(err(&mut s, "kubectl create service clusterip s --tcp=70000"), "error: strconv.ParseUint: parsing \"70000\": value out of range\n");
+    assert_eq!(run(&mut s, "kubectl create service clusterip s --tcp=80 --tcp=443:https --dry-run=client -o jsonpath={.spec.ports[*].name}").0, "80 443-https");
+    assert_eq!(err(&mut s, "kubectl create secret generic s --from-literal=a=1 --from-literal=a=2"), "error: cannot add key a, another key by that name already exists\n");
+    assert_eq!(err(&mut s, "kubectl create configmap c --from-literal=a=1 --from-literal=a=2"), "error: cannot add key \"a\", another key by that name already exists in Data for ConfigMap \"c\"\n");
+    // autoscale validates before it looks anything up.
+    assert_eq!(err(&mut s, "kubectl autoscale deployment nope --max=0"), "error: --max=MAXPODS is required and must be at least 1, max: 0\n");
+    assert_eq!(err(&mut s, "kubectl autoscale deployment nope --max=2 --min=3"), "error: --max=MAXPODS must be larger or equal to --min=MINPODS, max: 2, min: 3\n");
+    // Flags and arguments elsewhere.
+    assert_eq!(err(&mut s, "kubectl wait pod/x"), "error: unrecognized condition: \"\"\n");
+    assert_eq!(err(&mut s, "kubectl exec"), "error: pod, type/name or --filename must be specified\n");
+    assert_eq!(err(&mut s, "kubectl api-resources -o bogus"), "error: --output bogus is not available\n");
+    assert_eq!(err(&mut s, "kubectl top pods --bogus"), "error: unknown flag: --bogus\nSee 'kubectl top pod --help' for usage.\n");
+    assert!(err(&mut s, "kubectl get pods --output-watch-events=x").starts_with("error: invalid argument \"x\" for \"--output-watch-events\" flag: strconv.ParseBool"));
+    assert_eq!(err(&mut s, "kubectl config set-context"), "error: you must specify a non-empty context name or --current\n");
+    let (out, e, code) = run(&mut s, "kubectl config use-context");
+    assert!(out.starts_with("Set the current-context in a kubeconfig file.") && e == "error: Unexpected args: []\n" && code == 1, "{out}{e}");
+}
+
+#[test]
 fn group_commands_alone_and_with_an_unknown_subcommand() {
     let mut s = sh();
     // kubectl's RequireNoArguments: no suggestions, the words as given, the -h hint.
@@ -208,7 +245,8 @@ fn expose_and_services() {
     assert_eq!(run(&mut s, "kubectl expose deployment web --type=NodePort").0, "service/web exposed\n");
     let (out, _, _) = run(&mut s, "kubectl get svc web -o jsonpath={.spec.selector.app}/{.spec.ports[0].targetPort}");
     assert_eq!(out, "web/80");
-    s.run("kubectl run lonely --image=nginx --labels=");
+    // (`kubectl run --labels=` keeps the default run=NAME label, as kubectl's getLabels does.)
+    s.run("kubectl apply -f - <<'EOF'\napiVersion: v1\nkind: Pod\nmetadata: {name: lonely}\nspec: {containers: [{name: c, image: nginx}]}\nEOF");
     assert!(run(&mut s, "kubectl expose pod lonely --port=80").1.starts_with("error: couldn't retrieve selectors"));
     let (out, _, _) = run(&mut s, "minikube service web --url");
     assert!(out.starts_with("http://192.168.49.2:3"), "{out}");

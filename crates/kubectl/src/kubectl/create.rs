@@ -278,7 +278,8 @@ fn create_simple(sh: &mut Shell, args: &[String], out: &mut Out, what: &str) {
 }
 
 /// Reads `--from-literal`, `--from-file` and `--from-env-file` into a data map.
-fn collect_data(sh: &Shell, p: &Parsed, out: &mut Out) -> Option<Map<String, Value>> {
+/// `secret` says which of kubectl's words a repeated key gets; `name` is the object's.
+fn collect_data(sh: &Shell, p: &Parsed, out: &mut Out, name: &str, secret: bool) -> Option<Map<String, Value>> {
     let mut data = Map::new();
     for lit in p.all("from-literal") {
         let Some((k, v)) = lit.split_once('=') else {
@@ -286,7 +287,12 @@ fn collect_data(sh: &Shell, p: &Parsed, out: &mut Out) -> Option<Map<String, Val
             return None;
         };
         if data.contains_key(k) {
-            out.fail(format!("cannot add key {k}, another key by that name already exists in Data for ConfigMap \"\""));
+            // kubectl's words differ by kind.
+            out.fail(if secret {
+                format!("cannot add key {k}, another key by that name already exists")
+            } else {
+                format!("cannot add key {k:?}, another key by that name already exists in Data for ConfigMap {name:?}")
+            });
             return None;
         }
         data.insert(k.to_string(), json!(v));
@@ -332,7 +338,7 @@ fn create_configmap(sh: &mut Shell, args: &[String], out: &mut Out) {
     let Some(p) = parse_flags(out, "kubectl create configmap", args, &spec) else { return };
     let Some(name) = one_name(out, &p, "kubectl create configmap") else { return };
     let ns = namespace(sh, &p);
-    let Some(data) = collect_data(sh, &p, out) else { return };
+    let Some(data) = collect_data(sh, &p, out, &name, false) else { return };
     let mut v = Map::new();
     v.insert("apiVersion".into(), json!("v1"));
     if !data.is_empty() {
@@ -376,7 +382,7 @@ fn create_secret_generic(sh: &mut Shell, args: &[String], out: &mut Out) {
     let Some(p) = parse_flags(out, "kubectl create secret generic", args, &spec) else { return };
     let Some(name) = one_name(out, &p, "kubectl create secret generic") else { return };
     let ns = namespace(sh, &p);
-    let Some(data) = collect_data(sh, &p, out) else { return };
+    let Some(data) = collect_data(sh, &p, out, &name, true) else { return };
     let enc: Map<String, Value> = data.into_iter().map(|(k, v)| (k, b64(v.as_str().unwrap_or("").as_bytes()))).collect();
     finish(sh, out, &p, Kind::Secret, secret_value(&name, &ns, enc, p.get("type")));
 }
@@ -524,15 +530,18 @@ fn create_service(sh: &mut Shell, args: &[String], out: &mut Out) {
             Some((a, b)) => (a.to_string(), b.to_string()),
             None => (t.clone(), t.clone()),
         };
-        let Ok(port_n) = port.parse::<i32>() else {
-            return out.fail(format!("strconv.Atoi: parsing \"{port}\": invalid syntax"));
+        // utilnet.ParsePort: strconv.ParseUint(port, 10, 16).
+        let Ok(port_n) = port.parse::<u16>() else {
+            let why = if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) { "value out of range" } else { "invalid syntax" };
+            return out.fail(format!("strconv.ParseUint: parsing \"{port}\": {why}"));
         };
         let target_v = match target.parse::<i32>() {
             Ok(n) => json!(n),
             Err(_) => json!(target),
         };
         let mut m = Map::new();
-        m.insert("name".into(), json!(format!("{port}-{target}")));
+        // The name is the flag's value with ':' as '-' (`80`, `80-8080`).
+        m.insert("name".into(), json!(t.replace(':', "-")));
         if svc_type == "NodePort" {
             if let Some(np) = p.int("node-port").filter(|n| *n > 0) {
                 m.insert("nodePort".into(), json!(np));
@@ -572,11 +581,14 @@ fn create_job(sh: &mut Shell, args: &[String], out: &mut Out, cron: bool) {
     let Some(p) = parse_flags(out, path, args, &spec) else { return };
     let Some(name) = one_name(out, &p, path) else { return };
     let ns = namespace(sh, &p);
+    if !cron && p.has("image") && p.has("from") {
+        return out.fail("either --image or --from must be specified");
+    }
     if let (false, Some(from)) = (cron, p.get("from").map(str::to_string)) {
         return job_from_cronjob(sh, out, &p, &name, &ns, &from);
     }
     let Some(image) = p.get("image").map(str::to_string) else {
-        return out.fail(if cron { "required flag(s) \"image\", \"schedule\" not set".to_string() } else { "required flag(s) \"image\" not set".to_string() });
+        return out.fail(if cron { "required flag(s) \"image\", \"schedule\" not set" } else { "either --image or --from must be specified" });
     };
     let mut c = Map::new();
     if let Some(cmd) = &p.dash {
@@ -921,7 +933,8 @@ fn create_quota(sh: &mut Shell, args: &[String], out: &mut Out) {
 
 const RUN_FLAGS: &[Flag] = &[
     s("image", None),
-    i("port", None),
+    // A string, read with strconv.Atoi once the other checks pass, as kubectl does.
+    s("port", None),
     s("restart", None),
     s("labels", Some('l')),
     s("env", None),
@@ -963,6 +976,13 @@ fn apply_overrides(value: &mut Value, overrides: &str, ty: &str) -> Result<(), S
     }
 }
 
+/// Kubernetes' `IsEnvVarName`: `[-._a-zA-Z][-._a-zA-Z0-9]*`.
+fn is_env_var_name(k: &str) -> bool {
+    let ok = |c: char, first: bool| c.is_ascii_alphabetic() || matches!(c, '-' | '.' | '_') || (!first && c.is_ascii_digit());
+    let mut cs = k.chars();
+    cs.next().is_some_and(|c| ok(c, true)) && cs.all(|c| ok(c, false))
+}
+
 /// `kubectl run`.
 pub fn run_pod(sh: &mut Shell, args: &[String], out: &mut Out) {
     let Some(p) = parse_flags(out, "kubectl run", args, RUN_FLAGS) else { return };
@@ -979,11 +999,24 @@ pub fn run_pod(sh: &mut Shell, args: &[String], out: &mut Out) {
     if !matches!(restart.as_str(), "Always" | "OnFailure" | "Never") {
         return out.fail(format!("invalid restart policy: {restart}\nSee 'kubectl run -h' for help and examples"));
     }
+    // kubectl's checks, in its order: each --env is NAME=VALUE with a valid name, --labels is
+    // k=v pairs (its ParseLabels), --port is a number.
+    for e in p.all("env") {
+        if !e.split_once('=').is_some_and(|(k, _)| is_env_var_name(k)) {
+            return out.fail(format!("invalid env: {e}"));
+        }
+    }
     let mut labels = Map::new();
-    match p.get("labels") {
+    match p.get("labels").filter(|l| !l.is_empty()) {
         Some(l) => {
-            for kv in l.split(',').filter(|kv| !kv.is_empty()) {
-                let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            for kv in l.split(',') {
+                let parts: Vec<&str> = kv.split('=').collect();
+                let [k, v] = parts[..] else {
+                    return out.fail(format!("unexpected label spec: {kv}"));
+                };
+                if k.is_empty() {
+                    return out.fail("unexpected empty label key");
+                }
                 labels.insert(k.to_string(), json!(v));
             }
         }
@@ -991,6 +1024,13 @@ pub fn run_pod(sh: &mut Shell, args: &[String], out: &mut Out) {
             labels.insert("run".into(), json!(name));
         }
     }
+    let port = match p.get("port").filter(|s| !s.is_empty()) {
+        Some(s) => match s.parse::<i64>() {
+            Ok(n) => n,
+            Err(_) => return out.fail(format!("strconv.Atoi: parsing {s:?}: invalid syntax")),
+        },
+        None => -1,
+    };
     let mut c = Map::new();
     let mut extra: Vec<String> = p.args[1..].to_vec();
     extra.extend(p.dash.clone().unwrap_or_default());
@@ -1013,7 +1053,7 @@ pub fn run_pod(sh: &mut Shell, args: &[String], out: &mut Out) {
         c.insert("imagePullPolicy".into(), json!(pol));
     }
     c.insert("name".into(), json!(name));
-    if let Some(port) = p.int("port").filter(|p| *p > 0) {
+    if port > -1 {
         c.insert("ports".into(), json!([{ "containerPort": port }]));
     }
     c.insert("resources".into(), json!({}));

@@ -25,7 +25,7 @@ pub fn exec(sh: &mut Shell, args: &[String], out: &mut Out) {
     let Some(p) = parse_flags(out, "kubectl exec", args, EXEC_FLAGS) else { return };
     let ns = namespace(sh, &p);
     if p.args.is_empty() {
-        return out.fail("pod, type/name or --filename must be specified\nSee 'kubectl exec -h' for help and examples");
+        return out.fail("pod, type/name or --filename must be specified");
     }
     let command: Vec<String> = match &p.dash {
         Some(c) => c.clone(),

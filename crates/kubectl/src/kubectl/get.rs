@@ -26,7 +26,7 @@ const GET_FLAGS: &[Flag] = &[
     s("chunk-size", None),
     b("show-managed-fields", None),
     s("template", None),
-    s("output-watch-events", None),
+    b("output-watch-events", None),
     s("subresource", None),
     s("raw", None),
 ];

@@ -50,7 +50,13 @@ fn pod_usage(sh: &Shell, key: &ObjectKey, pod: &k8s_openapi::api::core::v1::Pod)
 /// `kubectl top`.
 pub fn top(sh: &mut Shell, args: &[String], out: &mut Out) {
     let spec = [b("all-namespaces", Some('A')), s("selector", Some('l')), b("containers", None), b("no-headers", None), s("sort-by", None), b("use-protocol-buffers", None), b("sum", None), s("field-selector", None), b("show-capacity", None)];
-    let Some(p) = parse_flags(out, "kubectl top", args, &spec) else { return };
+    // A flag error names the subcommand (`kubectl top pod --help`).
+    let path = match args.iter().find(|a| !a.starts_with('-')).map(String::as_str) {
+        Some("node" | "nodes" | "no") => "kubectl top node",
+        Some("pod" | "pods" | "po") => "kubectl top pod",
+        _ => "kubectl top",
+    };
+    let Some(p) = parse_flags(out, path, args, &spec) else { return };
     let what = p.args.first().cloned().unwrap_or_default();
     if what.is_empty() {
         return super::group_help(out, "top", "Display resource (CPU/memory) usage.\n\n The top command allows you to see the resource consumption for nodes or pods.\n\n This command requires Metrics Server to be correctly configured and working on the server.\n\nAvailable Commands:\n  node          Display resource (CPU/memory) usage of nodes\n  pod           Display resource (CPU/memory) usage of pods\n\nUsage:\n  kubectl top [flags] [options]\n");
@@ -289,6 +295,9 @@ pub fn api_resources(sh: &mut Shell, args: &[String], out: &mut Out) {
     let spec = [b("namespaced", None), s("api-group", None), s("output", Some('o')), b("no-headers", None), s("verbs", None), s("sort-by", None), b("cached", None), s("categories", None)];
     let Some(p) = parse_flags(out, "kubectl api-resources", args, &spec) else { return };
     let _ = sh;
+    if let Some(o) = p.get("output").filter(|o| !matches!(*o, "" | "wide" | "name")) {
+        return out.fail(format!("--output {o} is not available"));
+    }
     // kubectl sorts by API group (or `--sort-by name|kind`), then by name.
     let mut kinds: Vec<Kind> = Kind::ALL.to_vec();
     match p.get("sort-by") {
@@ -503,7 +512,9 @@ pub fn config(sh: &mut Shell, args: &[String], out: &mut Out) {
         }
         "use-context" | "use" => {
             let Some(name) = p.args.first() else {
-                return out.fail("Unexpected args: []\nSee 'kubectl config use-context -h' for help and examples");
+                // cobra's ExactArgs: the command's usage, then the error.
+                out.out("Set the current-context in a kubeconfig file.\n\nAliases:\nuse-context, use\n\nExamples:\n  # Use the context for the minikube cluster\n  kubectl config use-context minikube\n\nUsage:\n  kubectl config use-context CONTEXT_NAME [options]\n\nUse \"kubectl options\" for a list of global command-line options (applies to all commands).\n");
+                return out.fail("Unexpected args: []");
             };
             if !contexts.iter().any(|c| &c.0 == name) {
                 return out.fail(format!("no context exists with the name: \"{name}\""));
@@ -518,7 +529,7 @@ pub fn config(sh: &mut Shell, args: &[String], out: &mut Out) {
             });
             let target = if p.bool("current") { current.clone() } else { p.args.first().cloned() };
             let Some(target) = target else {
-                return out.fail("you must specify a non-empty context name or --current\nSee 'kubectl config set-context -h' for help and examples");
+                return out.fail("you must specify a non-empty context name or --current");
             };
             if !contexts.iter().any(|c| c.0 == target) {
                 return out.fail(format!("Pilothouse only has the minikube profiles' contexts; \"{target}\" does not exist"));

@@ -193,6 +193,14 @@ pub fn autoscale(sh: &mut Shell, args: &[String], out: &mut Out) {
     let Some(max) = p.int("max") else {
         return out.fail("required flag(s) \"max\" not set");
     };
+    // kubectl's Validate, before anything is looked up (--min defaults to -1).
+    let min = p.int("min").unwrap_or(-1);
+    if max < 1 {
+        return out.fail(format!("--max=MAXPODS is required and must be at least 1, max: {max}"));
+    }
+    if max < min {
+        return out.fail(format!("--max=MAXPODS must be larger or equal to --min=MINPODS, max: {max}, min: {min}"));
+    }
     let Some(keys) = resolve(sh, out, &p, &p.args) else { return };
     for key in keys {
         let Some(live) = sh.cluster.get(&key) else {

@@ -42,7 +42,7 @@ fn holds(sh: &Shell, key: &ObjectKey, c: &Cond) -> bool {
 pub fn wait(sh: &mut Shell, args: &[String], out: &mut Out) {
     let Some(p) = parse_flags(out, "kubectl wait", args, WAIT_FLAGS) else { return };
     let Some(f) = p.get("for").map(str::to_string) else {
-        return out.fail("--for must be specified");
+        return out.fail("unrecognized condition: \"\"");
     };
     let cond = if f == "delete" {
         Cond::Delete
