@@ -74,6 +74,11 @@ fn group_commands_alone_and_with_an_unknown_subcommand() {
         assert_eq!((out.as_str(), code), ("", 1), "{group}");
         assert!(err.contains("Available Commands:") && err.ends_with(&format!("Use \"kubectl {group} <command> --help\" for more information about a given command.\nUse \"kubectl options\" for a list of global command-line options (applies to all commands).\n")), "{err}");
     }
+    // No plugins in the sandbox; kubectl options lists every global flag.
+    assert_eq!(run(&mut s, "kubectl plugin list"), (String::new(), "error: unable to find any kubectl plugins in your PATH\n".into(), 1));
+    assert!(run(&mut s, "kubectl plugin").1.starts_with("Provides utilities for interacting with plugins."));
+    let (out, _, code) = run(&mut s, "kubectl options");
+    assert!(code == 0 && out.contains("    --cache-dir='/home/learner/.kube/cache':\n\tDefault cache directory\n") && out.ends_with("--warnings-as-errors=false:\n\tTreat warnings received from the server as errors and exit with a non-zero exit code\n\n"), "{out}");
     let (out, _, code) = run(&mut s, "kubectl rollout");
     assert!(out.starts_with("Manage the rollout of one or many resources.") && code == 1, "{out}");
     assert_eq!(run(&mut s, "kubectl taint nodes minikube"), (String::new(), "error: at least one taint update is required\n".into(), 1));

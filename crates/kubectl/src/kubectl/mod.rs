@@ -331,8 +331,32 @@ pub fn run(sh: &mut Shell, args: &[String], stdin: Option<String>) -> Out {
         "port-forward" => exec::port_forward(sh, &rest, &mut out),
         "proxy" => exec::proxy(sh, &rest, &mut out),
         "help" => out.out(KUBECTL_HELP),
-        "options" => out.out("The following options can be passed to any command:\n\n      --context='':\n\tThe name of the kubeconfig context to use\n\n  -n, --namespace='':\n\tIf present, the namespace scope for this CLI request\n"),
-        "attach" | "cp" | "debug" | "diff" | "kustomize" | "certificate" | "completion" | "plugin" => {
+        "options" => out.out(KUBECTL_OPTIONS.replace("{HOME}", sh.env.get("HOME").map_or(crate::HOME, String::as_str))),
+        // No plugin is installed in the sandbox (kubectl looks for kubectl-* on the PATH).
+        "plugin" => match rest.first().map(String::as_str) {
+            Some("list") => out.fail("unable to find any kubectl plugins in your PATH"),
+            Some(_) => unknown_subcommand(&mut out, "plugin", &rest),
+            None => group_help(&mut out, "plugin", "Provides utilities for interacting with plugins.
+
+ Plugins provide extended functionality that is not part of the major command-line distribution. Please refer to the documentation and examples for more information about how write your own plugins.
+
+ The easiest way to discover and install plugins is via the kubernetes sub-project krew: [krew.sigs.k8s.io]. To install krew, visit https://krew.sigs.k8s.io/docs/user-guide/setup/install
+
+Examples:
+  # List all available plugins
+  kubectl plugin list
+  
+  # List only binary names of available plugins without paths
+  kubectl plugin list --name-only
+
+Available Commands:
+  list          List all visible plugin executables on a user's PATH
+
+Usage:
+  kubectl plugin [flags] [options]
+"),
+        },
+        "attach" | "cp" | "debug" | "diff" | "kustomize" | "certificate" | "completion" => {
             out.fail(format!("\"kubectl {cmd}\" is not supported in Pilothouse yet"));
         }
         other => {
@@ -351,6 +375,92 @@ pub fn run(sh: &mut Shell, args: &[String], stdin: Option<String>) -> Out {
     }
     out
 }
+
+/// `kubectl options` (the cache directory is under the shell's $HOME).
+const KUBECTL_OPTIONS: &str = "The following options can be passed to any command:
+
+    --as='':
+	Username to impersonate for the operation. User could be a regular user or a service account in a namespace.
+
+    --as-group=[]:
+	Group to impersonate for the operation, this flag can be repeated to specify multiple groups.
+
+    --as-uid='':
+	UID to impersonate for the operation.
+
+    --cache-dir='{HOME}/.kube/cache':
+	Default cache directory
+
+    --certificate-authority='':
+	Path to a cert file for the certificate authority
+
+    --client-certificate='':
+	Path to a client certificate file for TLS
+
+    --client-key='':
+	Path to a client key file for TLS
+
+    --cluster='':
+	The name of the kubeconfig cluster to use
+
+    --context='':
+	The name of the kubeconfig context to use
+
+    --disable-compression=false:
+	If true, opt-out of response compression for all requests to the server
+
+    --insecure-skip-tls-verify=false:
+	If true, the server's certificate will not be checked for validity. This will make your HTTPS connections insecure
+
+    --kubeconfig='':
+	Path to the kubeconfig file to use for CLI requests.
+
+    --log-flush-frequency=5s:
+	Maximum number of seconds between log flushes
+
+    --match-server-version=false:
+	Require server version to match client version
+
+    -n, --namespace='':
+	If present, the namespace scope for this CLI request
+
+    --password='':
+	Password for basic authentication to the API server
+
+    --profile='none':
+	Name of profile to capture. One of (none|cpu|heap|goroutine|threadcreate|block|mutex)
+
+    --profile-output='profile.pprof':
+	Name of the file to write the profile to
+
+    --request-timeout='0':
+	The length of time to wait before giving up on a single server request. Non-zero values should contain a corresponding time unit (e.g. 1s, 2m, 3h). A value of zero means don't timeout requests.
+
+    -s, --server='':
+	The address and port of the Kubernetes API server
+
+    --tls-server-name='':
+	Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used
+
+    --token='':
+	Bearer token for authentication to the API server
+
+    --user='':
+	The name of the kubeconfig user to use
+
+    --username='':
+	Username for basic authentication to the API server
+
+    -v, --v=0:
+	number for the log level verbosity
+
+    --vmodule=:
+	comma-separated list of pattern=N settings for file-filtered logging (only works for the default text log format)
+
+    --warnings-as-errors=false:
+	Treat warnings received from the server as errors and exit with a non-zero exit code
+
+";
 
 /// `kubectl --help`.
 pub const KUBECTL_HELP: &str = "kubectl controls the Kubernetes cluster manager.
