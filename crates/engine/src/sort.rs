@@ -91,7 +91,7 @@ mod tests {
             sort_by_key(&mut b, |p| p.0);
             prop_assert_eq!(&a, &b);
             let mut c = v.clone();
-            c.sort_by(|x, y| y.1.cmp(&x.1));
+            c.sort_by_key(|x| std::cmp::Reverse(x.1));
             let mut d = v.clone();
             sort_by(&mut d, |x, y| y.1.cmp(&x.1));
             prop_assert_eq!(c, d);

@@ -222,7 +222,7 @@ pub fn dispatch(sh: &mut Shell, words: &[String], stdin: Option<String>) -> Out 
             };
             if args.iter().any(|a| a == "-d" || a == "--decode") {
                 match base64::engine::general_purpose::STANDARD.decode(text.trim()) {
-                    Ok(b) => out.out(String::from_utf8_lossy(&b).to_string()),
+                    Ok(b) => out.out(String::from_utf8_lossy(&b)),
                     Err(_) => {
                         out.errln("base64: invalid input");
                         out.code = 1;

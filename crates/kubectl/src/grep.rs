@@ -527,8 +527,8 @@ pub fn grep(args: &[String], input: Option<String>, read: &dyn Fn(&str) -> Optio
             let show = hit[i] || pending_after > 0 || (before > 0 && in_before);
             if hit[i] {
                 pending_after = after;
-            } else if pending_after > 0 {
-                pending_after -= 1;
+            } else {
+                pending_after = pending_after.saturating_sub(1);
             }
             if !show {
                 continue;
@@ -554,7 +554,7 @@ pub fn grep(args: &[String], input: Option<String>, read: &dyn Fn(&str) -> Optio
             }
         }
     }
-    let code = if !err.is_empty() && !(quiet && any) {
+    let code = if !err.is_empty() && (!quiet || !any) {
         2
     } else if any {
         0

@@ -388,7 +388,7 @@ fn start(sh: &mut Shell, p: &flags::Parsed, out: &mut Out) {
         _ => version,
     };
     let minor: u32 = version.trim_start_matches('v').split('.').nth(1).and_then(|m| m.parse().ok()).unwrap_or(0);
-    if minor < 20 || minor > 32 {
+    if !(20..=32).contains(&minor) {
         if minor > 32 {
             out.errln(format!("❗  Specified Kubernetes version {} is newer than the newest supported version: v1.32.0. Use `minikube config defaults kubernetes-version` for details.", version.trim_start_matches('v')));
         } else {
@@ -1154,7 +1154,7 @@ fn tunnel(sh: &mut Shell, out: &mut Out) {
     out.outln(format!("\tmachine: {name}"));
     out.outln("\tpid: 4242");
     out.outln(format!("\troute: 10.96.0.0/12 -> {}", node_ip(sh)));
-    out.outln(format!("\tminikube: Running"));
+    out.outln("\tminikube: Running");
     out.outln(format!("\tservices: [{}]", lbs.join(", ")));
     out.outln("    errors: ");
     out.outln("\t\tminikube: no errors");

@@ -76,7 +76,7 @@ pub fn cluster_dns(sh: &Shell, origin: &Origin, name: &str) -> Option<Result<Str
     match pilothouse_engine::network::resolve(&sh.cluster.api, ns, name) {
         Some(pilothouse_engine::network::dns::DnsAnswer::A { ips, .. }) => Some(Ok(ips.join(", "))),
         Some(_) => Some(Ok(name.to_string())),
-        None => Some(Err(format!("NXDOMAIN"))),
+        None => Some(Err("NXDOMAIN".to_string())),
     }
 }
 
@@ -418,7 +418,7 @@ fn render(o: &CurlOpts, url: &Url, r: HttpResult, out: &mut Out, files: &mut Vec
     match r {
         HttpResult::Response { status: 0, .. } => {
             if o.wget {
-                out.errln(format!("wget: error getting response: Connection reset by peer"));
+                out.errln("wget: error getting response: Connection reset by peer");
             } else {
                 out.errln("curl: (52) Empty reply from server");
             }
@@ -528,7 +528,7 @@ pub fn host_curl(sh: &mut Shell, cmd: &str, args: &[String]) -> Out {
         return out;
     };
     let Some(url) = parse_url(&u) else {
-        out.errln(format!("curl: (3) URL rejected: Bad hostname"));
+        out.errln("curl: (3) URL rejected: Bad hostname");
         out.code = 3;
         return out;
     };

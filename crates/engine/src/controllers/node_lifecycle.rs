@@ -240,7 +240,9 @@ fn remove_taint(n: &mut Node, key: &str) {
     if let Some(t) = n.spec.as_mut().and_then(|s| s.taints.as_mut()) {
         t.retain(|t| t.key != key);
         if t.is_empty() {
-            n.spec.as_mut().map(|s| s.taints = None);
+            if let Some(s) = n.spec.as_mut() {
+                s.taints = None;
+            }
         }
     }
 }

@@ -18,7 +18,7 @@ pub enum Handler {
     /// The tutorial app: `/ping` -> `pong` (and `/foo` -> `bar` in 1.1.0).
     TestApp {
         /// whether `/foo` exists (1.1.0)
-        foo: bool,
+        has_foo: bool,
     },
     /// luksa/kubia: `You've hit <pod>` (v1), `This is v2 running in pod <pod>` (v2), v3 fails after 5 requests.
     Kubia {
@@ -237,7 +237,7 @@ pub fn program_for(image: &str, command: &[String], args: &[String]) -> Program 
         "nginx" => serve(Handler::Nginx, vec![80], 8 * MI, 300),
         "httpd" => serve(Handler::Httpd, vec![80], 10 * MI, 500),
         "redis" => serve(Handler::Tcp, vec![6379], 4 * MI, 300),
-        "test-app" => serve(Handler::TestApp { foo: tag != "1.0.0" }, vec![8080], 16 * MI, 1000),
+        "test-app" => serve(Handler::TestApp { has_foo: tag != "1.0.0" }, vec![8080], 16 * MI, 1000),
         "kubernetes-bootcamp" => serve(Handler::Bootcamp { version: if tag == "v2" { 2 } else { 1 } }, vec![8080], 25 * MI, 800),
         "kubia" => serve(
             Handler::Kubia { version: match tag.as_str() { "v2" => 2, "v3" => 3, _ => 1 } },
@@ -455,9 +455,9 @@ pub fn http_answer(handler: Handler, path: &str, pod_name: &str, client_ip: &str
             "/healthz" => (500, format!("error: {:.6}", elapsed_ms as f64 / 1000.0)),
             _ => (404, "404 page not found\n".into()),
         },
-        Handler::TestApp { foo } => match path {
+        Handler::TestApp { has_foo } => match path {
             "/ping" => (200, "pong".into()),
-            "/foo" if foo => (200, "bar".into()),
+            "/foo" if has_foo => (200, "bar".into()),
             "/" => (200, format!("test-app on {pod_name}")),
             _ => (404, "404 page not found".into()),
         },

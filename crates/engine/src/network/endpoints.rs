@@ -138,7 +138,9 @@ pub fn subsets(svc: &Service, eps: &[PodEndpoint]) -> Option<Vec<EndpointSubset>
     let ns = meta::namespace(&svc.metadata);
     let publish = svc.spec.as_ref().and_then(|s| s.publish_not_ready_addresses).unwrap_or(false);
     let headless_no_ports = is_headless(svc) && svc.spec.as_ref().and_then(|s| s.ports.as_ref()).is_none_or(|p| p.is_empty());
-    let mut groups: VecMap<Vec<(String, i32, String)>, (Vec<EndpointAddress>, Vec<EndpointAddress>)> = VecMap::new();
+    // (port name, number, protocol) of each port -> (ready, not-ready) addresses.
+    type Ports = Vec<(String, i32, String)>;
+    let mut groups: VecMap<Ports, (Vec<EndpointAddress>, Vec<EndpointAddress>)> = VecMap::new();
     for e in eps {
         if e.terminating && !publish {
             continue;

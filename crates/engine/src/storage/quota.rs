@@ -403,7 +403,8 @@ pub fn check_quota(api: &Api, obj: &Object) -> Result<(), ApiError> {
             }
         }
         if !over.is_empty() {
-            let list = |f: &dyn Fn(&(String, i64, i64, i64)) -> i64| over.iter().map(|o| format!("{}={}", o.0, fmt(&o.0, f(o)))).collect::<Vec<_>>().join(",");
+            type Over = (String, i64, i64, i64);
+            let list = |f: &dyn Fn(&Over) -> i64| over.iter().map(|o| format!("{}={}", o.0, fmt(&o.0, f(o)))).collect::<Vec<_>>().join(",");
             return Err(ApiError::Forbidden(format!(
                 "{res_name} \"{name}\" is forbidden: exceeded quota: {qname}, requested: {}, used: {}, limited: {}",
                 list(&|o| o.1),

@@ -341,7 +341,7 @@ pub fn apply_like(sh: &mut Shell, p: &crate::flags::Parsed, stdin: Option<String
             continue;
         }
         let result = match mode {
-            Mode::Apply => sh.cluster.apply(obj).map(|(r, o)| (r, o)),
+            Mode::Apply => sh.cluster.apply(obj),
             Mode::Create => sh.cluster.create(obj).map(|o| (ApplyResult::Created, o)),
             Mode::Replace => {
                 if p.bool("force") {

@@ -198,7 +198,7 @@ pub fn container_name(image: &str) -> String {
     let last = image.rsplit('/').next().unwrap_or(image);
     let last = last.split(':').next().unwrap_or(last);
     let last = last.split('@').next().unwrap_or(last);
-    last.replace('_', "-").replace('.', "-").to_ascii_lowercase()
+    last.replace(['_', '.'], "-").to_ascii_lowercase()
 }
 
 fn create_deployment(sh: &mut Shell, args: &[String], out: &mut Out) {
@@ -670,7 +670,7 @@ fn ingress_rule_ok(rule: &str) -> bool {
         return false;
     }
     let rest = &rule[slash..];
-    let Some(eq) = rest.find(|c| c == '=' || c == ',' || c == '\n') else { return false };
+    let Some(eq) = rest.find(['=', ',', '\n']) else { return false };
     if !rest[eq..].starts_with('=') {
         return false;
     }

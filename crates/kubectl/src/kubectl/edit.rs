@@ -76,7 +76,7 @@ pub fn finish(sh: &mut Shell, target: &EditTarget, text: &str) -> Out {
                 let mut obj = m.object;
                 let key = ObjectKey::of(&obj);
                 if !keys.contains(&key) {
-                    out.fail(format!("At least one of apiVersion, kind and name was changed"));
+                    out.fail("At least one of apiVersion, kind and name was changed");
                     continue;
                 }
                 let Some(live) = sh.cluster.get(&key) else {

@@ -304,7 +304,7 @@ impl Container {
                     match self.read(sh, f) {
                         Some(c) => out.out(c),
                         None if self.is_dir(sh, f) => {
-                            out.errln(format!("cat: read error: Is a directory"));
+                            out.errln("cat: read error: Is a directory");
                             code = 1;
                         }
                         None => {

@@ -417,7 +417,7 @@ pub fn config(sh: &mut Shell, args: &[String], out: &mut Out) {
     ];
     let sub = args.first().cloned().unwrap_or_default();
     let rest: Vec<String> = args.iter().skip(1).cloned().collect();
-    let Some(p) = parse_flags(out, &format!("kubectl config {sub}").trim_end().to_string(), &rest, &spec) else { return };
+    let Some(p) = parse_flags(out, format!("kubectl config {sub}").trim_end(), &rest, &spec) else { return };
     let contexts = crate::minikube::contexts(sh);
     let current = crate::minikube::current_context(sh);
     match sub.as_str() {

@@ -38,7 +38,7 @@ pub fn pod_for(sh: &Shell, out: &mut Out, ns: &str, arg: &str, for_logs: bool) -
         Some((t, n)) => match super::lookup_kinds(t) {
             Ok(k) if k.len() == 1 => (k[0], n.to_string()),
             Ok(_) => {
-                out.fail(format!("cannot attach to all: selector for all not implemented"));
+                out.fail("cannot attach to all: selector for all not implemented");
                 return None;
             }
             Err(e) => {
@@ -89,7 +89,7 @@ pub fn pod_for(sh: &Shell, out: &mut Out, ns: &str, arg: &str, for_logs: bool) -
         })
         .collect();
     if pods.is_empty() {
-        out.fail(format!("timed out waiting for the condition"));
+        out.fail("timed out waiting for the condition");
         return None;
     }
     // kubectl's ActivePods ordering: running and ready pods first, then older ones.

@@ -128,7 +128,7 @@ pub fn targets(args: &[String]) -> Result<Vec<Target>, String> {
                 return Err("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'".into());
             };
             if n.is_empty() || t.is_empty() {
-                return Err(format!("arguments in resource/name form must have a single resource and name"));
+                return Err("arguments in resource/name form must have a single resource and name".to_string());
             }
             let kinds = lookup_kinds(t)?;
             for k in kinds {

@@ -241,7 +241,7 @@ fn history(sh: &mut Shell, args: &[String], out: &mut Out) {
         let rev = p.int("revision").unwrap_or(0);
         if rev > 0 {
             let Some((_, rs)) = revs.iter().find(|(r, _)| *r == rev) else {
-                return out.fail(format!("unable to find the specified revision"));
+                return out.fail("unable to find the specified revision");
             };
             let tmpl = rs.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default();
             out.outln(format!("{} with revision #{rev}", ref_name(Kind::Deployment, &key.name)));
@@ -534,7 +534,7 @@ fn undo(sh: &mut Shell, args: &[String], out: &mut Out) {
             return out.fail(format!("no rollbacker has been implemented for {}", key.kind));
         };
         if d.spec.as_ref().and_then(|s| s.paused) == Some(true) {
-            return out.fail(format!("you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again"));
+            return out.fail("you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again");
         }
         let revs = revisions(sh, &d);
         let to = p.int("to-revision").unwrap_or(0);
@@ -625,7 +625,7 @@ fn restart(sh: &mut Shell, args: &[String], out: &mut Out) {
             return;
         };
         if !matches!(key.kind, Kind::Deployment | Kind::DaemonSet | Kind::StatefulSet) {
-            return out.fail(format!("restarting is not supported"));
+            return out.fail("restarting is not supported");
         }
         if let Object::Deployment(d) = &*obj {
             if d.spec.as_ref().and_then(|s| s.paused) == Some(true) {

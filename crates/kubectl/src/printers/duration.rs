@@ -79,12 +79,12 @@ pub fn since(t: Option<&DateTime<Utc>>, now: DateTime<Utc>) -> String {
 
 /// Go's `time.RFC1123Z` layout: `Mon, 02 Jan 2006 15:04:05 -0700` (always UTC here).
 pub fn rfc1123z(t: &DateTime<Utc>) -> String {
-    pilothouse_engine::util::format_time(&t, "%a, %d %b %Y %H:%M:%S %z")
+    pilothouse_engine::util::format_time(t, "%a, %d %b %Y %H:%M:%S %z")
 }
 
 /// RFC 3339 with seconds, as Kubernetes serialises `metav1.Time` (`2024-01-02T03:04:05Z`).
 pub fn rfc3339(t: &DateTime<Utc>) -> String {
-    pilothouse_engine::util::format_time(&t, "%Y-%m-%dT%H:%M:%SZ")
+    pilothouse_engine::util::format_time(t, "%Y-%m-%dT%H:%M:%SZ")
 }
 
 #[cfg(test)]
