@@ -168,12 +168,12 @@ pub fn save_progress(p: &Progress) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::{Entry, SAVE_VERSION};
 
     // Natively (miniz_oxide); tests/browser.rs checks the page's async codec in the browser.
     #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn share_codes_round_trip() {
+        use crate::sandbox::{Entry, SAVE_VERSION};
         let s = SavedSession { version: SAVE_VERSION, seed: 5, log: vec![Entry::Cmd { line: "kubectl get pods".into() }, Entry::Advance { ticks: 12 }] };
         let code = encode_share(&s);
         assert!(code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'), "{code}");

@@ -51,9 +51,7 @@ fn on_next_animation_frame(f: impl FnOnce() + 'static) {
         use wasm_bindgen::{closure::Closure, JsCast};
         if let Some(window) = web_sys::window() {
             let cb = Closure::once_into_js(f);
-            if window.request_animation_frame(cb.unchecked_ref()).is_ok() {
-                return;
-            }
+            let _ = window.request_animation_frame(cb.unchecked_ref());
         }
     }
     #[cfg(not(target_arch = "wasm32"))]
