@@ -756,6 +756,17 @@ fn api_resources_sorted_by_group_then_name() {
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted);
+    // -o wide: the verbs and categories discovery lists (namespaces have no deletecollection;
+    // category `all` is what `kubectl get all` shows), padded as kubectl's tabwriter pads them.
+    let wide = run(&mut s, "kubectl api-resources -o wide").0;
+    let line = |name: &str| wide.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap_or_default().to_string();
+    assert!(wide.lines().next().unwrap().ends_with("KIND                      VERBS                                                        CATEGORIES"), "{wide}");
+    assert!(line("pods").ends_with("Pod                       create,delete,deletecollection,get,list,patch,update,watch   all"), "{wide}");
+    assert!(line("namespaces").ends_with("Namespace                 create,delete,get,list,patch,update,watch                    "), "{wide}");
+    assert!(line("configmaps").ends_with("watch   "), "{wide}");
+    assert_eq!(run(&mut s, "kubectl api-resources --verbs=deletecollection --namespaced=false -o name").0, "nodes\npersistentvolumes\ningressclasses.networking.k8s.io\npriorityclasses.scheduling.k8s.io\nstorageclasses.storage.k8s.io\n");
+    let all = run(&mut s, "kubectl api-resources --categories=all --no-headers -o name").0;
+    assert_eq!(all, "pods\nservices\ndaemonsets.apps\ndeployments.apps\nreplicasets.apps\nstatefulsets.apps\nhorizontalpodautoscalers.autoscaling\ncronjobs.batch\njobs.batch\n");
 }
 
 /// The built-in priority classes carry the API server's own descriptions.

@@ -308,9 +308,17 @@ pub fn api_resources(sh: &mut Shell, args: &[String], out: &mut Out) {
     }
     let mut rows = Vec::new();
     let name_only = p.get("output") == Some("name");
+    let wide = p.get("output") == Some("wide");
     if !p.bool("no-headers") && !name_only {
-        rows.push(vec!["NAME".to_string(), "SHORTNAMES".into(), "APIVERSION".into(), "NAMESPACED".into(), "KIND".into()]);
+        let mut h = vec!["NAME".to_string(), "SHORTNAMES".into(), "APIVERSION".into(), "NAMESPACED".into(), "KIND".into()];
+        if wide {
+            h.extend(["VERBS".to_string(), "CATEGORIES".into()]);
+        }
+        rows.push(h);
     }
+    // --verbs and --categories (each repeatable and comma-separated): resources with all of them.
+    let wanted = |flag: &str| -> Vec<String> { p.all(flag).iter().flat_map(|v| v.split(',')).filter(|v| !v.is_empty()).map(str::to_string).collect() };
+    let (want_verbs, want_categories) = (wanted("verbs"), wanted("categories"));
     for k in kinds {
         let i = k.info();
         if p.has("namespaced") && p.bool("namespaced") != i.namespaced {
@@ -321,17 +329,43 @@ pub fn api_resources(sh: &mut Shell, args: &[String], out: &mut Out) {
                 continue;
             }
         }
+        let (verbs, categories) = (resource_verbs(k), resource_categories(k));
+        if !want_verbs.iter().all(|v| verbs.contains(&v.as_str())) || !want_categories.iter().all(|c| categories.contains(&c.as_str())) {
+            continue;
+        }
         if name_only {
             out.outln(i.resource_name());
             continue;
         }
-        rows.push(vec![i.plural.to_string(), i.short.join(","), i.api_version(), i.namespaced.to_string(), i.kind.to_string()]);
+        let mut row = vec![i.plural.to_string(), i.short.join(","), i.api_version(), i.namespaced.to_string(), i.kind.to_string()];
+        if wide {
+            row.extend([verbs.join(","), categories.join(",")]);
+        }
+        rows.push(row);
         if k == Kind::Event {
             // Events are also served by events.k8s.io.
         }
     }
     if !name_only {
         out.out(tab::align(&rows, 6, 3, &mut Vec::new()));
+    }
+}
+
+/// The verbs the API server lists for a resource in discovery (namespaces have no
+/// deletecollection).
+fn resource_verbs(k: Kind) -> &'static [&'static str] {
+    if k == Kind::Namespace {
+        &["create", "delete", "get", "list", "patch", "update", "watch"]
+    } else {
+        &["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+    }
+}
+
+/// The categories a resource belongs to (`kubectl get all` lists category `all`).
+fn resource_categories(k: Kind) -> &'static [&'static str] {
+    match k {
+        Kind::Pod | Kind::Service | Kind::DaemonSet | Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet | Kind::HorizontalPodAutoscaler | Kind::CronJob | Kind::Job => &["all"],
+        _ => &[],
     }
 }
 
