@@ -78,10 +78,23 @@ impl Template {
 
     /// Evaluates the template against `data` and renders the text.
     pub fn execute(&self, data: &Value) -> Result<String, String> {
-        let mut out = String::new();
+        let mut out = Sink::Text(String::new());
         let mut i = 0;
         exec_items(&self.items, &mut i, data, &mut out, false)?;
-        Ok(out)
+        Ok(match out {
+            Sink::Text(s) => s,
+            Sink::Sets(_) => String::new(),
+        })
+    }
+
+    /// `-o jsonpath-as-json`: as client-go with JSON output, each text and action's results
+    /// (per range iteration) printed as one JSON array, indented by four spaces.
+    pub fn execute_json(&self, data: &Value) -> Result<String, String> {
+        let mut out = Sink::Sets(Vec::new());
+        let mut i = 0;
+        exec_items(&self.items, &mut i, data, &mut out, false)?;
+        let Sink::Sets(sets) = out else { return Ok(String::new()) };
+        Ok(sets.into_iter().map(|s| super::json::to_pretty(&Value::Array(s))).collect())
     }
 
     /// Evaluates a single-action template (custom columns) to its result values.
@@ -135,11 +148,34 @@ fn find_action_end(s: &str) -> Option<usize> {
     None
 }
 
-fn exec_items(items: &[Item], i: &mut usize, data: &Value, out: &mut String, in_range: bool) -> Result<(), String> {
+/// Where a template's output goes: text, or (jsonpath-as-json) one set of values per text or
+/// action.
+enum Sink {
+    Text(String),
+    Sets(Vec<Vec<Value>>),
+}
+
+impl Sink {
+    fn text(&mut self, t: &str) {
+        match self {
+            Sink::Text(s) => s.push_str(t),
+            Sink::Sets(v) => v.push(vec![Value::String(t.to_string())]),
+        }
+    }
+
+    fn results(&mut self, r: Vec<Value>) {
+        match self {
+            Sink::Text(s) => print_results(&r, s),
+            Sink::Sets(v) => v.push(r),
+        }
+    }
+}
+
+fn exec_items(items: &[Item], i: &mut usize, data: &Value, out: &mut Sink, in_range: bool) -> Result<(), String> {
     while *i < items.len() {
         match &items[*i] {
             Item::Text(t) => {
-                out.push_str(t);
+                out.text(t);
                 *i += 1;
             }
             Item::Action(nodes) => {
@@ -157,7 +193,7 @@ fn exec_items(items: &[Item], i: &mut usize, data: &Value, out: &mut String, in_
                         let body_start = *i;
                         if values.is_empty() {
                             // Skip the body without output.
-                            let mut sink = String::new();
+                            let mut sink = Sink::Text(String::new());
                             exec_items(items, i, &Value::Null, &mut sink, true).ok();
                             skip_to_end(items, body_start, i);
                             continue;
@@ -170,7 +206,7 @@ fn exec_items(items: &[Item], i: &mut usize, data: &Value, out: &mut String, in_
                     }
                 }
                 let results = eval_list(vec![data.clone()], nodes)?;
-                print_results(&results, out);
+                out.results(results);
                 *i += 1;
             }
         }

@@ -95,8 +95,10 @@ pub enum OutputFormat {
     Json,
     /// `-o name`.
     Name,
-    /// `-o jsonpath=TEMPLATE` (also `jsonpath-as-json` is not supported).
+    /// `-o jsonpath=TEMPLATE`.
     JsonPath(String),
+    /// `-o jsonpath-as-json=TEMPLATE`: each action's results as an indented JSON array.
+    JsonPathJson(String),
     /// `-o custom-columns=SPEC`.
     CustomColumns(String),
 }

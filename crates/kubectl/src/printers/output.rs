@@ -27,7 +27,9 @@ pub fn parse_output_format(s: &str) -> Result<OutputFormat, String> {
         ("json", None) => Ok(OutputFormat::Json),
         ("name", None) => Ok(OutputFormat::Name),
         ("jsonpath", Some(a)) => Ok(OutputFormat::JsonPath(strip_quotes(a))),
-        ("jsonpath", None) => Err("template format specified but no template given".to_string()),
+        ("jsonpath-as-json", Some(a)) => Ok(OutputFormat::JsonPathJson(strip_quotes(a))),
+        ("jsonpath" | "jsonpath-as-json", None) => Err("template format specified but no template given".to_string()),
+        ("go-template" | "go-template-file" | "template" | "templatefile", _) => Err("go-template output is not supported in Pilothouse; use -o jsonpath='{...}' instead".to_string()),
         ("custom-columns", Some(a)) => Ok(OutputFormat::CustomColumns(strip_quotes(a))),
         ("custom-columns", None) => Err("custom-columns format specified but no custom columns given".to_string()),
         _ => Err(format!(
@@ -70,10 +72,11 @@ pub fn print_objects(objects: &[&Object], format: &OutputFormat, single: bool, n
             .iter()
             .map(|o| format!("{}/{}\n", o.kind().info().singular_resource(), o.metadata().name.as_deref().unwrap_or("")))
             .collect()),
-        OutputFormat::JsonPath(t) => {
+        OutputFormat::JsonPath(t) | OutputFormat::JsonPathJson(t) => {
             let tmpl = Template::parse(t).map_err(|e| format!("error parsing jsonpath {t}, {e}"))?;
             let d = data();
-            tmpl.execute(&d).map_err(|e| {
+            let result = if matches!(format, OutputFormat::JsonPathJson(_)) { tmpl.execute_json(&d) } else { tmpl.execute(&d) };
+            result.map_err(|e| {
                 format!(
                     "error executing jsonpath {:?}: Error executing template: {}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t{}\n\tobject given to jsonpath engine was:\n\t\t{}\n\n",
                     t,

@@ -610,6 +610,18 @@ status: {phase: Running, podIP: 10.0.0.1, conditions: [{type: Ready, status: "Tr
         "unexpected custom-columns spec: NAME, expected <header>:<json-path-expr>"
     );
     assert!(print_objects(&[&p], &OutputFormat::JsonPath("{.a".into()), true, false).unwrap_err().starts_with("error parsing jsonpath {.a, "));
+    // jsonpath-as-json: each text and action (per range iteration) as an indented JSON array,
+    // maps with sorted keys, a missing key as [].
+    assert_eq!(parse_output_format("jsonpath-as-json='{.metadata.name}'").unwrap(), OutputFormat::JsonPathJson("{.metadata.name}".into()));
+    assert_eq!(
+        print_objects(&[&p], &OutputFormat::JsonPathJson("{.metadata.name}{\"!\"}{.nope}{.spec.containers[*].name}".into()), true, false).unwrap(),
+        "[\n    \"x\"\n]\n[\n    \"!\"\n]\n[]\n[\n    \"c\",\n    \"d\"\n]\n"
+    );
+    assert_eq!(
+        print_objects(&[&p], &OutputFormat::JsonPathJson("{range .spec.containers[*]}{.name}{end}".into()), true, false).unwrap(),
+        "[\n    \"c\"\n]\n[\n    \"d\"\n]\n"
+    );
+    assert_eq!(parse_output_format("go-template={{.kind}}").unwrap_err(), "go-template output is not supported in Pilothouse; use -o jsonpath='{...}' instead");
 }
 
 #[test]
