@@ -62,6 +62,19 @@ fn client_side_checks_in_kubectls_order_and_words() {
 }
 
 #[test]
+fn config_view_as_kubectl_prints_minikubes_kubeconfig() {
+    let mut s = sh();
+    // -o json: clientcmd's typed Config, fields in Go's order (checked against kubectl reading
+    // the kubeconfig `kubectl config view --raw` prints).
+    assert_eq!(run(&mut s, "kubectl config view -o json").0, "{\n    \"kind\": \"Config\",\n    \"apiVersion\": \"v1\",\n    \"preferences\": {},\n    \"clusters\": [\n        {\n            \"name\": \"minikube\",\n            \"cluster\": {\n                \"server\": \"https://192.168.49.2:8443\",\n                \"certificate-authority\": \"/home/learner/.minikube/ca.crt\",\n                \"extensions\": [\n                    {\n                        \"name\": \"cluster_info\",\n                        \"extension\": {\n                            \"last-update\": \"Wed, 01 Jan 2025 00:00:00 UTC\",\n                            \"provider\": \"minikube.sigs.k8s.io\",\n                            \"version\": \"v1.35.0\"\n                        }\n                    }\n                ]\n            }\n        }\n    ],\n    \"users\": [\n        {\n            \"name\": \"minikube\",\n            \"user\": {\n                \"client-certificate\": \"/home/learner/.minikube/profiles/minikube/client.crt\",\n                \"client-key\": \"/home/learner/.minikube/profiles/minikube/client.key\"\n            }\n        }\n    ],\n    \"contexts\": [\n        {\n            \"name\": \"minikube\",\n            \"context\": {\n                \"cluster\": \"minikube\",\n                \"user\": \"minikube\",\n                \"namespace\": \"default\",\n                \"extensions\": [\n                    {\n                        \"name\": \"context_info\",\n                        \"extension\": {\n                            \"last-update\": \"Wed, 01 Jan 2025 00:00:00 UTC\",\n                            \"provider\": \"minikube.sigs.k8s.io\",\n                            \"version\": \"v1.35.0\"\n                        }\n                    }\n                ]\n            }\n        }\n    ],\n    \"current-context\": \"minikube\"\n}\n");
+    // minikube's kubeconfig names its certificate files: --raw shows them as they are.
+    let raw = run(&mut s, "kubectl config view --raw").0;
+    assert!(raw.contains("    client-certificate: /home/learner/.minikube/profiles/minikube/client.crt\n") && !raw.contains("DATA+OMITTED"), "{raw}");
+    assert_eq!(run(&mut s, "kubectl config view -o jsonpath={.users[*].name}/{.contexts[0].context.namespace}").0, "minikube/default");
+    assert_eq!(run(&mut s, "kubectl config view -o jsonpath-as-json={.current-context}").0, "[\n    \"minikube\"\n]\n");
+}
+
+#[test]
 fn group_commands_alone_and_with_an_unknown_subcommand() {
     let mut s = sh();
     // kubectl's RequireNoArguments: no suggestions, the words as given, the -h hint.

@@ -476,11 +476,9 @@ pub fn config(sh: &mut Shell, args: &[String], out: &mut Out) {
             let users: Vec<serde_json::Value> = shown
                 .iter()
                 .map(|(c, _)| {
-                    let user = if p.bool("raw") {
-                        serde_json::json!({"client-certificate-data": "DATA+OMITTED", "client-key-data": "DATA+OMITTED"})
-                    } else {
-                        serde_json::json!({"client-certificate": format!("{}/.minikube/profiles/{c}/client.crt", crate::HOME), "client-key": format!("{}/.minikube/profiles/{c}/client.key", crate::HOME)})
-                    };
+                    // minikube's kubeconfig names files, so --raw shows the same (kubectl only
+                    // hides *-data fields).
+                    let user = serde_json::json!({"client-certificate": format!("{}/.minikube/profiles/{c}/client.crt", crate::HOME), "client-key": format!("{}/.minikube/profiles/{c}/client.key", crate::HOME)});
                     serde_json::json!({"name": c, "user": user})
                 })
                 .collect();
@@ -495,14 +493,18 @@ pub fn config(sh: &mut Shell, args: &[String], out: &mut Out) {
                 "users": nullable(users)
             });
             match p.get("output") {
-                Some("json") => out.out(printers::to_json(&v)),
+                // A typed Config: its fields in Go's order (the YAML goes through a map: sorted).
+                Some("json") => out.out(printers::to_json_in_order(&config_in_go_order(&v))),
                 Some(o) if o.starts_with("jsonpath") => match printers::parse_output_format(o) {
-                    Ok(f) => {
-                        let obj = Object::ConfigMap(Default::default());
-                        let _ = obj;
-                        let _ = f;
-                        out.fail("jsonpath output for config view is not supported in Pilothouse yet");
-                    }
+                    Ok(printers::OutputFormat::JsonPath(t)) => match printers::jsonpath_on(&v, &t, false) {
+                        Ok(text) => out.out(text),
+                        Err(e) => out.fail(e),
+                    },
+                    Ok(printers::OutputFormat::JsonPathJson(t)) => match printers::jsonpath_on(&v, &t, true) {
+                        Ok(text) => out.out(text),
+                        Err(e) => out.fail(e),
+                    },
+                    Ok(_) => {}
                     Err(e) => out.fail(e),
                 },
                 _ => out.out(printers::to_yaml(&v)),
@@ -597,6 +599,54 @@ pub fn auth(_sh: &mut Shell, args: &[String], out: &mut Out) {
         None => super::group_help(out, "auth", "Inspect authorization.\n\nAvailable Commands:\n  can-i         Check whether an action is allowed\n  reconcile     Reconciles rules for RBAC role, role binding, cluster role, and cluster role binding objects\n  whoami        Experimental: Check self subject attributes\n\nUsage:\n  kubectl auth [flags] [options]\n"),
         Some(_) => super::unknown_subcommand(out, "auth", args),
     }
+}
+
+/// The kubeconfig as clientcmd's v1 types order their fields (`kubectl config view -o json`).
+fn config_in_go_order(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::{Map, Value};
+    let pick = |from: &Value, keys: &[&str]| -> Value {
+        let mut m = Map::new();
+        for k in keys {
+            if let Some(x) = from.get(*k) {
+                m.insert((*k).to_string(), x.clone());
+            }
+        }
+        Value::Object(m)
+    };
+    let ext = |x: &Value| -> Value {
+        match x.get("extensions").and_then(Value::as_array) {
+            Some(a) => Value::Array(a.iter().map(|e| pick(e, &["name", "extension"])).collect()),
+            None => Value::Null,
+        }
+    };
+    let named = |list: &str, inner: &str, fields: &[&str]| -> Value {
+        match v.get(list).and_then(Value::as_array) {
+            Some(a) => Value::Array(
+                a.iter()
+                    .map(|item| {
+                        let mut body = pick(&item[inner], fields);
+                        if let (Value::Object(m), e @ Value::Array(_)) = (&mut body, ext(&item[inner])) {
+                            m.insert("extensions".into(), e);
+                        }
+                        let mut m = Map::new();
+                        m.insert("name".into(), item["name"].clone());
+                        m.insert(inner.into(), body);
+                        Value::Object(m)
+                    })
+                    .collect(),
+            ),
+            None => Value::Null,
+        }
+    };
+    let mut m = Map::new();
+    m.insert("kind".into(), v["kind"].clone());
+    m.insert("apiVersion".into(), v["apiVersion"].clone());
+    m.insert("preferences".into(), v["preferences"].clone());
+    m.insert("clusters".into(), named("clusters", "cluster", &["server", "tls-server-name", "insecure-skip-tls-verify", "certificate-authority", "certificate-authority-data", "proxy-url", "disable-compression"]));
+    m.insert("users".into(), named("users", "user", &["client-certificate", "client-certificate-data", "client-key", "client-key-data", "token"]));
+    m.insert("contexts".into(), named("contexts", "context", &["cluster", "user", "namespace"]));
+    m.insert("current-context".into(), v["current-context"].clone());
+    Value::Object(m)
 }
 
 /// `kubectl config` alone.

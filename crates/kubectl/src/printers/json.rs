@@ -6,7 +6,16 @@ use serde_json::Value;
 /// Pretty JSON with 4-space indentation and a trailing newline (kubectl's `-o json`).
 pub fn to_pretty(v: &Value) -> String {
     let mut out = String::new();
-    write_value(v, 0, Some("    "), &mut out);
+    write_value(v, 0, Some("    "), true, &mut out);
+    out.push('\n');
+    out
+}
+
+/// [`to_pretty`] with the keys in the value's own order: a typed Go struct's fields
+/// (`kubectl config view -o json`).
+pub fn to_pretty_in_order(v: &Value) -> String {
+    let mut out = String::new();
+    write_value(v, 0, Some("    "), false, &mut out);
     out.push('\n');
     out
 }
@@ -14,7 +23,7 @@ pub fn to_pretty(v: &Value) -> String {
 /// Compact JSON as Go's `json.Marshal` writes it (used by JSONPath for maps and lists).
 pub fn to_compact(v: &Value) -> String {
     let mut out = String::new();
-    write_value(v, 0, None, &mut out);
+    write_value(v, 0, None, true, &mut out);
     out
 }
 
@@ -27,7 +36,7 @@ fn newline(level: usize, indent: Option<&str>, out: &mut String) {
     }
 }
 
-fn write_value(v: &Value, level: usize, indent: Option<&str>, out: &mut String) {
+fn write_value(v: &Value, level: usize, indent: Option<&str>, sort_keys: bool, out: &mut String) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -44,7 +53,7 @@ fn write_value(v: &Value, level: usize, indent: Option<&str>, out: &mut String) 
                     out.push(',');
                 }
                 newline(level + 1, indent, out);
-                write_value(item, level + 1, indent, out);
+                write_value(item, level + 1, indent, sort_keys, out);
             }
             newline(level, indent, out);
             out.push(']');
@@ -55,7 +64,9 @@ fn write_value(v: &Value, level: usize, indent: Option<&str>, out: &mut String) 
                 return;
             }
             let mut keys: Vec<&String> = map.keys().collect();
-            pilothouse_engine::sort::sort(&mut keys);
+            if sort_keys {
+                pilothouse_engine::sort::sort(&mut keys);
+            }
             out.push('{');
             for (i, k) in keys.iter().enumerate() {
                 if i > 0 {
@@ -67,7 +78,7 @@ fn write_value(v: &Value, level: usize, indent: Option<&str>, out: &mut String) 
                 if indent.is_some() {
                     out.push(' ');
                 }
-                write_value(&map[k.as_str()], level + 1, indent, out);
+                write_value(&map[k.as_str()], level + 1, indent, sort_keys, out);
             }
             newline(level, indent, out);
             out.push('}');

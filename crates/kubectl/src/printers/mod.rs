@@ -32,7 +32,7 @@ mod tests;
 
 pub use describe::describe;
 pub use duration::{human_duration, rfc1123z, short_human_duration};
-pub use output::{parse_output_format, print_objects};
+pub use output::{jsonpath_on, parse_output_format, print_objects};
 pub use table::{pod_row, print_table};
 pub use util::{canonical_quantity, quantity_valid};
 
@@ -44,6 +44,11 @@ pub fn to_yaml(value: &serde_json::Value) -> String {
 /// A JSON value as kubectl's `-o json`: 4-space indent, sorted keys, Go escaping, newline.
 pub fn to_json(value: &serde_json::Value) -> String {
     json::to_pretty(value)
+}
+
+/// [`to_json`] with the keys in the value's own order (a typed Go struct's fields).
+pub fn to_json_in_order(value: &serde_json::Value) -> String {
+    json::to_pretty_in_order(value)
 }
 
 fn yaml_of(v: &serde_json::Value) -> String {

@@ -72,23 +72,25 @@ pub fn print_objects(objects: &[&Object], format: &OutputFormat, single: bool, n
             .iter()
             .map(|o| format!("{}/{}\n", o.kind().info().singular_resource(), o.metadata().name.as_deref().unwrap_or("")))
             .collect()),
-        OutputFormat::JsonPath(t) | OutputFormat::JsonPathJson(t) => {
-            let tmpl = Template::parse(t).map_err(|e| format!("error parsing jsonpath {t}, {e}"))?;
-            let d = data();
-            let result = if matches!(format, OutputFormat::JsonPathJson(_)) { tmpl.execute_json(&d) } else { tmpl.execute(&d) };
-            result.map_err(|e| {
-                format!(
-                    "error executing jsonpath {:?}: Error executing template: {}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t{}\n\tobject given to jsonpath engine was:\n\t\t{}\n\n",
-                    t,
-                    e,
-                    t,
-                    go_syntax(&d)
-                )
-            })
-        }
+        OutputFormat::JsonPath(t) | OutputFormat::JsonPathJson(t) => jsonpath_on(&data(), t, matches!(format, OutputFormat::JsonPathJson(_))),
         OutputFormat::CustomColumns(spec) => custom_columns(objects, spec, no_headers),
         OutputFormat::Default | OutputFormat::Wide => Err("table output is printed with print_table".to_string()),
     }
+}
+
+/// `-o jsonpath=T` (or `jsonpath-as-json=T`) over a value; the errors are kubectl's.
+pub fn jsonpath_on(d: &Value, t: &str, as_json: bool) -> Result<String, String> {
+    let tmpl = Template::parse(t).map_err(|e| format!("error parsing jsonpath {t}, {e}"))?;
+    let result = if as_json { tmpl.execute_json(d) } else { tmpl.execute(d) };
+    result.map_err(|e| {
+        format!(
+            "error executing jsonpath {:?}: Error executing template: {}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t{}\n\tobject given to jsonpath engine was:\n\t\t{}\n\n",
+            t,
+            e,
+            t,
+            go_syntax(d)
+        )
+    })
 }
 
 /// A JSON value as Go's `%#v` prints what kubectl decoded it into (`map[string]interface {}{"a":1,
