@@ -233,6 +233,9 @@ fn route(c: &mut Cluster, state: &Arc<State>, req: &Req) -> Result<Response, Fai
     if !g.is_empty() && v.is_empty() {
         return discovery::group(&g).map(|d| ok(&d)).ok_or_else(Failure::no_route);
     }
+    if g == "autoscaling" && v == "v1" {
+        return create_hpa_v1(c, state, req, &rest);
+    }
     let t = resolve(&g, &v, &rest)?;
     let m = req.method.clone();
     match (&t.name, t.sub.as_deref()) {
@@ -389,6 +392,12 @@ fn api_err(e: &ApiError, t: &Target, name: &str) -> Failure {
 }
 
 fn create(c: &mut Cluster, state: &Arc<State>, req: &Req, t: &Target) -> Result<Response, Failure> {
+    let (v, warnings) = create_value(c, state, req, t)?;
+    Ok(with_warnings(created(&v), &warnings))
+}
+
+/// Creates (or, for a dry run, admits) the body's object; the object as created.
+fn create_value(c: &mut Cluster, state: &Arc<State>, req: &Req, t: &Target) -> Result<(Value, Vec<String>), Failure> {
     if t.sub.is_some() {
         return Err(Failure::no_route());
     }
@@ -397,12 +406,66 @@ fn create(c: &mut Cluster, state: &Arc<State>, req: &Req, t: &Target) -> Result<
     if req.dry_run() {
         let mut api = c.api.clone();
         let admitted = api.admit_create(obj).map_err(|e| api_err(&e, t, &name))?;
-        return Ok(with_warnings(created(&admitted.to_json()), &warnings));
+        return Ok((admitted.to_json(), warnings));
     }
     let r = c.create(obj);
     state.notify(c);
     let out = r.map_err(|e| api_err(&e, t, &name))?;
-    Ok(with_warnings(created(&out.to_json()), &warnings))
+    Ok((out.to_json(), warnings))
+}
+
+/// `POST /apis/autoscaling/v1/namespaces/NS/horizontalpodautoscalers`, what `kubectl autoscale`
+/// sends: the object is converted to autoscaling/v2 (the version stored and served) and the
+/// created one back to v1, as the API server converts between them (the CPU target is v1's
+/// `targetCPUUtilizationPercentage`, v2's Resource metric; v1's annotations for other metrics and
+/// conditions are left out).
+fn create_hpa_v1(c: &mut Cluster, state: &Arc<State>, req: &Req, rest: &[String]) -> Result<Response, Failure> {
+    let t = resolve("autoscaling", "v2", rest)?;
+    if t.kind != Kind::HorizontalPodAutoscaler || t.name.is_some() || req.method != Method::POST {
+        return Err(Failure::no_route());
+    }
+    let mut v = req.json_body()?;
+    if let Some(m) = v.as_object_mut() {
+        if m.get("apiVersion").and_then(Value::as_str) == Some("autoscaling/v1") {
+            m.insert("apiVersion".into(), json!("autoscaling/v2"));
+        }
+        m.remove("status");
+        if let Some(spec) = m.get_mut("spec").and_then(Value::as_object_mut) {
+            if let Some(target) = spec.remove("targetCPUUtilizationPercentage") {
+                spec.insert("metrics".into(), json!([{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": target}}}]));
+            }
+        }
+    }
+    let mut headers = req.headers.clone();
+    headers.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+    let v2 = Req { method: req.method.clone(), path: req.path.clone(), query: req.query.clone(), headers, body: Bytes::from(serde_json::to_vec(&v).unwrap_or_default()) };
+    let (made, warnings) = create_value(c, state, &v2, &t)?;
+    Ok(with_warnings(created(&hpa_v2_to_v1(&made)), &warnings))
+}
+
+/// An autoscaling/v2 HorizontalPodAutoscaler as autoscaling/v1.
+fn hpa_v2_to_v1(v: &Value) -> Value {
+    let cpu = v.pointer("/spec/metrics").and_then(Value::as_array).and_then(|ms| {
+        ms.iter().find(|m| m["type"] == "Resource" && m.pointer("/resource/name") == Some(&json!("cpu")) && m.pointer("/resource/target/type") == Some(&json!("Utilization")))
+    });
+    let mut spec = serde_json::Map::new();
+    for k in ["scaleTargetRef", "minReplicas", "maxReplicas"] {
+        if let Some(x) = v.pointer(&format!("/spec/{k}")) {
+            spec.insert(k.into(), x.clone());
+        }
+    }
+    if let Some(u) = cpu.and_then(|m| m.pointer("/resource/target/averageUtilization")) {
+        spec.insert("targetCPUUtilizationPercentage".into(), u.clone());
+    }
+    let mut status = serde_json::Map::new();
+    for k in ["observedGeneration", "lastScaleTime"] {
+        if let Some(x) = v.pointer(&format!("/status/{k}")) {
+            status.insert(k.into(), x.clone());
+        }
+    }
+    status.insert("currentReplicas".into(), v.pointer("/status/currentReplicas").cloned().unwrap_or(json!(0)));
+    status.insert("desiredReplicas".into(), v.pointer("/status/desiredReplicas").cloned().unwrap_or(json!(0)));
+    json!({"kind": "HorizontalPodAutoscaler", "apiVersion": "autoscaling/v1", "metadata": v["metadata"], "spec": spec, "status": status})
 }
 
 fn update(c: &mut Cluster, state: &Arc<State>, req: &Req, t: &Target, status_only: bool) -> Result<Response, Failure> {

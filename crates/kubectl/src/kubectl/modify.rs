@@ -227,6 +227,26 @@ pub fn autoscale(sh: &mut Shell, args: &[String], out: &mut Out) {
             "status": { "currentMetrics": null, "desiredReplicas": 0 }
         });
         let _ = ns;
+        // kubectl autoscale writes an autoscaling/v1 object (the API server stores it as v2):
+        // a client dry run shows that one.
+        let client_dry = matches!(p.get("dry-run"), Some("client" | "true" | "unchanged"));
+        if client_dry && matches!(p.get("output"), Some("yaml" | "json")) {
+            let mut v1 = json!({
+                "apiVersion": "autoscaling/v1",
+                "kind": "HorizontalPodAutoscaler",
+                "metadata": { "creationTimestamp": null, "name": name },
+                "spec": { "maxReplicas": max, "scaleTargetRef": value["spec"]["scaleTargetRef"] },
+                "status": { "currentReplicas": 0, "desiredReplicas": 0 }
+            });
+            if let Some(min) = value.pointer("/spec/minReplicas") {
+                v1["spec"]["minReplicas"] = min.clone();
+            }
+            if let Some(cpu) = p.int("cpu-percent").filter(|c| *c > 0) {
+                v1["spec"]["targetCPUUtilizationPercentage"] = json!(cpu);
+            }
+            out.out(if p.get("output") == Some("json") { crate::printers::to_json(&v1) } else { crate::printers::to_yaml(&v1) });
+            continue;
+        }
         let mut tmp = Out::default();
         finish(sh, &mut tmp, &p, Kind::HorizontalPodAutoscaler, value);
         let text = tmp.stdout().replace(" created", " autoscaled");

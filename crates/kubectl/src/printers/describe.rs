@@ -1993,10 +1993,7 @@ fn describe_cronjob(cj: &k8s_openapi::api::batch::v1::CronJob, src: &dyn ObjectS
     w.w(0, &format!("Schedule:\t{}\n", spec.schedule));
     w.w(0, &format!("Concurrency Policy:\t{}\n", s(&spec.concurrency_policy)));
     w.w(0, &format!("Suspend:\t{}\n", bool_ptr(spec.suspend)));
-    match &spec.time_zone {
-        Some(tz) => w.w(0, &format!("Time Zone:\t{tz}\n")),
-        None => w.w(0, "Time Zone:\t<unset>\n"),
-    }
+    // kubectl 1.32's describe has no line for spec.timeZone, set or not.
     match spec.successful_jobs_history_limit {
         Some(l) => w.w(0, &format!("Successful Job History Limit:\t{l}\n")),
         None => w.w(0, "Successful Job History Limit:\t<unset>\n"),
