@@ -92,16 +92,51 @@ pub fn pod_for(sh: &Shell, out: &mut Out, ns: &str, arg: &str, for_logs: bool) -
         out.fail("timed out waiting for the condition");
         return None;
     }
-    // kubectl's ActivePods ordering: running and ready pods first, then older ones.
-    pilothouse_engine::sort::sort_by_key(&mut pods, |p| {
-        let phase = p.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
-        let ready = pilothouse_engine::controllers::pod_is_ready(p);
-        (phase != "Running", !ready, p.metadata.creation_timestamp.as_ref().map(|t| t.0), p.metadata.name.clone())
-    });
+    // kubectl's GetFirstPod over the pods as listed (by name): `logs` sorts them with
+    // podutils.ByLogging, exec/port-forward with sort.Reverse(podutils.ActivePods). Both put
+    // assigned, running, ready pods first, ready longest first, older first; they differ on
+    // the phase rank and on restarts (logs: more restarts first). A stable sort, as Go's
+    // insertion sort is for the handful of pods a selector gives.
+    pilothouse_engine::sort::sort_by_key(&mut pods, |p| first_pod_key(p, for_logs));
     if pods.len() > 1 {
         out.errln(format!("Found {} pods, using pod/{}", pods.len(), pods[0].metadata.name.clone().unwrap_or_default()));
     }
     Some(pods[0].clone())
+}
+
+/// The sort key of [`pod_for`]'s choice (smallest first).
+fn first_pod_key(p: &Pod, for_logs: bool) -> (bool, u8, bool, (bool, i64), i64, (bool, i64)) {
+    let st = p.status.as_ref();
+    let phase = st.and_then(|s| s.phase.as_deref()).unwrap_or_default();
+    // Go's map lookup gives 0 for a phase the map does not name.
+    let rank = if for_logs {
+        match phase {
+            "Unknown" => 1,
+            "Pending" => 2,
+            _ => 0,
+        }
+    } else {
+        match phase {
+            "Running" => 0,
+            "Unknown" => 1,
+            _ => 2,
+        }
+    };
+    let ready = pilothouse_engine::controllers::pod_is_ready(p);
+    // Times as the API serves them (whole seconds); a missing time sorts last.
+    let time = |t: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>| t.map_or((true, 0), |t| (false, t.0.timestamp()));
+    let ready_time = if ready {
+        time(st.and_then(|s| s.conditions.as_ref()).and_then(|cs| cs.iter().find(|c| c.type_ == "Ready" && c.status == "True")).and_then(|c| c.last_transition_time.as_ref()))
+    } else {
+        (false, 0)
+    };
+    let sidecars: Vec<&str> = p.spec.as_ref().and_then(|s| s.init_containers.as_ref()).map(|cs| cs.iter().filter(|c| c.restart_policy.as_deref() == Some("Always")).map(|c| c.name.as_str()).collect()).unwrap_or_default();
+    let max = |list: Option<&Vec<k8s_openapi::api::core::v1::ContainerStatus>>, only: Option<&[&str]>| {
+        list.map(|l| l.iter().filter(|c| only.is_none_or(|o| o.contains(&c.name.as_str()))).map(|c| i64::from(c.restart_count)).max().unwrap_or(0)).unwrap_or(0)
+    };
+    let restarts = max(st.and_then(|s| s.container_statuses.as_ref()), None) * 1_000_000 + max(st.and_then(|s| s.init_container_statuses.as_ref()), Some(&sidecars));
+    let unassigned = p.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_none_or(str::is_empty);
+    (unassigned, rank, !ready, ready_time, if for_logs { -restarts } else { restarts }, time(p.metadata.creation_timestamp.as_ref()))
 }
 
 /// The containers of a pod: (name, is_init).

@@ -4,7 +4,7 @@
 
 use pilothouse_engine::vecmap::VecMap;
 use super::duration::{human_duration, rfc1123z, since};
-use super::table::{format_endpoints, is_default_class, node_roles_string, pv_class, pvc_class};
+use super::table::{format_endpoint_slices, is_default_class, node_roles_string, pv_class, pvc_class};
 use super::util::*;
 use super::ObjectSource;
 use chrono::{DateTime, Utc};
@@ -1184,10 +1184,8 @@ fn describe_service(svc: &k8s_openapi::api::core::v1::Service, src: &dyn ObjectS
             .collect();
         w.w(0, &format!("LoadBalancer Ingress:\t{}\n", list.join(", ")));
     }
-    let endpoints = match src.get(Kind::Endpoints, s(&m.namespace), s(&m.name)).as_deref() {
-        Some(Object::Endpoints(e)) => Some(e.clone()),
-        _ => None,
-    };
+    let slices = service_slices(src, s(&m.namespace), s(&m.name));
+    let slices: Vec<&k8s_openapi::api::discovery::v1::EndpointSlice> = slices.iter().collect();
     for p in spec.ports.iter().flatten() {
         let name = if s(&p.name).is_empty() { "<unset>".to_string() } else { s(&p.name).to_string() };
         let proto = p.protocol.as_deref().unwrap_or("TCP");
@@ -1200,12 +1198,8 @@ fn describe_service(svc: &k8s_openapi::api::core::v1::Service, src: &dyn ObjectS
             w.w(0, &format!("NodePort:\t{}\t{}/{}\n", name, np, proto));
         }
         // kubectl 1.32 reads the EndpointSlices: `<none>` when there are none, empty when
-        // they hold no ready endpoint.
-        let eps = match &endpoints {
-            Some(e) if e.subsets.as_deref().unwrap_or(&[]).is_empty() => String::new(),
-            Some(e) => format_endpoints(e, Some(&[s(&p.name).to_string()])),
-            None => "<none>".to_string(),
-        };
+        // they hold no ready endpoint, else in the slices' order.
+        let eps = format_endpoint_slices(&slices, &[s(&p.name).to_string()]);
         w.w(0, &format!("Endpoints:\t{eps}\n"));
     }
     w.w(0, &format!("Session Affinity:\t{}\n", s(&spec.session_affinity)));
@@ -2195,15 +2189,24 @@ fn service_backend_string(b: &k8s_openapi::api::networking::v1::IngressServiceBa
     format!("{}:{}", b.name, p)
 }
 
+/// A Service's EndpointSlices (label `kubernetes.io/service-name`), as the API lists them: by name.
+fn service_slices(src: &dyn ObjectSource, ns: &str, service: &str) -> Vec<k8s_openapi::api::discovery::v1::EndpointSlice> {
+    src.list(Kind::EndpointSlice, Some(ns))
+        .iter()
+        .filter_map(|o| match &**o {
+            Object::EndpointSlice(sl) if sl.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/service-name")).is_some_and(|n| n == service) => Some(sl.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// `describeBackendV1`: the service backend with its endpoints (for the service port the
 /// backend names), or the resource backend.
 fn describe_ingress_backend(src: &dyn ObjectSource, ns: &str, backend: &k8s_openapi::api::networking::v1::IngressBackend) -> String {
     if let Some(svc) = &backend.service {
         let sb = service_backend_string(svc);
-        let ep = match src.get(Kind::Endpoints, ns, &svc.name).as_deref() {
-            Some(Object::Endpoints(e)) => e.clone(),
-            _ => return format!("{sb} (<error: endpoints \"{}\" not found>)", svc.name),
-        };
+        let slices = service_slices(src, ns, &svc.name);
+        let slices: Vec<&k8s_openapi::api::discovery::v1::EndpointSlice> = slices.iter().collect();
         let service = match src.get(Kind::Service, ns, &svc.name).as_deref() {
             Some(Object::Service(s)) => s.clone(),
             _ => return format!("{sb} (<error: services \"{}\" not found>)", svc.name),
@@ -2217,7 +2220,7 @@ fn describe_ingress_backend(src: &dyn ObjectSource, ns: &str, backend: &k8s_open
                 sp_name = name;
             }
         }
-        return format!("{sb} ({})", format_endpoints(&ep, Some(&[sp_name])));
+        return format!("{sb} ({})", format_endpoint_slices(&slices, &[sp_name]));
     }
     if let Some(r) = &backend.resource {
         let group = r.api_group.clone().unwrap_or_else(|| "<none>".into());

@@ -392,6 +392,52 @@ fn node_address(node: &k8s_openapi::api::core::v1::Node, ty: &str) -> String {
 }
 
 /// `formatEndpoints(ep, nil)`.
+/// kubectl 1.32's `formatEndpointSlices` (describe service and ingress): the slices' ready
+/// endpoints in their order, `ADDR:PORT` for the ports named in `port_names`, at most three
+/// and `+ N more...`; `<none>` without slices.
+pub fn format_endpoint_slices(slices: &[&k8s_openapi::api::discovery::v1::EndpointSlice], port_names: &[String]) -> String {
+    if slices.is_empty() {
+        return "<none>".to_string();
+    }
+    let max = 3;
+    let mut list: Vec<String> = Vec::new();
+    let mut more = false;
+    let mut count = 0;
+    for sl in slices {
+        let ready = |e: &k8s_openapi::api::discovery::v1::Endpoint| e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true);
+        let ports = sl.ports.as_deref().unwrap_or(&[]);
+        // A headless service's slices may have no ports: addresses alone.
+        let with_ports: Vec<Option<i32>> = if ports.is_empty() {
+            vec![None]
+        } else {
+            ports.iter().filter(|p| port_names.contains(&p.name.clone().unwrap_or_default())).map(|p| Some(p.port.unwrap_or(0))).collect()
+        };
+        for port in with_ports {
+            for e in sl.endpoints.iter().filter(|e| ready(e)) {
+                if list.len() == max {
+                    more = true;
+                }
+                if !more {
+                    let addr = e.addresses.first().cloned().unwrap_or_default();
+                    list.push(match port {
+                        Some(p) if addr.contains(':') => format!("[{addr}]:{p}"),
+                        Some(p) => format!("{addr}:{p}"),
+                        None => addr,
+                    });
+                }
+                count += 1;
+            }
+        }
+    }
+    let ret = list.join(",");
+    if more {
+        format!("{ret} + {} more...", count - max)
+    } else {
+        ret
+    }
+}
+
+/// The `ENDPOINTS` column of an Endpoints object (`kubectl get endpoints`).
 pub fn format_endpoints(ep: &k8s_openapi::api::core::v1::Endpoints, port_names: Option<&[String]>) -> String {
     let subsets = ep.subsets.as_deref().unwrap_or(&[]);
     if subsets.is_empty() {
