@@ -243,7 +243,12 @@ fn history(sh: &mut Shell, args: &[String], out: &mut Out) {
             let Some((_, rs)) = revs.iter().find(|(r, _)| *r == rev) else {
                 return out.fail("unable to find the specified revision");
             };
-            let tmpl = rs.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default();
+            let mut tmpl = rs.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default();
+            // kubectl's DeploymentHistoryViewer shows the ReplicaSet's change cause among the
+            // template's annotations.
+            if let Some(cause) = rs.metadata.annotations.as_ref().and_then(|a| a.get(CHANGE_CAUSE)).filter(|c| !c.is_empty()) {
+                tmpl.metadata.get_or_insert_with(Default::default).annotations.get_or_insert_with(Default::default).insert(CHANGE_CAUSE.to_string(), cause.clone());
+            }
             out.outln(format!("{} with revision #{rev}", ref_name(Kind::Deployment, &key.name)));
             out.out(describe_template(&tmpl));
             out.out("\n");

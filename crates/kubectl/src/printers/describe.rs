@@ -881,12 +881,19 @@ fn describe_deployment(d: &k8s_openapi::api::apps::v1::Deployment, src: &dyn Obj
     let mut old = Vec::new();
     let mut new = Vec::new();
     let tmpl_key = template_key(&spec.template);
-    for o in src.list(Kind::ReplicaSet, Some(s(&m.namespace))) {
-        if let Object::ReplicaSet(rs) = o.as_ref() {
-            let owned = rs.metadata.owner_references.iter().flatten().any(|o| o.controller == Some(true) && o.uid == uid);
-            if !owned {
-                continue;
-            }
+    // deploymentutil.FindNewReplicaSet sorts the list by creation time (then name) in place,
+    // and the old ones are listed in that order.
+    let mut owned: Vec<k8s_openapi::api::apps::v1::ReplicaSet> = src
+        .list(Kind::ReplicaSet, Some(s(&m.namespace)))
+        .iter()
+        .filter_map(|o| match o.as_ref() {
+            Object::ReplicaSet(rs) if rs.metadata.owner_references.iter().flatten().any(|o| o.controller == Some(true) && o.uid == uid) => Some(rs.clone()),
+            _ => None,
+        })
+        .collect();
+    pilothouse_engine::sort::sort_by_key(&mut owned, |rs| (rs.metadata.creation_timestamp.as_ref().map(|t| t.0.timestamp()), rs.metadata.name.clone()));
+    for rs in &owned {
+        {
             let rs_tmpl = rs.spec.as_ref().and_then(|s| s.template.as_ref()).map(template_key);
             let label = format!(
                 "{} ({}/{} replicas created)",
