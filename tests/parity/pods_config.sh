@@ -97,7 +97,8 @@ spec:
       memory: 128Mi
 YAML
 kubectl apply -f lr.yaml
-kubectl describe limitrange defaults -n limited
+# (describe limitrange is left out: kubectl prints its resource rows in Go's random map order.)
+kubectl get limitrange -n limited
 kubectl run guarded --image=nginx -n limited
 sleep 10
 kubectl get pod guarded -n limited -o jsonpath='{.spec.containers[0].resources}'
