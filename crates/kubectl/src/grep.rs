@@ -380,7 +380,9 @@ impl Pattern {
             return self.find(line, 0).is_some();
         }
         let chars: Vec<char> = line.chars().collect();
-        let is_word = |c: Option<&char>| c.is_some_and(|c| c.is_alphanumeric() || *c == '_');
+        // ASCII word characters (GNU grep also counts other letters in a UTF-8 locale; the page
+        // leaves out Unicode's letter tables, and kubectl's output is ASCII).
+        let is_word = |c: Option<&char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_');
         let mut from = 0;
         while let Some((s, e)) = self.find(line, from) {
             if !is_word(s.checked_sub(1).and_then(|i| chars.get(i))) && !is_word(chars.get(e)) {

@@ -1690,7 +1690,7 @@ fn print_unstructured(w: &mut W, level: usize, content: &serde_json::Map<String,
 
 /// `smartLabelFor`: `apiVersion` → `API Version`, `holderIdentity` → `Holder Identity`.
 fn smart_label(field: &str) -> String {
-    if field.chars().any(|c| !c.is_alphabetic() && c != '-') {
+    if field.chars().any(|c| !c.is_ascii_alphabetic() && c != '-') {
         return field.to_string();
     }
     let mut parts: Vec<String> = Vec::new();
@@ -1698,8 +1698,8 @@ fn smart_label(field: &str) -> String {
     let chars: Vec<char> = field.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
         let boundary = i > 0
-            && ((c.is_uppercase() && chars[i - 1].is_lowercase())
-                || (c.is_uppercase() && chars.get(i + 1).is_some_and(|n| n.is_lowercase()) && chars[i - 1].is_uppercase()));
+            && ((c.is_ascii_uppercase() && chars[i - 1].is_ascii_lowercase())
+                || (c.is_ascii_uppercase() && chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase()) && chars[i - 1].is_ascii_uppercase()));
         if boundary && !cur.is_empty() {
             parts.push(std::mem::take(&mut cur));
         }

@@ -400,9 +400,9 @@ fn parse_action(s: &str) -> Result<Vec<Node>, String> {
                 }
                 i = j;
             }
-            c if c.is_alphanumeric() || c == '_' => {
+            c if c.is_ascii_alphanumeric() || c == '_' => {
                 let mut j = i;
-                while j < chars.len() && (chars[j].is_alphanumeric() || chars[j] == '_') {
+                while j < chars.len() && (chars[j].is_ascii_alphanumeric() || chars[j] == '_') {
                     j += 1;
                 }
                 let word: String = chars[i..j].iter().collect();

@@ -722,8 +722,8 @@ fn natural_less(a: &str, b: &str) -> bool {
             i += 1;
             continue;
         }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
+        let al = ar[i].is_ascii_alphabetic();
+        let bl = br[i].is_ascii_alphabetic();
         if al && bl {
             return ar[i] < br[i];
         }
