@@ -87,6 +87,10 @@ fn group_commands_alone_and_with_an_unknown_subcommand() {
         assert_eq!((out.as_str(), code), ("", 1), "{group}");
         assert!(err.contains("Available Commands:") && err.ends_with(&format!("Use \"kubectl {group} <command> --help\" for more information about a given command.\nUse \"kubectl options\" for a list of global command-line options (applies to all commands).\n")), "{err}");
     }
+    // get --raw: the health endpoints; arguments are refused as kubectl refuses them.
+    assert_eq!(run(&mut s, "kubectl get --raw /healthz"), ("ok".into(), String::new(), 0));
+    assert_eq!(run(&mut s, "kubectl get --raw /readyz?verbose").0, "ok");
+    assert_eq!(run(&mut s, "kubectl get pods --raw /healthz").1, "error: arguments may not be passed when --raw is specified\n");
     // No plugins in the sandbox; kubectl options lists every global flag.
     assert_eq!(run(&mut s, "kubectl plugin list"), (String::new(), "error: unable to find any kubectl plugins in your PATH\n".into(), 1));
     assert!(run(&mut s, "kubectl plugin").1.starts_with("Provides utilities for interacting with plugins."));

@@ -202,6 +202,25 @@ fn route(c: &mut Cluster, state: &Arc<State>, req: &Req) -> Result<Response, Fai
             return Ok(ok(&json!({"paths": ["/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v3", "/readyz", "/version"]})));
         }
         "/version" if get => return Ok(ok(&discovery::version())),
+        // minikube's user is in system:masters: every access review allows, and whoami names it.
+        "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews" if req.method == Method::POST => {
+            let spec = req.json_body().ok().and_then(|v| v.get("spec").cloned()).unwrap_or_else(|| json!({}));
+            return Ok(created(&json!({
+                "kind": "SelfSubjectAccessReview",
+                "apiVersion": "authorization.k8s.io/v1",
+                "metadata": {"creationTimestamp": null},
+                "spec": spec,
+                "status": {"allowed": true, "reason": "RBAC: allowed by ClusterRoleBinding \"minikube-rbac\" of ClusterRole \"cluster-admin\" to User \"minikube-user\""}
+            })));
+        }
+        "/apis/authentication.k8s.io/v1/selfsubjectreviews" if req.method == Method::POST => {
+            return Ok(created(&json!({
+                "kind": "SelfSubjectReview",
+                "apiVersion": "authentication.k8s.io/v1",
+                "metadata": {"creationTimestamp": null},
+                "status": {"userInfo": {"username": "minikube-user", "groups": ["system:masters", "system:authenticated"]}}
+            })));
+        }
         "/healthz" | "/livez" | "/readyz" if get => return Ok(text("ok".into())),
         "/api" if get => {
             let host = req.header("host");

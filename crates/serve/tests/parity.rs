@@ -325,6 +325,11 @@ fn parity_formats_patch() {
 }
 
 #[test]
+fn parity_cluster_views() {
+    scenario("cluster_views");
+}
+
+#[test]
 fn masking_and_diff() {
     let m = mask("Events:\n  Normal  Scheduled  690d (x2 over 5m)  default-scheduler  ok\n$ kubectl get pods\ncpu 500m\n");
     assert_eq!(m[1], "Normal Scheduled <age> (x2 over <age> default-scheduler ok", "{m:?}");

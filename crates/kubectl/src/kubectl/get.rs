@@ -61,6 +61,16 @@ pub struct GetRequest {
 /// `kubectl get`.
 pub fn get(sh: &mut Shell, args: &[String], out: &mut Out) {
     let Some(p) = parse_flags(out, "kubectl get", args, GET_FLAGS) else { return };
+    if let Some(raw) = p.get("raw") {
+        if !p.args.is_empty() {
+            return out.fail("arguments may not be passed when --raw is specified");
+        }
+        // The health endpoints answer `ok` (no newline), as the API server does.
+        return match raw.split('?').next().unwrap_or_default() {
+            "/healthz" | "/livez" | "/readyz" => out.out("ok"),
+            _ => out.fail(format!("Pilothouse: kubectl get --raw serves /healthz, /livez and /readyz; for {raw} use kubectl get with -o json")),
+        };
+    }
     let ns = namespace(sh, &p);
     let all = p.bool("all-namespaces");
     let format = match p.get("output") {
