@@ -10,6 +10,7 @@ pub mod builtins;
 mod complete;
 pub mod explain;
 pub mod flags;
+mod gosort;
 mod grep;
 pub mod kubectl;
 pub mod lexer;
