@@ -26,17 +26,13 @@ pub fn sort(n: usize, less: &mut dyn FnMut(usize, usize) -> bool, swap: &mut dyn
 }
 
 /// Sorts `v` as Go's `sort.Sort` with `less` would.
-pub fn sort_by<T>(v: &mut Vec<T>, mut less: impl FnMut(&T, &T) -> bool) {
-    let mut perm: Vec<usize> = (0..v.len()).collect();
-    {
-        let p = std::cell::RefCell::new(&mut perm);
-        sort(v.len(), &mut |i, j| {
-            let p = p.borrow();
-            less(&v[p[i]], &v[p[j]])
-        }, &mut |i, j| p.borrow_mut().swap(i, j));
-    }
-    let mut taken: Vec<Option<T>> = std::mem::take(v).into_iter().map(Some).collect();
-    v.extend(perm.into_iter().filter_map(|i| taken[i].take()));
+pub fn sort_by<T>(v: &mut [T], mut less: impl FnMut(&T, &T) -> bool) {
+    let v = std::cell::RefCell::new(v);
+    let n = v.borrow().len();
+    sort(n, &mut |i, j| {
+        let v = v.borrow();
+        less(&v[i], &v[j])
+    }, &mut |i, j| v.borrow_mut().swap(i, j));
 }
 
 impl Data<'_> {

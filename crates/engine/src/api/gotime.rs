@@ -60,15 +60,19 @@ pub fn parse_rfc3339(value: &str) -> Result<DateTime<Utc>, String> {
     };
     let out_of_range = |what: &str| format!("parsing time {}: {what} out of range", quote(value));
     let mut v = value.as_bytes();
-    // The layout's literal separators, each before the element it names.
-    let skip = |v: &mut &[u8], lit: u8| -> Result<(), String> {
+    // One layout element after its literal separator: `lit`, then one or two digits (`fixed`:
+    // two) named `elem` in errors, in `range` or Go's "NAME out of range".
+    let element = |v: &mut &[u8], lit: u8, elem: &str, fixed: bool, range: std::ops::Range<i64>, name: &str| -> Result<i64, String> {
         match v.first() {
-            Some(&b) if b == lit => {
-                *v = &v[1..];
-                Ok(())
-            }
-            _ => Err(cannot(v, std::str::from_utf8(&[lit]).unwrap_or_default())),
+            Some(&b) if b == lit => *v = &v[1..],
+            _ => return Err(cannot(v, std::str::from_utf8(&[lit]).unwrap_or_default())),
         }
+        let (n, rest) = getnum(v, fixed).ok_or_else(|| cannot(v, elem))?;
+        if !range.contains(&n) {
+            return Err(out_of_range(name));
+        }
+        *v = rest;
+        Ok(n)
     };
     // 2006
     if v.len() < 4 || !v[..4].iter().all(u8::is_ascii_digit) {
@@ -76,38 +80,13 @@ pub fn parse_rfc3339(value: &str) -> Result<DateTime<Utc>, String> {
     }
     let year = v[..4].iter().fold(0i64, |n, b| n * 10 + i64::from(b - b'0'));
     v = &v[4..];
-    // -01
-    skip(&mut v, b'-')?;
-    let (month, rest) = getnum(v, true).ok_or_else(|| cannot(v, "01"))?;
-    if !(1..=12).contains(&month) {
-        return Err(out_of_range("month"));
-    }
-    v = rest;
-    // -02 (any day here; checked against the month at the end)
-    skip(&mut v, b'-')?;
-    let (day, rest) = getnum(v, true).ok_or_else(|| cannot(v, "02"))?;
-    v = rest;
-    // T15
-    skip(&mut v, b'T')?;
-    let (hour, rest) = getnum(v, false).ok_or_else(|| cannot(v, "15"))?;
-    if hour >= 24 {
-        return Err(out_of_range("hour"));
-    }
-    v = rest;
-    // :04
-    skip(&mut v, b':')?;
-    let (min, rest) = getnum(v, true).ok_or_else(|| cannot(v, "04"))?;
-    if min >= 60 {
-        return Err(out_of_range("minute"));
-    }
-    v = rest;
-    // :05, and a fraction the layout does not name
-    skip(&mut v, b':')?;
-    let (sec, rest) = getnum(v, true).ok_or_else(|| cannot(v, "05"))?;
-    if sec >= 60 {
-        return Err(out_of_range("second"));
-    }
-    v = rest;
+    let month = element(&mut v, b'-', "01", true, 1..13, "month")?;
+    // Any day here; checked against the month at the end.
+    let day = element(&mut v, b'-', "02", true, 0..100, "day")?;
+    let hour = element(&mut v, b'T', "15", false, 0..24, "hour")?;
+    let min = element(&mut v, b':', "04", true, 0..60, "minute")?;
+    // Then a fraction the layout does not name.
+    let sec = element(&mut v, b':', "05", true, 0..60, "second")?;
     let mut nsec = 0i64;
     if v.len() >= 2 && matches!(v[0], b'.' | b',') && v[1].is_ascii_digit() {
         let n = 1 + v[1..].iter().take_while(|b| b.is_ascii_digit()).count();

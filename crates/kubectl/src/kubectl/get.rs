@@ -271,14 +271,15 @@ fn sort_by(objs: &mut [Arc<Object>], expr: &str) {
             other => (3, 0.0, other.to_string()),
         }
     };
-    let keys: Vec<(i32, f64, String)> = objs.iter().map(key).collect();
-    let cmp = |ka: &(i32, f64, String), kb: &(i32, f64, String)| ka.0.cmp(&kb.0).then(ka.1.partial_cmp(&kb.1).unwrap_or(std::cmp::Ordering::Equal)).then(ka.2.cmp(&kb.2));
     // kubectl sorts with Go's sort.Sort, which is not stable: objects whose keys tie come out
     // as its algorithm leaves them, not in list order.
-    let mut order: Vec<usize> = (0..objs.len()).collect();
-    crate::gosort::sort_by(&mut order, |&i, &j| cmp(&keys[i], &keys[j]) == std::cmp::Ordering::Less);
-    let sorted: Vec<Arc<Object>> = order.iter().map(|&i| objs[i].clone()).collect();
-    objs.clone_from_slice(&sorted);
+    let mut keyed: Vec<((i32, f64, String), Arc<Object>)> = objs.iter().map(|o| (key(o), o.clone())).collect();
+    crate::gosort::sort_by(&mut keyed, |(ka, _), (kb, _)| {
+        ka.0.cmp(&kb.0).then(ka.1.partial_cmp(&kb.1).unwrap_or(std::cmp::Ordering::Equal)).then(ka.2.cmp(&kb.2)) == std::cmp::Ordering::Less
+    });
+    for (slot, (_, o)) in objs.iter_mut().zip(keyed) {
+        *slot = o;
+    }
 }
 
 const DESCRIBE_FLAGS: &[Flag] = &[

@@ -105,7 +105,11 @@ pub fn pod_for(sh: &Shell, out: &mut Out, ns: &str, arg: &str, for_logs: bool) -
 }
 
 /// The sort key of [`pod_for`]'s choice (smallest first).
-fn first_pod_key(p: &Pod, for_logs: bool) -> (bool, u8, bool, (bool, i64), i64, (bool, i64)) {
+/// (unassigned, phase rank, not ready, ready time, restarts, creation time); times as
+/// (missing, seconds) so that a missing time sorts last.
+type FirstPodKey = (bool, u8, bool, (bool, i64), (i64, i64), (bool, i64));
+
+fn first_pod_key(p: &Pod, for_logs: bool) -> FirstPodKey {
     let st = p.status.as_ref();
     let phase = st.and_then(|s| s.phase.as_deref()).unwrap_or_default();
     // Go's map lookup gives 0 for a phase the map does not name.
@@ -134,9 +138,11 @@ fn first_pod_key(p: &Pod, for_logs: bool) -> (bool, u8, bool, (bool, i64), i64, 
     let max = |list: Option<&Vec<k8s_openapi::api::core::v1::ContainerStatus>>, only: Option<&[&str]>| {
         list.map(|l| l.iter().filter(|c| only.is_none_or(|o| o.contains(&c.name.as_str()))).map(|c| i64::from(c.restart_count)).max().unwrap_or(0)).unwrap_or(0)
     };
-    let restarts = max(st.and_then(|s| s.container_statuses.as_ref()), None) * 1_000_000 + max(st.and_then(|s| s.init_container_statuses.as_ref()), Some(&sidecars));
+    // Regular containers' restarts first, then sidecars' (compareMaxContainerRestarts).
+    let (regular, sidecar) = (max(st.and_then(|s| s.container_statuses.as_ref()), None), max(st.and_then(|s| s.init_container_statuses.as_ref()), Some(&sidecars)));
     let unassigned = p.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_none_or(str::is_empty);
-    (unassigned, rank, !ready, ready_time, if for_logs { -restarts } else { restarts }, time(p.metadata.creation_timestamp.as_ref()))
+    let restarts = if for_logs { (-regular, -sidecar) } else { (regular, sidecar) };
+    (unassigned, rank, !ready, ready_time, restarts, time(p.metadata.creation_timestamp.as_ref()))
 }
 
 /// The containers of a pod: (name, is_init).
